@@ -1,0 +1,37 @@
+//! Engine benchmarks: `cargo bench --features parallel` (figures go in closing notes, never
+//! in tests). The grid is the 50 x 50 sweep on 25,200 bars.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use quant_backtest::{
+    generate_sample_data, run_grid_metrics, run_sma_backtest, validate_grid, RawSettings,
+    WorkerPool,
+};
+use std::hint::black_box;
+
+fn single(c: &mut Criterion) {
+    let data = generate_sample_data("BENCH", 1_000, 100.0, 42).unwrap();
+    let settings = RawSettings::default();
+    c.bench_function("backtest_1000_bars_sma_10_30", |b| {
+        b.iter(|| run_sma_backtest(black_box(&data), 10, 30, &settings).unwrap())
+    });
+}
+
+fn grid(c: &mut Criterion) {
+    let data = generate_sample_data("BENCH", 25_200, 100.0, 42).unwrap();
+    let fast: Vec<i64> = (2..52).collect();
+    let slow: Vec<i64> = (52..249).step_by(4).collect();
+    let plan = validate_grid(data.len(), &fast, &slow, &RawSettings::default(), None).unwrap();
+    let mut group = c.benchmark_group("grid_50x50_25200_bars");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements((plan.pairs.len() * data.len()) as u64));
+    for workers in [1usize, 2] {
+        let pool = WorkerPool::new(Some(workers));
+        group.bench_function(format!("{workers}_threads"), |b| {
+            b.iter(|| run_grid_metrics(black_box(&data), &plan, &pool))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, single, grid);
+criterion_main!(benches);

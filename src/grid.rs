@@ -1,0 +1,164 @@
+//! Parameter grids: every (fast, slow) pair of a validated plan, each distinct SMA period
+//! computed once, pairs spread over a [`WorkerPool`].
+
+use std::collections::BTreeMap;
+
+use crate::backtest::{backtest_with_smas, BacktestResult};
+use crate::data::MarketData;
+use crate::indicators::sma;
+use crate::metrics::{self, Metrics};
+use crate::params::GridPlan;
+use crate::pool::WorkerPool;
+use crate::simulate::simulate;
+use crate::timing::Stopwatch;
+
+/// One pair's metrics (no trades, no equity curve).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridRow {
+    pub fast_period: usize,
+    pub slow_period: usize,
+    pub metrics: Metrics,
+}
+
+/// The SMA of every distinct period in the plan, computed once each.
+struct SmaTable {
+    index: BTreeMap<usize, usize>,
+    series: Vec<Vec<f64>>,
+}
+
+impl SmaTable {
+    fn new(data: &MarketData, plan: &GridPlan, pool: &WorkerPool) -> Self {
+        let mut index = BTreeMap::new();
+        for &(f, s) in &plan.pairs {
+            index.entry(f).or_insert(0);
+            index.entry(s).or_insert(0);
+        }
+        let periods: Vec<usize> = index.keys().copied().collect();
+        for (i, p) in periods.iter().enumerate() {
+            index.insert(*p, i);
+        }
+        let series = pool.map_with(periods.len(), || (), |i, _| sma(data.close(), periods[i]));
+        Self { index, series }
+    }
+
+    fn get(&self, period: usize) -> &[f64] {
+        &self.series[self.index[&period]]
+    }
+}
+
+/// Metrics for every pair of `plan`, in plan order. Memory: the SMA table plus one buffer
+/// of bars per worker; nothing per pair but its metrics.
+pub fn run_grid_metrics(data: &MarketData, plan: &GridPlan, pool: &WorkerPool) -> Vec<GridRow> {
+    let table = SmaTable::new(data, plan, pool);
+    let settings = &plan.settings;
+    pool.map_with(
+        plan.pairs.len(),
+        || vec![0.0; data.len()],
+        |i, buffer: &mut Vec<f64>| {
+            let (fast, slow) = plan.pairs[i];
+            let tally = simulate(
+                data,
+                table.get(fast),
+                table.get(slow),
+                slow,
+                settings,
+                buffer,
+                None,
+            );
+            let metrics = metrics::compute_in_place(
+                buffer,
+                settings.initial_capital,
+                settings.periods_per_year,
+                tally.closed,
+                tally.wins,
+            );
+            GridRow {
+                fast_period: fast,
+                slow_period: slow,
+                metrics,
+            }
+        },
+    )
+}
+
+/// Full results (trades and equity curves) for every pair of `plan`, in plan order.
+/// Memory grows with bars x pairs: use [`run_grid_metrics`] for large sweeps.
+pub fn run_grid(data: &MarketData, plan: &GridPlan, pool: &WorkerPool) -> Vec<BacktestResult> {
+    let table = SmaTable::new(data, plan, pool);
+    pool.map_with(
+        plan.pairs.len(),
+        || (),
+        |i, _| {
+            let clock = Stopwatch::start();
+            let (fast, slow) = plan.pairs[i];
+            let mut result = backtest_with_smas(
+                data,
+                fast,
+                slow,
+                table.get(fast),
+                table.get(slow),
+                &plan.settings,
+            );
+            result.execution_time_ms = clock.elapsed_ms();
+            result
+        },
+    )
+}
+
+/// A grid's metrics as columns, one row per pair (what a DataFrame is built from).
+/// `None` ratios are NaN here.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GridColumns {
+    pub fast_period: Vec<i64>,
+    pub slow_period: Vec<i64>,
+    pub total_return: Vec<f64>,
+    pub annualized_return: Vec<f64>,
+    pub volatility: Vec<f64>,
+    pub sharpe_ratio: Vec<f64>,
+    pub sortino_ratio: Vec<f64>,
+    pub max_drawdown: Vec<f64>,
+    pub trade_count: Vec<i64>,
+    pub win_rate: Vec<f64>,
+}
+
+impl GridColumns {
+    /// The names of the columns, in order.
+    pub const NAMES: [&'static str; 10] = [
+        "fast_period",
+        "slow_period",
+        "total_return",
+        "annualized_return",
+        "volatility",
+        "sharpe_ratio",
+        "sortino_ratio",
+        "max_drawdown",
+        "trade_count",
+        "win_rate",
+    ];
+
+    pub fn from_rows(rows: &[GridRow]) -> Self {
+        let mut c = Self::default();
+        for r in rows {
+            let m = &r.metrics;
+            c.fast_period.push(r.fast_period as i64);
+            c.slow_period.push(r.slow_period as i64);
+            c.total_return.push(m.total_return);
+            c.annualized_return.push(m.annualized_return);
+            c.volatility.push(m.volatility);
+            c.sharpe_ratio.push(m.sharpe_ratio.unwrap_or(f64::NAN));
+            c.sortino_ratio.push(m.sortino_ratio.unwrap_or(f64::NAN));
+            c.max_drawdown.push(m.max_drawdown);
+            c.trade_count.push(m.trade_count as i64);
+            c.win_rate.push(m.win_rate);
+        }
+        c
+    }
+
+    pub fn len(&self) -> usize {
+        self.fast_period.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fast_period.is_empty()
+    }
+}

@@ -1,0 +1,186 @@
+//! The SMA-crossover simulation, long only (docs/CONVENTIONS.md, "Simulation").
+
+use crate::data::MarketData;
+use crate::params::{Fill, Settings};
+
+/// A closed round trip. Indices are 0-based bars; `return_pct` is a fraction of the entry cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trade {
+    pub entry_index: usize,
+    pub exit_index: usize,
+    pub entry_date: String,
+    pub exit_date: String,
+    pub entry_price: f64,
+    pub exit_price: f64,
+    pub size: f64,
+    /// Net of both commissions.
+    pub pnl: f64,
+    /// `pnl / (size * entry_price * (1 + commission_rate))`.
+    pub return_pct: f64,
+    pub bars_held: usize,
+}
+
+/// A closed trade before dates are attached (what the grid's inner loop produces).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RawTrade {
+    pub entry_index: usize,
+    pub exit_index: usize,
+    pub entry_price: f64,
+    pub exit_price: f64,
+    pub size: f64,
+    pub pnl: f64,
+    pub return_pct: f64,
+}
+
+impl RawTrade {
+    pub(crate) fn with_dates(&self, dates: &[String]) -> Trade {
+        Trade {
+            entry_index: self.entry_index,
+            exit_index: self.exit_index,
+            entry_date: dates[self.entry_index].clone(),
+            exit_date: dates[self.exit_index].clone(),
+            entry_price: self.entry_price,
+            exit_price: self.exit_price,
+            size: self.size,
+            pnl: self.pnl,
+            return_pct: self.return_pct,
+            bars_held: self.exit_index - self.entry_index,
+        }
+    }
+}
+
+/// What the simulation tells the metrics besides the equity curve.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct TradeTally {
+    pub closed: usize,
+    pub wins: usize,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Order {
+    Buy,
+    Sell,
+}
+
+/// Cash, the open position, and how it was opened.
+struct Account {
+    cash: f64,
+    size: f64,
+    long: bool,
+    entry_index: usize,
+    entry_price: f64,
+    entry_cost: f64,
+    buy_factor: f64,
+    sell_factor: f64,
+    lot_size: f64,
+}
+
+impl Account {
+    fn new(settings: &Settings) -> Self {
+        Self {
+            cash: settings.initial_capital,
+            size: 0.0,
+            long: false,
+            entry_index: 0,
+            entry_price: 0.0,
+            entry_cost: 0.0,
+            buy_factor: 1.0 + settings.commission_rate,
+            sell_factor: 1.0 - settings.commission_rate,
+            lot_size: settings.lot_size,
+        }
+    }
+
+    /// All cash in; a size rounded down to zero lots is no trade.
+    fn buy(&mut self, t: usize, price: f64) {
+        let mut q = self.cash / (price * self.buy_factor);
+        if self.lot_size > 0.0 {
+            q = (q / self.lot_size).floor() * self.lot_size;
+        }
+        if q > 0.0 {
+            let cost = q * price * self.buy_factor;
+            self.cash -= cost;
+            self.size = q;
+            self.long = true;
+            self.entry_index = t;
+            self.entry_price = price;
+            self.entry_cost = cost;
+        }
+    }
+
+    /// Closes the position and returns the round trip.
+    fn sell(&mut self, t: usize, price: f64) -> RawTrade {
+        let proceeds = self.size * price * self.sell_factor;
+        self.cash += proceeds;
+        let pnl = proceeds - self.entry_cost;
+        let trade = RawTrade {
+            entry_index: self.entry_index,
+            exit_index: t,
+            entry_price: self.entry_price,
+            exit_price: price,
+            size: self.size,
+            pnl,
+            return_pct: pnl / self.entry_cost,
+        };
+        self.size = 0.0;
+        self.long = false;
+        trade
+    }
+}
+
+/// Runs the strategy over `data`'s bars. `fast` and `slow` are the two SMAs of `close` (NaN where
+/// undefined); `equity` (one slot per bar) receives each bar's equity; closed trades go to
+/// `trades` when given.
+pub(crate) fn simulate(
+    data: &MarketData,
+    fast: &[f64],
+    slow: &[f64],
+    slow_period: usize,
+    settings: &Settings,
+    equity: &mut [f64],
+    mut trades: Option<&mut Vec<RawTrade>>,
+) -> TradeTally {
+    let (open, close) = (data.open(), data.close());
+    let n = close.len();
+    // Equal lengths up front let the compiler drop the bounds checks in the loop.
+    let (open, fast, slow, equity) = (&open[..n], &fast[..n], &slow[..n], &mut equity[..n]);
+    let mut account = Account::new(settings);
+    let mut pending: Option<Order> = None;
+    let mut tally = TradeTally::default();
+    let mut execute =
+        |account: &mut Account, trades: Option<&mut Vec<RawTrade>>, order, t, price| match order {
+            Order::Buy => account.buy(t, price),
+            Order::Sell => {
+                let trade = account.sell(t, price);
+                tally.closed += 1;
+                tally.wins += usize::from(trade.pnl > 0.0);
+                if let Some(out) = trades {
+                    out.push(trade);
+                }
+            }
+        };
+
+    for t in 0..n {
+        if let Some(order) = pending.take() {
+            execute(&mut account, trades.as_deref_mut(), order, t, open[t]);
+        }
+        if t >= slow_period {
+            let (f0, s0, f1, s1) = (fast[t - 1], slow[t - 1], fast[t], slow[t]);
+            let signal = if !account.long && f0 < s0 && f1 > s1 {
+                Some(Order::Buy)
+            } else if account.long && f0 > s0 && f1 < s1 {
+                Some(Order::Sell)
+            } else {
+                None
+            };
+            if let Some(order) = signal {
+                match settings.fill {
+                    Fill::Close => execute(&mut account, trades.as_deref_mut(), order, t, close[t]),
+                    Fill::NextOpen if t + 1 < n => pending = Some(order),
+                    Fill::NextOpen => {}
+                }
+            }
+        }
+        equity[t] = account.cash + account.size * close[t];
+    }
+    tally
+}
