@@ -18,6 +18,8 @@ pub struct GridRow {
     pub fast_period: usize,
     pub slow_period: usize,
     pub metrics: Metrics,
+    /// Wall time of this pair's simulation and metrics.
+    pub execution_time_ms: f64,
 }
 
 /// The SMA of every distinct period in the plan, computed once each.
@@ -55,6 +57,7 @@ pub fn run_grid_metrics(data: &MarketData, plan: &GridPlan, pool: &WorkerPool) -
         plan.pairs.len(),
         || vec![0.0; data.len()],
         |i, buffer: &mut Vec<f64>| {
+            let clock = Stopwatch::start();
             let (fast, slow) = plan.pairs[i];
             let tally = simulate(
                 data,
@@ -76,6 +79,7 @@ pub fn run_grid_metrics(data: &MarketData, plan: &GridPlan, pool: &WorkerPool) -
                 fast_period: fast,
                 slow_period: slow,
                 metrics,
+                execution_time_ms: clock.elapsed_ms(),
             }
         },
     )

@@ -1,0 +1,40 @@
+"""quant_backtest: a fast backtest engine for trading strategies.
+
+A Rust core (the ``quant_backtest._native`` module) with a pure-Python fallback that gives the
+same answers. Start with::
+
+    from quant_backtest import RustEngine, generate_sample_data
+    data = generate_sample_data("DEMO", days=500, seed=42)
+    result = RustEngine().run_sma_backtest(data, 10, 30)
+"""
+
+from ._backend import ENV_VAR as BACKEND_ENV_VAR
+from ._data import MarketData
+from ._engine import (
+    CachedRustEngine,
+    RustEngine,
+    __version__,
+    benchmark_engine,
+    create_engine,
+    generate_sample_data,
+    run_sma_backtest,
+    rust_engine_context,
+)
+from ._errors import BacktestError
+from ._result import BacktestResult, Trade
+
+__all__ = [
+    "BACKEND_ENV_VAR",
+    "BacktestError",
+    "BacktestResult",
+    "CachedRustEngine",
+    "MarketData",
+    "RustEngine",
+    "Trade",
+    "__version__",
+    "benchmark_engine",
+    "create_engine",
+    "generate_sample_data",
+    "run_sma_backtest",
+    "rust_engine_context",
+]

@@ -1,0 +1,300 @@
+"""``MarketData``: validated OHLCV bars, with pandas in and out when pandas is installed."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import struct
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+
+from . import _backend, _fallback
+from ._errors import BacktestError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+try:
+    import numpy as _np
+except ImportError:  # Pyodide without numpy, or a minimal install
+    _np = None
+
+COLUMNS = ("open", "high", "low", "close", "volume")
+
+
+def _date_text(value: Any) -> str:
+    """ISO text for a date-like value; strings are kept as given (the engine validates them)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if _np is not None and isinstance(value, _np.datetime64):
+        return str(_np.datetime_as_string(value))
+    return str(value)
+
+
+def _dates(values: Iterable[Any]) -> list[str]:
+    if isinstance(values, str):
+        raise BacktestError("dates must be a sequence of ISO 8601 strings, not one string")
+    try:
+        # pandas DatetimeIndex / Series of datetimes: midnight-only naive dates print as dates.
+        import pandas as pd
+
+        if isinstance(values, (pd.DatetimeIndex, pd.Series)) and str(
+            getattr(values, "dtype", "")
+        ).startswith("datetime64"):
+            index = pd.DatetimeIndex(values)
+            if index.tz is None and (index == index.normalize()).all():
+                return [str(x) for x in index.strftime("%Y-%m-%d")]
+            return [ts.isoformat() for ts in index]
+    except ImportError:
+        pass
+    return [_date_text(v) for v in values]
+
+
+def _float_cell(field: str, row: int, value: Any) -> float:
+    if isinstance(value, bool) or value is None or isinstance(value, (str, bytes)):
+        raise BacktestError(f"{field} at row {row} must be a number, got {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise BacktestError(f"{field} at row {row} must be a number, got {value!r}") from None
+
+
+def _column(field: str, values: Any, copy: bool) -> Any:
+    """A 1-d float64 numpy array when numpy is present (float64 input is not copied unless
+    ``copy``), else a tuple of floats; anything that is not a number is named by field and
+    row."""
+    if isinstance(values, (str, bytes)):
+        raise BacktestError(f"{field} must be a sequence of numbers, got a string")
+    if _np is not None:
+        if hasattr(values, "to_numpy") and not isinstance(values, _np.ndarray):  # pandas
+            values = values.to_numpy()
+        if isinstance(values, _np.ndarray) and values.dtype.kind in "fiu":
+            array = _np.array(values, dtype=_np.float64, copy=copy or values.dtype != _np.float64)
+        else:
+            try:
+                seq = list(values)
+            except TypeError:
+                raise BacktestError(
+                    f"{field} must be a sequence of numbers, got {type(values).__name__}"
+                ) from None
+            array = _np.array(
+                [_float_cell(field, i, v) for i, v in enumerate(seq)], dtype=_np.float64
+            )
+        if array.ndim != 1:
+            raise BacktestError(f"{field} must be one-dimensional, got shape {array.shape}")
+        return array
+    try:
+        seq = list(values)
+    except TypeError:
+        raise BacktestError(
+            f"{field} must be a sequence of numbers, got {type(values).__name__}"
+        ) from None
+    return tuple(_float_cell(field, i, v) for i, v in enumerate(seq))
+
+
+class MarketData:
+    """Validated OHLCV bars: ``symbol``, ``dates`` (ISO 8601, strictly increasing), ``open``,
+    ``high``, ``low``, ``close`` (finite, > 0, ``low <= open, close <= high``) and ``volume``
+    (integers >= 0). Construction refuses bad data with a ``BacktestError`` (a ``ValueError``)
+    naming the field and the 0-based row. The columns are read-only."""
+
+    __slots__ = ("symbol", "dates", "open", "high", "low", "close", "volume", "_native",
+                 "_lists", "_fingerprint")
+
+    def __init__(
+        self,
+        symbol: str,
+        dates: Sequence[Any],
+        open: Sequence[float],  # noqa: A002 - the field's name
+        high: Sequence[float],
+        low: Sequence[float],
+        close: Sequence[float],
+        volume: Sequence[float],
+    ) -> None:
+        symbol = str(symbol)
+        date_texts = _dates(dates)
+        native = _backend.use_native()
+        # The Rust engine keeps its own copy and hands back read-only views of it, so numpy
+        # input is copied once; the Python engine keeps a private read-only copy.
+        columns = [_column(f, v, copy=not native) for f, v in
+                   zip(COLUMNS, (open, high, low, close, volume))]
+        if native:
+            module = _backend.native_module()
+            assert module is not None
+            handle = module.MarketData(symbol, date_texts, *columns)
+            self._adopt_native(handle)
+            return
+        self.symbol = symbol
+        self.dates: tuple[str, ...] = tuple(date_texts)
+        for f, col in zip(COLUMNS, columns):
+            if _np is not None:
+                col.setflags(write=False)
+            setattr(self, f, col)
+        self._native: Any = None
+        self._lists: Optional[dict[str, list]] = None
+        self._fingerprint: Optional[str] = None
+        lists = self.as_lists()
+        _fallback.validate_market_data(
+            lists["dates"], lists["open"], lists["high"], lists["low"], lists["close"],
+            lists["volume"],
+        )
+
+    @classmethod
+    def _from_native(cls, handle: Any) -> MarketData:
+        """Wraps a native MarketData (already validated) without validating again."""
+        self = cls.__new__(cls)
+        self._adopt_native(handle)
+        return self
+
+    def _adopt_native(self, handle: Any) -> None:
+        symbol, dates, *columns = handle.columns()
+        self.symbol = symbol
+        self.dates = tuple(dates)
+        for f, col in zip(COLUMNS, columns):
+            if _np is not None:
+                col.setflags(write=False)
+            else:
+                col = tuple(col)
+            setattr(self, f, col)
+        self._native = handle
+        self._lists = None
+        self._fingerprint = None
+
+    @classmethod
+    def _from_columns(cls, columns: dict) -> MarketData:
+        return cls(columns["symbol"], columns["dates"], columns["open"], columns["high"],
+                   columns["low"], columns["close"], columns["volume"])
+
+    def native_handle(self) -> Any:
+        """The Rust copy of these bars (made once, on first use by a Rust engine)."""
+        if self._native is None:
+            native = _backend.native_module()
+            if native is None:
+                raise ImportError("the native module quant_backtest._native is missing")
+            self._native = native.MarketData(
+                self.symbol, list(self.dates), self.open, self.high, self.low, self.close,
+                self.volume,
+            )
+        return self._native
+
+    def as_lists(self) -> dict[str, list]:
+        """Plain Python lists of every column (what the pure-Python engine reads)."""
+        if self._lists is None:
+            def to_list(col: Any) -> list:
+                return col.tolist() if hasattr(col, "tolist") else list(col)
+
+            self._lists = {"dates": list(self.dates), **{f: to_list(getattr(self, f))
+                                                         for f in COLUMNS}}
+        return self._lists
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of the content (symbol, dates, every value): equal data, equal fingerprint."""
+        if self._fingerprint is None:
+            h = hashlib.blake2b(digest_size=16)
+            h.update(self.symbol.encode())
+            h.update(b"\0")
+            h.update("\0".join(self.dates).encode())
+            for field in COLUMNS:
+                col = getattr(self, field)
+                h.update(b"\0" + field.encode())
+                if _np is not None and isinstance(col, _np.ndarray):
+                    h.update(_np.ascontiguousarray(col, dtype="<f8").tobytes())
+                else:
+                    h.update(struct.pack(f"<{len(col)}d", *col))
+            self._fingerprint = h.hexdigest()
+        return self._fingerprint
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+    def __repr__(self) -> str:
+        span = f"{self.dates[0]} .. {self.dates[-1]}" if self.dates else "empty"
+        return f"MarketData(symbol={self.symbol!r}, bars={len(self)}, {span})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MarketData) and self.fingerprint == other.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def __getstate__(self) -> dict:
+        return {"symbol": self.symbol, **self.as_lists()}
+
+    def __setstate__(self, state: dict) -> None:
+        other = MarketData._from_columns(state)
+        for slot in MarketData.__slots__:
+            object.__setattr__(self, slot, getattr(other, slot))
+
+    @classmethod
+    def from_pandas(cls, df: pd.DataFrame, symbol: Optional[str] = None) -> MarketData:
+        """Bars from a DataFrame with columns open/high/low/close/volume (any case) and either a
+        ``date`` column or a DatetimeIndex. ``symbol`` defaults to ``df.attrs["symbol"]`` or
+        ``"UNKNOWN"``."""
+        by_lower = {str(c).lower(): c for c in df.columns}
+        missing = [c for c in COLUMNS if c not in by_lower]
+        date_col = by_lower.get("date", by_lower.get("datetime", by_lower.get("timestamp")))
+        import pandas as pd
+
+        if date_col is None and not isinstance(df.index, pd.DatetimeIndex):
+            missing.insert(0, "date")
+        if missing:
+            have = ", ".join(repr(str(c)) for c in df.columns)
+            raise BacktestError(
+                f"DataFrame is missing column {missing[0]!r} (needs date or a DatetimeIndex, "
+                f"open, high, low, close, volume; has {have})"
+            )
+        if date_col is not None:
+            dates = df[date_col]
+            if not str(dates.dtype).startswith("datetime64") and dates.dtype != object:
+                dates = dates.astype(str)
+        else:
+            dates = df.index
+        if symbol is None:
+            symbol = str(df.attrs.get("symbol", "UNKNOWN"))
+        return cls(symbol, dates, *(df[by_lower[c]].to_numpy() for c in COLUMNS))
+
+    def to_pandas(self) -> pd.DataFrame:
+        """A DataFrame indexed by date (a DatetimeIndex named ``date``) with columns open, high,
+        low, close (float) and volume (int64); ``df.attrs["symbol"]`` holds the symbol."""
+        import numpy as np
+        import pandas as pd
+
+        try:
+            index = pd.DatetimeIndex(pd.to_datetime(list(self.dates), format="ISO8601"))
+        except (ValueError, TypeError):  # mixed UTC offsets
+            index = pd.DatetimeIndex(pd.to_datetime(list(self.dates), format="ISO8601", utc=True))
+        index.name = "date"
+        df = pd.DataFrame(
+            {
+                "open": np.asarray(self.open, dtype=np.float64),
+                "high": np.asarray(self.high, dtype=np.float64),
+                "low": np.asarray(self.low, dtype=np.float64),
+                "close": np.asarray(self.close, dtype=np.float64),
+                "volume": np.asarray(self.volume, dtype=np.float64).astype(np.int64),
+            },
+            index=index,
+        )
+        df.attrs["symbol"] = self.symbol
+        return df
+
+
+def as_market_data(data: Any) -> MarketData:
+    """``MarketData`` as is; a DataFrame through ``from_pandas``; a mapping of columns."""
+    if isinstance(data, MarketData):
+        return data
+    if hasattr(data, "columns") and hasattr(data, "index"):
+        return MarketData.from_pandas(data)
+    if isinstance(data, dict):
+        for key in ("dates", *COLUMNS):
+            if key not in data:
+                raise BacktestError(f"data is missing column {key!r}")
+        return MarketData(data.get("symbol", "UNKNOWN"), data["dates"], data["open"],
+                          data["high"], data["low"], data["close"], data["volume"])
+    raise TypeError(
+        f"data must be MarketData, a pandas DataFrame or a dict of columns, "
+        f"not {type(data).__name__}"
+    )

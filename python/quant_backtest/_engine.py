@@ -1,0 +1,505 @@
+"""``RustEngine`` and friends: one API over the native Rust engine and the pure-Python one."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import os
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from typing import Any, Iterator, Optional, Sequence, Union
+
+from . import _backend, _fallback
+from ._data import MarketData, as_market_data
+from ._errors import BacktestError
+from ._result import METRIC_NAMES, BacktestResult
+
+__version__ = "0.1.0"
+
+DataLike = Union[MarketData, Any]  # MarketData, a pandas DataFrame, or a dict of columns
+
+try:
+    import numpy as _np
+except ImportError:
+    _np = None
+
+
+def _integer(name: str, value: Any) -> int:
+    try:
+        return _fallback._as_int(name, value)
+    except ValueError as e:
+        raise BacktestError(str(e)) from None
+
+
+def _number(name: str, value: Any) -> float:
+    try:
+        return _fallback._as_number(name, value)
+    except ValueError as e:
+        raise BacktestError(str(e)) from None
+
+
+def _periods(name: str, values: Any) -> list[int]:
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise BacktestError(f"{name} must be a sequence of integers, got {values!r}")
+    return [_integer(f"{name}[{i}]", v) for i, v in enumerate(values)]
+
+
+def _fill(value: Any) -> str:
+    if not isinstance(value, str):
+        raise BacktestError(f"fill must be 'next_open' or 'close', got {value!r}")
+    return value
+
+
+class _Settings:
+    """The keyword settings of a run, checked for type (the engines check the values)."""
+
+    __slots__ = ("initial_capital", "commission_rate", "fill", "lot_size", "periods_per_year")
+
+    def __init__(self, initial_capital: Any, commission_rate: Any, fill: Any, lot_size: Any,
+                 periods_per_year: Any) -> None:
+        self.initial_capital = _number("initial_capital", initial_capital)
+        self.commission_rate = _number("commission_rate", commission_rate)
+        self.fill = _fill(fill)
+        self.lot_size = _number("lot_size", lot_size)
+        self.periods_per_year = _number("periods_per_year", periods_per_year)
+
+    def native_args(self) -> tuple:
+        return (self.initial_capital, self.commission_rate, self.fill, self.lot_size,
+                self.periods_per_year)
+
+    def key(self) -> tuple:
+        return self.native_args()
+
+
+def _call_fallback(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except BacktestError:
+        raise
+    except ValueError as e:  # the fallback's refusals carry the shared messages
+        raise BacktestError(str(e)) from None
+
+
+class RustEngine:
+    """The SMA-crossover backtest engine.
+
+    ``use_rust=True`` runs the native Rust engine when it is installed (a warning, once, and the
+    pure-Python engine when it is not); ``use_rust=False`` or ``QUANT_BACKTEST_BACKEND=python``
+    forces the pure-Python engine. Both give the same trades and metrics. Every native call
+    releases the GIL, so threads and asyncio run side by side. ``close()`` (or a ``with``
+    block) releases the worker pools the engine made.
+    """
+
+    def __init__(self, use_rust: bool = True) -> None:
+        self._use_native = _backend.use_native(use_rust)
+        native = _backend.native_module()
+        self._native = native.Engine() if self._use_native and native is not None else None
+
+    # -- introspection ------------------------------------------------------------------
+
+    @property
+    def backend(self) -> str:
+        """``"rust"`` or ``"python"``: what this engine runs on."""
+        return "rust" if self._native is not None else "python"
+
+    @staticmethod
+    def is_rust_available() -> bool:
+        """Whether the compiled Rust engine is installed and importable."""
+        return _backend.is_native_available()
+
+    def get_engine_info(self, max_workers: Optional[int] = None) -> dict[str, Any]:
+        """Backend, version, and the threads a grid with ``max_workers`` would use."""
+        native = _backend.native_module()
+        if self._native is not None:
+            workers = None if max_workers is None else _integer("max_workers", max_workers)
+            threads = self._native.threads(workers) if workers is None or workers >= 1 else 1
+        else:
+            threads = 1
+        return {
+            "backend": self.backend,
+            "version": __version__,
+            "native_version": getattr(native, "__version__", None),
+            "native_available": native is not None,
+            "parallel": bool(self._native is not None and getattr(native, "PARALLEL", False)),
+            "threads": threads,
+            "requested_by_env": _backend.requested(),
+        }
+
+    # -- validation ---------------------------------------------------------------------
+
+    def validate_data(self, data: DataLike) -> bool:
+        """True when ``data`` is valid market data, False otherwise (construct ``MarketData``
+        to get the message that says what is wrong)."""
+        try:
+            md = as_market_data(data)
+            if self._native is not None:
+                md.native_handle()
+            else:
+                lists = md.as_lists()
+                _call_fallback(_fallback.validate_market_data, lists["dates"], lists["open"],
+                               lists["high"], lists["low"], lists["close"], lists["volume"])
+        except (ValueError, TypeError):
+            return False
+        return True
+
+    # -- single backtests ---------------------------------------------------------------
+
+    def run_sma_backtest(
+        self,
+        data: DataLike,
+        fast_period: int,
+        slow_period: int,
+        initial_capital: float = 100_000.0,
+        commission_rate: float = 0.001,
+        *,
+        fill: str = "next_open",
+        lot_size: float = 0,
+        periods_per_year: float = 252,
+    ) -> BacktestResult:
+        """One SMA-crossover backtest, long only (see the README's conventions)."""
+        md = as_market_data(data)
+        fast = _integer("fast_period", fast_period)
+        slow = _integer("slow_period", slow_period)
+        s = _Settings(initial_capital, commission_rate, fill, lot_size, periods_per_year)
+        return self._run_one(md, fast, slow, s)
+
+    def _run_one(self, md: MarketData, fast: int, slow: int, s: _Settings) -> BacktestResult:
+        if self._native is not None:
+            item = self._native.backtest(md.native_handle(), fast, slow, *s.native_args())
+            return BacktestResult._from_native(item)
+        lists = md.as_lists()
+        start = time.perf_counter()
+        out = _call_fallback(
+            _fallback.backtest, lists["dates"], lists["open"], lists["close"], fast, slow,
+            s.initial_capital, s.commission_rate, s.fill, s.lot_size, s.periods_per_year,
+        )
+        ms = (time.perf_counter() - start) * 1000.0
+        return BacktestResult._from_fallback(fast, slow, out, ms)
+
+    async def run_sma_backtest_async(
+        self, data: DataLike, fast_period: int, slow_period: int, *args: Any, **kwargs: Any
+    ) -> BacktestResult:
+        """``run_sma_backtest`` in the event loop's default executor: the native engine
+        releases the GIL, so other tasks and threads keep running."""
+        loop = asyncio.get_running_loop()
+        call = functools.partial(
+            self.run_sma_backtest, data, fast_period, slow_period, *args, **kwargs
+        )
+        return await loop.run_in_executor(None, call)
+
+    # -- grids --------------------------------------------------------------------------
+
+    def run_multiple_backtests(
+        self,
+        data: DataLike,
+        fast_periods: Sequence[int],
+        slow_periods: Sequence[int],
+        max_workers: Optional[int] = None,
+        initial_capital: float = 100_000.0,
+        commission_rate: float = 0.001,
+        *,
+        fill: str = "next_open",
+        lot_size: float = 0,
+        periods_per_year: float = 252,
+        include_details: bool = False,
+    ) -> list[tuple[int, int, BacktestResult]]:
+        """Every ``(fast, slow)`` pair with ``fast < slow``, fast outer and slow inner, as
+        ``[(fast, slow, BacktestResult), ...]``. Each distinct SMA period is computed once;
+        pairs run on ``max_workers`` threads (default: every core; 1: the calling thread).
+
+        With ``include_details=False`` (the default) the results carry every metric but no
+        trades and no equity curve, so memory stays O(bars + pairs); ``True`` keeps both."""
+        md, fasts, slows, s, workers = self._grid_args(
+            data, fast_periods, slow_periods, max_workers, initial_capital, commission_rate,
+            fill, lot_size, periods_per_year,
+        )
+        if self._native is not None:
+            items = self._native.grid(md.native_handle(), fasts, slows, *s.native_args(),
+                                      workers, bool(include_details))
+            if include_details:
+                results = [BacktestResult._from_native(item) for item in items]
+            else:
+                results = [
+                    BacktestResult._from_metrics(f, sl, m, [], [], ms, "rust")
+                    for f, sl, m, ms in items
+                ]
+            return [(r.fast_period, r.slow_period, r) for r in results]
+        lists = md.as_lists()
+        start = time.perf_counter()
+        rows = _call_fallback(
+            _fallback.grid, lists["dates"], lists["open"], lists["close"], fasts, slows,
+            s.initial_capital, s.commission_rate, s.fill, s.lot_size, s.periods_per_year,
+            workers, keep_details=bool(include_details),
+        )
+        ms = (time.perf_counter() - start) * 1000.0 / max(len(rows), 1)
+        return [(f, sl, BacktestResult._from_fallback(f, sl, out, ms)) for f, sl, out in rows]
+
+    def run_grid(
+        self,
+        data: DataLike,
+        fast_periods: Sequence[int],
+        slow_periods: Sequence[int],
+        max_workers: Optional[int] = None,
+        initial_capital: float = 100_000.0,
+        commission_rate: float = 0.001,
+        *,
+        fill: str = "next_open",
+        lot_size: float = 0,
+        periods_per_year: float = 252,
+        as_frame: Optional[bool] = None,
+    ) -> Any:
+        """A grid's metrics as columns, one row per pair in SPEC order, without a Python
+        object per pair (for sweeps of 100,000 pairs and more). Columns: fast_period,
+        slow_period, total_return, annualized_return, volatility, sharpe_ratio, sortino_ratio
+        (NaN where undefined), max_drawdown, trade_count, win_rate.
+
+        Returns a pandas DataFrame when pandas is installed (or ``as_frame=True``), else a
+        dict of numpy arrays (lists without numpy)."""
+        md, fasts, slows, s, workers = self._grid_args(
+            data, fast_periods, slow_periods, max_workers, initial_capital, commission_rate,
+            fill, lot_size, periods_per_year,
+        )
+        if self._native is not None:
+            columns = self._native.grid_columns(md.native_handle(), fasts, slows,
+                                                *s.native_args(), workers)
+        else:
+            lists = md.as_lists()
+            rows = _call_fallback(
+                _fallback.grid, lists["dates"], lists["open"], lists["close"], fasts, slows,
+                s.initial_capital, s.commission_rate, s.fill, s.lot_size, s.periods_per_year,
+                workers, keep_details=False,
+            )
+            columns = _columns_from_rows(rows)
+        if as_frame is False:
+            return columns
+        try:
+            import pandas as pd
+        except ImportError:
+            if as_frame:
+                raise
+            return columns
+        return pd.DataFrame(columns)
+
+    def _grid_args(self, data: DataLike, fast_periods: Any, slow_periods: Any,
+                   max_workers: Any, initial_capital: Any, commission_rate: Any, fill: Any,
+                   lot_size: Any, periods_per_year: Any) -> tuple:
+        md = as_market_data(data)
+        fasts = _periods("fast_periods", fast_periods)
+        slows = _periods("slow_periods", slow_periods)
+        s = _Settings(initial_capital, commission_rate, fill, lot_size, periods_per_year)
+        workers = None if max_workers is None else _integer("max_workers", max_workers)
+        return md, fasts, slows, s, workers
+
+    # -- lifetime -----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the worker pools this engine made (it stays usable; pools come back)."""
+        if self._native is not None:
+            self._native.close()
+
+    def __enter__(self) -> RustEngine:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(backend={self.backend!r})"
+
+
+def _columns_from_rows(rows: list) -> dict[str, Any]:
+    """Columns from the pure-Python grid's rows (NaN for undefined ratios, as natively)."""
+    nan = float("nan")
+    cols: dict[str, list] = {"fast_period": [], "slow_period": []}
+    for name in METRIC_NAMES:
+        cols[name] = []
+    for fast, slow, out in rows:
+        cols["fast_period"].append(fast)
+        cols["slow_period"].append(slow)
+        for name in METRIC_NAMES:
+            value = out[name]
+            cols[name].append(nan if value is None else value)
+    if _np is None:
+        return cols
+    ints = ("fast_period", "slow_period", "trade_count")
+    return {k: _np.asarray(v, dtype=_np.int64 if k in ints else _np.float64)
+            for k, v in cols.items()}
+
+
+class CachedRustEngine(RustEngine):
+    """A ``RustEngine`` that remembers recent single backtests: an LRU of ``cache_size``
+    results, keyed by the data's content (not its identity) and every parameter. Thread-safe.
+    Cached results are shared: their arrays are read-only."""
+
+    def __init__(self, use_rust: bool = True, cache_size: int = 128) -> None:
+        super().__init__(use_rust)
+        size = _integer("cache_size", cache_size)
+        if size < 0:
+            raise BacktestError(f"cache_size must be >= 0, got {size}")
+        self._max_size = size
+        self._cache: OrderedDict[tuple, BacktestResult] = OrderedDict()
+        self._lock = threading.Lock()
+        self._hits = 0
+        self._misses = 0
+
+    def _run_one(self, md: MarketData, fast: int, slow: int, s: _Settings) -> BacktestResult:
+        key = (md.fingerprint, fast, slow, *s.key())
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                self._hits += 1
+                return hit
+            self._misses += 1
+        result = super()._run_one(md, fast, slow, s)
+        if self._max_size:
+            with self._lock:
+                self._cache[key] = result
+                self._cache.move_to_end(key)
+                while len(self._cache) > self._max_size:
+                    self._cache.popitem(last=False)
+        return result
+
+    def get_cache_stats(self) -> dict[str, Any]:
+        """``hits``, ``misses``, ``hit_rate`` (0 to 1), ``size`` and ``max_size``."""
+        with self._lock:
+            total = self._hits + self._misses
+            return {
+                "hits": self._hits,
+                "misses": self._misses,
+                "hit_rate": self._hits / total if total else 0.0,
+                "size": len(self._cache),
+                "max_size": self._max_size,
+            }
+
+    def clear_cache(self) -> None:
+        """Forget every cached result and reset the counters."""
+        with self._lock:
+            self._cache.clear()
+            self._hits = self._misses = 0
+
+
+def create_engine(use_rust: bool = True, use_cache: bool = False,
+                  cache_size: int = 128) -> RustEngine:
+    """A ``RustEngine``, or a ``CachedRustEngine`` with ``use_cache=True``."""
+    if use_cache:
+        return CachedRustEngine(use_rust=use_rust, cache_size=cache_size)
+    return RustEngine(use_rust=use_rust)
+
+
+@contextlib.contextmanager
+def rust_engine_context(use_rust: bool = True, use_cache: bool = False,
+                        cache_size: int = 128) -> Iterator[RustEngine]:
+    """``with rust_engine_context() as engine: ...``: an engine whose worker pools are
+    released when the block ends."""
+    engine = create_engine(use_rust=use_rust, use_cache=use_cache, cache_size=cache_size)
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
+def generate_sample_data(symbol: str = "SAMPLE", days: int = 100, start_price: float = 100.0,
+                         seed: Optional[int] = None) -> MarketData:
+    """``days`` valid daily bars on business days from 2020-01-01 (a random walk from
+    ``start_price``). The same seed gives the same bars, bit for bit, in every engine (Rust,
+    wasm, pure Python); ``seed=None`` draws one at random."""
+    days = _integer("days", days)
+    start_price = _number("start_price", start_price)
+    if seed is None:
+        seed = secrets.randbits(64)
+    seed = _integer("seed", seed)
+    if not 0 <= seed < 2**64:
+        raise BacktestError(f"seed must be an integer in [0, 2**64), got {seed}")
+    native = _backend.native_module()
+    if _backend.use_native() and native is not None:
+        try:
+            handle = native.sample_data(str(symbol), days, start_price, seed)
+        except ValueError as e:
+            raise BacktestError(str(e)) from None
+        return MarketData._from_native(handle)
+    columns = _call_fallback(_fallback.generate_sample_data, str(symbol), days, start_price, seed)
+    return MarketData._from_columns(columns)
+
+
+_default_engine: Optional[RustEngine] = None
+_default_lock = threading.Lock()
+
+
+def _engine() -> RustEngine:
+    global _default_engine
+    with _default_lock:
+        wanted = _backend.use_native()
+        if _default_engine is None or (_default_engine.backend == "rust") != wanted:
+            _default_engine = RustEngine(use_rust=wanted)
+        return _default_engine
+
+
+def run_sma_backtest(data: DataLike, fast_period: int, slow_period: int,
+                     initial_capital: float = 100_000.0, commission_rate: float = 0.001,
+                     **kwargs: Any) -> BacktestResult:
+    """``RustEngine().run_sma_backtest(...)`` on a shared default engine."""
+    return _engine().run_sma_backtest(data, fast_period, slow_period, initial_capital,
+                                      commission_rate, **kwargs)
+
+
+def _results_match(a: BacktestResult, b: BacktestResult, rel: float = 1e-9) -> bool:
+    """Same trades and metrics within ``rel`` (the contract's tolerance)."""
+    def close(x: Any, y: Any) -> bool:
+        if x is None or y is None:
+            return x is y
+        return x == y or abs(x - y) <= rel * max(abs(x), abs(y))
+
+    if len(a.trades) != len(b.trades):
+        return False
+    for ta, tb in zip(a.trades, b.trades):
+        if (ta.entry_index, ta.exit_index) != (tb.entry_index, tb.exit_index):
+            return False
+        if not all(close(getattr(ta, f), getattr(tb, f))
+                   for f in ("entry_price", "exit_price", "size", "pnl", "return_pct")):
+            return False
+    return all(close(getattr(a, m), getattr(b, m)) for m in METRIC_NAMES)
+
+
+def benchmark_engine(data: DataLike, fast_period: int = 10, slow_period: int = 30,
+                     iterations: int = 5, **kwargs: Any) -> dict[str, Any]:
+    """Times the same backtest on the Rust and the pure-Python engine (best of
+    ``iterations``) and checks that they agree. Returns ``rust_time_ms``, ``python_time_ms``,
+    ``speedup`` (``None`` without the native module), ``results_match``, ``bars`` and both
+    results."""
+    md = as_market_data(data)
+    iterations = max(1, _integer("iterations", iterations))
+
+    def best(engine: RustEngine) -> tuple[float, BacktestResult]:
+        times, result = [], None
+        for _ in range(iterations):
+            start = time.perf_counter()
+            result = engine.run_sma_backtest(md, fast_period, slow_period, **kwargs)
+            times.append((time.perf_counter() - start) * 1000.0)
+        assert result is not None
+        return min(times), result
+
+    py_ms, py_result = best(RustEngine(use_rust=False))
+    rust_ms: Optional[float] = None
+    rust_result: Optional[BacktestResult] = None
+    if _backend.is_native_available() and _backend.requested() != "python":
+        md.native_handle()  # the one-off copy into Rust is not part of a run
+        rust_ms, rust_result = best(RustEngine(use_rust=True))
+    return {
+        "bars": len(md),
+        "iterations": iterations,
+        "rust_time_ms": rust_ms,
+        "python_time_ms": py_ms,
+        "speedup": (py_ms / rust_ms) if rust_ms else None,
+        "results_match": rust_result is not None and _results_match(rust_result, py_result),
+        "rust_result": rust_result,
+        "python_result": py_result,
+    }
+
+
+def _default_threads() -> int:
+    native = _backend.native_module()
+    return native.default_threads() if native is not None else (os.cpu_count() or 1)

@@ -1,0 +1,142 @@
+"""Results: ``Trade`` and ``BacktestResult``, the same for both backends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Optional, Sequence
+
+try:
+    import numpy as _np
+except ImportError:
+    _np = None
+
+METRIC_NAMES = (
+    "total_return",
+    "annualized_return",
+    "volatility",
+    "sharpe_ratio",
+    "sortino_ratio",
+    "max_drawdown",
+    "trade_count",
+    "win_rate",
+)
+TRADE_FIELDS = (
+    "entry_index",
+    "exit_index",
+    "entry_date",
+    "exit_date",
+    "entry_price",
+    "exit_price",
+    "size",
+    "pnl",
+    "return_pct",
+    "bars_held",
+)
+
+
+class Trade(NamedTuple):
+    """A closed round trip. Indices are 0-based bars; ``pnl`` is net of both commissions;
+    ``return_pct`` is a fraction of the entry cost (0.05 is 5 %), despite its name.
+    (A named tuple: cheap to build by the thousand, immutable, and unpacks.)"""
+
+    entry_index: int
+    exit_index: int
+    entry_date: str
+    exit_date: str
+    entry_price: float
+    exit_price: float
+    size: float
+    pnl: float
+    return_pct: float
+    bars_held: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(zip(TRADE_FIELDS, self))
+
+
+def _equity(values: Any) -> Any:
+    """A read-only float64 numpy array when numpy is present, else a list."""
+    if _np is None:
+        return list(values)
+    array = _np.asarray(values, dtype=_np.float64)
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """The outcome of one backtest. Returns and drawdown are fractions (0.12 is 12 %);
+    ``win_rate`` is a percent (0 to 100); ratios are annualised with ``periods_per_year`` and
+    are ``None`` where undefined (no variance, no losing bar)."""
+
+    total_return: float
+    annualized_return: float
+    max_drawdown: float
+    win_rate: float
+    trade_count: int
+    execution_time_ms: float
+    trades: list[Trade] = field(repr=False)
+    equity_curve: Sequence[float] = field(repr=False)
+    sharpe_ratio: Optional[float] = None
+    sortino_ratio: Optional[float] = None
+    volatility: float = 0.0
+    fast_period: int = 0
+    slow_period: int = 0
+    backend: str = "rust"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain Python values (lists, dicts, floats): ready for ``json.dumps``."""
+        eq = self.equity_curve
+        return {
+            "fast_period": self.fast_period,
+            "slow_period": self.slow_period,
+            **{name: getattr(self, name) for name in METRIC_NAMES},
+            "execution_time_ms": self.execution_time_ms,
+            "backend": self.backend,
+            "trades": [t.to_dict() for t in self.trades],
+            "equity_curve": eq.tolist() if hasattr(eq, "tolist") else list(eq),
+        }
+
+    @classmethod
+    def _from_metrics(
+        cls,
+        fast: int,
+        slow: int,
+        metrics: Sequence[Any],
+        trades: list[Trade],
+        equity: Any,
+        execution_time_ms: float,
+        backend: str,
+    ) -> BacktestResult:
+        tr, ar, vol, sharpe, sortino, mdd, count, win = metrics
+        return cls(
+            total_return=tr,
+            annualized_return=ar,
+            max_drawdown=mdd,
+            win_rate=win,
+            trade_count=count,
+            execution_time_ms=execution_time_ms,
+            trades=trades,
+            equity_curve=_equity(equity),
+            sharpe_ratio=sharpe,
+            sortino_ratio=sortino,
+            volatility=vol,
+            fast_period=fast,
+            slow_period=slow,
+            backend=backend,
+        )
+
+    @classmethod
+    def _from_native(cls, item: Sequence[Any]) -> BacktestResult:
+        """From the native tuple (fast, slow, metrics, trades, equity, ms)."""
+        fast, slow, metrics, trades, equity, ms = item
+        return cls._from_metrics(
+            fast, slow, metrics, [Trade._make(t) for t in trades], equity, ms, "rust"
+        )
+
+    @classmethod
+    def _from_fallback(cls, fast: int, slow: int, out: dict, ms: float) -> BacktestResult:
+        """From the pure-Python engine's dict."""
+        trades = [Trade(*(t[k] for k in TRADE_FIELDS)) for t in out["trades"]]
+        metrics = [out[name] for name in METRIC_NAMES]
+        return cls._from_metrics(fast, slow, metrics, trades, out["equity_curve"], ms, "python")
