@@ -102,7 +102,7 @@ pub fn validate(
     if n == 0 {
         return Err(BacktestError::Empty);
     }
-    let mut previous: Option<i64> = None;
+    let mut previous: Option<i128> = None;
     for row in 0..n {
         let instant = parse_instant(&dates[row]).ok_or_else(|| BacktestError::BadDate {
             row,

@@ -2,7 +2,7 @@
 //! calendars for the sample data. Hand-written so that Rust, wasm and the Python fallback accept
 //! exactly the same strings; integer arithmetic only.
 
-const NANOS_PER_SECOND: i64 = 1_000_000_000;
+const NANOS_PER_SECOND: i128 = 1_000_000_000;
 const SECONDS_PER_DAY: i64 = 86_400;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
@@ -53,7 +53,8 @@ fn digits(bytes: &[u8], pos: usize, n: usize) -> Option<i64> {
 
 /// Parses `YYYY-MM-DD[(T| )HH:MM[:SS[.f{1,9}]]][Z|(+|-)HH:MM]` into nanoseconds since the epoch
 /// (UTC; no offset means UTC). `None` when the string is not of that form or not a real time.
-pub fn parse_instant(text: &str) -> Option<i64> {
+/// `i128`, so every year 0000 to 9999 fits without overflow.
+pub fn parse_instant(text: &str) -> Option<i128> {
     let b = text.as_bytes();
     let year = digits(b, 0, 4)?;
     let month = digits(b, 5, 2)?;
@@ -109,7 +110,7 @@ pub fn parse_instant(text: &str) -> Option<i64> {
             pos += 6;
         }
     }
-    (pos == b.len()).then_some(seconds * NANOS_PER_SECOND + nanos)
+    (pos == b.len()).then_some(i128::from(seconds) * NANOS_PER_SECOND + i128::from(nanos))
 }
 
 /// `count` business days (Monday to Friday) from `start` (days since epoch), as `YYYY-MM-DD`.
@@ -144,7 +145,7 @@ mod tests {
 
     #[test]
     fn accepted_forms() {
-        let day = 18_262 * SECONDS_PER_DAY * NANOS_PER_SECOND;
+        let day = i128::from(18_262 * SECONDS_PER_DAY) * NANOS_PER_SECOND;
         assert_eq!(parse_instant("2020-01-01"), Some(day));
         assert_eq!(parse_instant("2020-01-01T00:00"), Some(day));
         assert_eq!(parse_instant("2020-01-01 00:00:00Z"), Some(day));
@@ -160,7 +161,7 @@ mod tests {
         );
         assert_eq!(
             parse_instant("2020-02-29"),
-            Some((18_262 + 59) * SECONDS_PER_DAY * NANOS_PER_SECOND)
+            Some(i128::from((18_262 + 59) * SECONDS_PER_DAY) * NANOS_PER_SECOND)
         );
     }
 
@@ -193,6 +194,12 @@ mod tests {
             assert_eq!(parse_instant(bad), None, "{bad:?} should be refused");
         }
         assert!(parse_instant("2000-02-29").is_some());
+        // Far from 1970: no overflow, order still right.
+        assert!(parse_instant("0000-01-01").unwrap() < parse_instant("0001-01-01").unwrap());
+        assert!(
+            parse_instant("9999-12-31T23:59:59.999999999-23:59").unwrap()
+                > parse_instant("2300-01-01").unwrap()
+        );
     }
 
     #[test]

@@ -137,10 +137,15 @@ class MarketData:
         self._lists: Optional[dict[str, list]] = None
         self._fingerprint: Optional[str] = None
         lists = self.as_lists()
-        _fallback.validate_market_data(
-            lists["dates"], lists["open"], lists["high"], lists["low"], lists["close"],
-            lists["volume"],
-        )
+        try:
+            _fallback.validate_market_data(
+                lists["dates"], lists["open"], lists["high"], lists["low"], lists["close"],
+                lists["volume"],
+            )
+        except BacktestError:
+            raise
+        except ValueError as e:  # the fallback's refusals carry the shared messages
+            raise BacktestError(str(e)) from None
 
     @classmethod
     def _from_native(cls, handle: Any) -> MarketData:
