@@ -101,8 +101,18 @@ class MarketData:
     (integers >= 0). Construction refuses bad data with a ``BacktestError`` (a ``ValueError``)
     naming the field and the 0-based row. The columns are read-only."""
 
-    __slots__ = ("symbol", "dates", "open", "high", "low", "close", "volume", "_native",
-                 "_lists", "_fingerprint")
+    __slots__ = (
+        "symbol",
+        "dates",
+        "open",
+        "high",
+        "low",
+        "close",
+        "volume",
+        "_native",
+        "_lists",
+        "_fingerprint",
+    )
 
     def __init__(
         self,
@@ -119,8 +129,10 @@ class MarketData:
         native = _backend.use_native()
         # The Rust engine keeps its own copy and hands back read-only views of it, so numpy
         # input is copied once; the Python engine keeps a private read-only copy.
-        columns = [_column(f, v, copy=not native) for f, v in
-                   zip(COLUMNS, (open, high, low, close, volume))]
+        columns = [
+            _column(f, v, copy=not native)
+            for f, v in zip(COLUMNS, (open, high, low, close, volume))
+        ]
         if native:
             module = _backend.native_module()
             assert module is not None
@@ -139,7 +151,11 @@ class MarketData:
         lists = self.as_lists()
         try:
             _fallback.validate_market_data(
-                lists["dates"], lists["open"], lists["high"], lists["low"], lists["close"],
+                lists["dates"],
+                lists["open"],
+                lists["high"],
+                lists["low"],
+                lists["close"],
                 lists["volume"],
             )
         except BacktestError:
@@ -170,8 +186,15 @@ class MarketData:
 
     @classmethod
     def _from_columns(cls, columns: dict) -> MarketData:
-        return cls(columns["symbol"], columns["dates"], columns["open"], columns["high"],
-                   columns["low"], columns["close"], columns["volume"])
+        return cls(
+            columns["symbol"],
+            columns["dates"],
+            columns["open"],
+            columns["high"],
+            columns["low"],
+            columns["close"],
+            columns["volume"],
+        )
 
     def native_handle(self) -> Any:
         """The Rust copy of these bars (made once, on first use by a Rust engine)."""
@@ -180,7 +203,12 @@ class MarketData:
             if native is None:
                 raise ImportError("the native module quant_backtest._native is missing")
             self._native = native.MarketData(
-                self.symbol, list(self.dates), self.open, self.high, self.low, self.close,
+                self.symbol,
+                list(self.dates),
+                self.open,
+                self.high,
+                self.low,
+                self.close,
                 self.volume,
             )
         return self._native
@@ -188,11 +216,14 @@ class MarketData:
     def as_lists(self) -> dict[str, list]:
         """Plain Python lists of every column (what the pure-Python engine reads)."""
         if self._lists is None:
+
             def to_list(col: Any) -> list:
                 return col.tolist() if hasattr(col, "tolist") else list(col)
 
-            self._lists = {"dates": list(self.dates), **{f: to_list(getattr(self, f))
-                                                         for f in COLUMNS}}
+            self._lists = {
+                "dates": list(self.dates),
+                **{f: to_list(getattr(self, f)) for f in COLUMNS},
+            }
         return self._lists
 
     @property
@@ -297,8 +328,15 @@ def as_market_data(data: Any) -> MarketData:
         for key in ("dates", *COLUMNS):
             if key not in data:
                 raise BacktestError(f"data is missing column {key!r}")
-        return MarketData(data.get("symbol", "UNKNOWN"), data["dates"], data["open"],
-                          data["high"], data["low"], data["close"], data["volume"])
+        return MarketData(
+            data.get("symbol", "UNKNOWN"),
+            data["dates"],
+            data["open"],
+            data["high"],
+            data["low"],
+            data["close"],
+            data["volume"],
+        )
     raise TypeError(
         f"data must be MarketData, a pandas DataFrame or a dict of columns, "
         f"not {type(data).__name__}"

@@ -58,8 +58,14 @@ class _Settings:
 
     __slots__ = ("initial_capital", "commission_rate", "fill", "lot_size", "periods_per_year")
 
-    def __init__(self, initial_capital: Any, commission_rate: Any, fill: Any, lot_size: Any,
-                 periods_per_year: Any) -> None:
+    def __init__(
+        self,
+        initial_capital: Any,
+        commission_rate: Any,
+        fill: Any,
+        lot_size: Any,
+        periods_per_year: Any,
+    ) -> None:
         self.initial_capital = _number("initial_capital", initial_capital)
         self.commission_rate = _number("commission_rate", commission_rate)
         self.fill = _fill(fill)
@@ -67,8 +73,13 @@ class _Settings:
         self.periods_per_year = _number("periods_per_year", periods_per_year)
 
     def native_args(self) -> tuple:
-        return (self.initial_capital, self.commission_rate, self.fill, self.lot_size,
-                self.periods_per_year)
+        return (
+            self.initial_capital,
+            self.commission_rate,
+            self.fill,
+            self.lot_size,
+            self.periods_per_year,
+        )
 
     def key(self) -> tuple:
         return self.native_args()
@@ -139,8 +150,15 @@ class RustEngine:
                 md.native_handle()
             else:
                 lists = md.as_lists()
-                _call_fallback(_fallback.validate_market_data, lists["dates"], lists["open"],
-                               lists["high"], lists["low"], lists["close"], lists["volume"])
+                _call_fallback(
+                    _fallback.validate_market_data,
+                    lists["dates"],
+                    lists["open"],
+                    lists["high"],
+                    lists["low"],
+                    lists["close"],
+                    lists["volume"],
+                )
         except (ValueError, TypeError):
             return False
         return True
@@ -173,8 +191,17 @@ class RustEngine:
         lists = md.as_lists()
         start = time.perf_counter()
         out = _call_fallback(
-            _fallback.backtest, lists["dates"], lists["open"], lists["close"], fast, slow,
-            s.initial_capital, s.commission_rate, s.fill, s.lot_size, s.periods_per_year,
+            _fallback.backtest,
+            lists["dates"],
+            lists["open"],
+            lists["close"],
+            fast,
+            slow,
+            s.initial_capital,
+            s.commission_rate,
+            s.fill,
+            s.lot_size,
+            s.periods_per_year,
         )
         ms = (time.perf_counter() - start) * 1000.0
         return BacktestResult._from_fallback(fast, slow, out, ms)
@@ -213,12 +240,20 @@ class RustEngine:
         With ``include_details=False`` (the default) the results carry every metric but no
         trades and no equity curve, so memory stays O(bars + pairs); ``True`` keeps both."""
         md, fasts, slows, s, workers = self._grid_args(
-            data, fast_periods, slow_periods, max_workers, initial_capital, commission_rate,
-            fill, lot_size, periods_per_year,
+            data,
+            fast_periods,
+            slow_periods,
+            max_workers,
+            initial_capital,
+            commission_rate,
+            fill,
+            lot_size,
+            periods_per_year,
         )
         if self._native is not None:
-            items = self._native.grid(md.native_handle(), fasts, slows, *s.native_args(),
-                                      workers, bool(include_details))
+            items = self._native.grid(
+                md.native_handle(), fasts, slows, *s.native_args(), workers, bool(include_details)
+            )
             if include_details:
                 results = [BacktestResult._from_native(item) for item in items]
             else:
@@ -230,9 +265,19 @@ class RustEngine:
         lists = md.as_lists()
         start = time.perf_counter()
         rows = _call_fallback(
-            _fallback.grid, lists["dates"], lists["open"], lists["close"], fasts, slows,
-            s.initial_capital, s.commission_rate, s.fill, s.lot_size, s.periods_per_year,
-            workers, keep_details=bool(include_details),
+            _fallback.grid,
+            lists["dates"],
+            lists["open"],
+            lists["close"],
+            fasts,
+            slows,
+            s.initial_capital,
+            s.commission_rate,
+            s.fill,
+            s.lot_size,
+            s.periods_per_year,
+            workers,
+            keep_details=bool(include_details),
         )
         ms = (time.perf_counter() - start) * 1000.0 / max(len(rows), 1)
         return [(f, sl, BacktestResult._from_fallback(f, sl, out, ms)) for f, sl, out in rows]
@@ -259,18 +304,36 @@ class RustEngine:
         Returns a pandas DataFrame when pandas is installed (or ``as_frame=True``), else a
         dict of numpy arrays (lists without numpy)."""
         md, fasts, slows, s, workers = self._grid_args(
-            data, fast_periods, slow_periods, max_workers, initial_capital, commission_rate,
-            fill, lot_size, periods_per_year,
+            data,
+            fast_periods,
+            slow_periods,
+            max_workers,
+            initial_capital,
+            commission_rate,
+            fill,
+            lot_size,
+            periods_per_year,
         )
         if self._native is not None:
-            columns = self._native.grid_columns(md.native_handle(), fasts, slows,
-                                                *s.native_args(), workers)
+            columns = self._native.grid_columns(
+                md.native_handle(), fasts, slows, *s.native_args(), workers
+            )
         else:
             lists = md.as_lists()
             rows = _call_fallback(
-                _fallback.grid, lists["dates"], lists["open"], lists["close"], fasts, slows,
-                s.initial_capital, s.commission_rate, s.fill, s.lot_size, s.periods_per_year,
-                workers, keep_details=False,
+                _fallback.grid,
+                lists["dates"],
+                lists["open"],
+                lists["close"],
+                fasts,
+                slows,
+                s.initial_capital,
+                s.commission_rate,
+                s.fill,
+                s.lot_size,
+                s.periods_per_year,
+                workers,
+                keep_details=False,
             )
             columns = _columns_from_rows(rows)
         if as_frame is False:
@@ -283,9 +346,18 @@ class RustEngine:
             return columns
         return pd.DataFrame(columns)
 
-    def _grid_args(self, data: DataLike, fast_periods: Any, slow_periods: Any,
-                   max_workers: Any, initial_capital: Any, commission_rate: Any, fill: Any,
-                   lot_size: Any, periods_per_year: Any) -> tuple:
+    def _grid_args(
+        self,
+        data: DataLike,
+        fast_periods: Any,
+        slow_periods: Any,
+        max_workers: Any,
+        initial_capital: Any,
+        commission_rate: Any,
+        fill: Any,
+        lot_size: Any,
+        periods_per_year: Any,
+    ) -> tuple:
         md = as_market_data(data)
         fasts = _periods("fast_periods", fast_periods)
         slows = _periods("slow_periods", slow_periods)
@@ -325,8 +397,9 @@ def _columns_from_rows(rows: list) -> dict[str, Any]:
     if _np is None:
         return cols
     ints = ("fast_period", "slow_period", "trade_count")
-    return {k: _np.asarray(v, dtype=_np.int64 if k in ints else _np.float64)
-            for k, v in cols.items()}
+    return {
+        k: _np.asarray(v, dtype=_np.int64 if k in ints else _np.float64) for k, v in cols.items()
+    }
 
 
 class CachedRustEngine(RustEngine):
@@ -382,8 +455,9 @@ class CachedRustEngine(RustEngine):
             self._hits = self._misses = 0
 
 
-def create_engine(use_rust: bool = True, use_cache: bool = False,
-                  cache_size: int = 128) -> RustEngine:
+def create_engine(
+    use_rust: bool = True, use_cache: bool = False, cache_size: int = 128
+) -> RustEngine:
     """A ``RustEngine``, or a ``CachedRustEngine`` with ``use_cache=True``."""
     if use_cache:
         return CachedRustEngine(use_rust=use_rust, cache_size=cache_size)
@@ -391,8 +465,9 @@ def create_engine(use_rust: bool = True, use_cache: bool = False,
 
 
 @contextlib.contextmanager
-def rust_engine_context(use_rust: bool = True, use_cache: bool = False,
-                        cache_size: int = 128) -> Iterator[RustEngine]:
+def rust_engine_context(
+    use_rust: bool = True, use_cache: bool = False, cache_size: int = 128
+) -> Iterator[RustEngine]:
     """``with rust_engine_context() as engine: ...``: an engine whose worker pools are
     released when the block ends."""
     engine = create_engine(use_rust=use_rust, use_cache=use_cache, cache_size=cache_size)
@@ -402,8 +477,9 @@ def rust_engine_context(use_rust: bool = True, use_cache: bool = False,
         engine.close()
 
 
-def generate_sample_data(symbol: str = "SAMPLE", days: int = 100, start_price: float = 100.0,
-                         seed: Optional[int] = None) -> MarketData:
+def generate_sample_data(
+    symbol: str = "SAMPLE", days: int = 100, start_price: float = 100.0, seed: Optional[int] = None
+) -> MarketData:
     """``days`` valid daily bars on business days from 2020-01-01 (a random walk from
     ``start_price``). The same seed gives the same bars, bit for bit, in every engine (Rust,
     wasm, pure Python); ``seed=None`` draws one at random."""
@@ -438,16 +514,23 @@ def _engine() -> RustEngine:
         return _default_engine
 
 
-def run_sma_backtest(data: DataLike, fast_period: int, slow_period: int,
-                     initial_capital: float = 100_000.0, commission_rate: float = 0.001,
-                     **kwargs: Any) -> BacktestResult:
+def run_sma_backtest(
+    data: DataLike,
+    fast_period: int,
+    slow_period: int,
+    initial_capital: float = 100_000.0,
+    commission_rate: float = 0.001,
+    **kwargs: Any,
+) -> BacktestResult:
     """``RustEngine().run_sma_backtest(...)`` on a shared default engine."""
-    return _engine().run_sma_backtest(data, fast_period, slow_period, initial_capital,
-                                      commission_rate, **kwargs)
+    return _engine().run_sma_backtest(
+        data, fast_period, slow_period, initial_capital, commission_rate, **kwargs
+    )
 
 
 def _results_match(a: BacktestResult, b: BacktestResult, rel: float = 1e-9) -> bool:
     """Same trades and metrics within ``rel`` (the contract's tolerance)."""
+
     def close(x: Any, y: Any) -> bool:
         if x is None or y is None:
             return x is y
@@ -458,14 +541,17 @@ def _results_match(a: BacktestResult, b: BacktestResult, rel: float = 1e-9) -> b
     for ta, tb in zip(a.trades, b.trades):
         if (ta.entry_index, ta.exit_index) != (tb.entry_index, tb.exit_index):
             return False
-        if not all(close(getattr(ta, f), getattr(tb, f))
-                   for f in ("entry_price", "exit_price", "size", "pnl", "return_pct")):
+        if not all(
+            close(getattr(ta, f), getattr(tb, f))
+            for f in ("entry_price", "exit_price", "size", "pnl", "return_pct")
+        ):
             return False
     return all(close(getattr(a, m), getattr(b, m)) for m in METRIC_NAMES)
 
 
-def benchmark_engine(data: DataLike, fast_period: int = 10, slow_period: int = 30,
-                     iterations: int = 5, **kwargs: Any) -> dict[str, Any]:
+def benchmark_engine(
+    data: DataLike, fast_period: int = 10, slow_period: int = 30, iterations: int = 5, **kwargs: Any
+) -> dict[str, Any]:
     """Times the same backtest on the Rust and the pure-Python engine (best of
     ``iterations``) and checks that they agree. Returns ``rust_time_ms``, ``python_time_ms``,
     ``speedup`` (``None`` without the native module), ``results_match``, ``bars`` and both

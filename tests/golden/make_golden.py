@@ -522,9 +522,9 @@ CASES = [
     ),
     case(
         "lot_size_rounds_buy_to_zero",
-        "lot_size 100 with 1,000 of capital, entry price open[7] = 21.5: size = floor(46.5 / 100) * "
-        "100 = 0, so the cross up (bar 6) buys nothing; the later cross down is ignored (not long). No "
-        "trade, equity flat at 1,000.",
+        "lot_size 100 with 1,000 of capital, entry price open[7] = 21.5: "
+        "size = floor(46.5 / 100) * 100 = 0, so the cross up (bar 6) buys nothing; "
+        "the later cross down is ignored (not long). No trade, equity flat at 1,000.",
         [2 * c for c in ROUND_TRIP],
         {"initial_capital": 1_000.0, "lot_size": 100.0},
         expect=[],
@@ -605,8 +605,9 @@ CASES = [
     ),
     case(
         "lot_size_100_rounds_down",
-        "lot_size 100 (a board lot), 100,000 of capital, entry at open[7] = 33.67: 2,967.0 shares "
-        "rounded down to 2,900 (a multiple of 100, not zero); the leftover cash stays in the equity.",
+        "lot_size 100 (a board lot), 100,000 of capital, entry at open[7] = 33.67: "
+        "2,967.0 shares rounded down to 2,900 (a multiple of 100, not zero); "
+        "the leftover cash stays in the equity.",
         [37.37 + (c - 12.0) * 3 for c in ROUND_TRIP],
         {"lot_size": 100.0},
         expect=[(7, 12)],

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `npm test`: every test of the project. Installs what is missing first (scripts/setup.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+start=$(date +%s)
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+
+log "cargo clippy -D warnings (core alone, then with the parallel and python features)"
+cargo clippy --all-targets -- -D warnings
+cargo clippy --all-targets --features python,parallel -- -D warnings
+
+log "cargo test (no feature: the plain core)"
+cargo test
+log "cargo test --features parallel"
+cargo test --features parallel
+
+log "ruff (lint and format)"
+.venv/bin/ruff check python tests examples benches
+.venv/bin/ruff format --check python tests examples benches
+
+build_python_package
+
+log "pytest: both backends, golden cases, properties, no-numpy, peers (vectorbt, backtesting.py)"
+QUANT_BACKTEST_EXPECT_NATIVE=1 .venv/bin/python -m pytest -q tests/python
+
+log "the example runs"
+.venv/bin/python examples/rust_engine_example.py > /dev/null
+
+log "all tests passed in $(( $(date +%s) - start )) s"
