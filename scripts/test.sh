@@ -8,9 +8,13 @@ start=$(date +%s)
 log "cargo fmt --check"
 cargo fmt --all -- --check
 
-log "cargo clippy -D warnings (core alone, then with the parallel and python features)"
+log "cargo clippy -D warnings (core alone; with the parallel and python features; the wasm door)"
 cargo clippy --all-targets -- -D warnings
 cargo clippy --all-targets --features python,parallel -- -D warnings
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+cargo clippy --target wasm32-unknown-unknown --features wasm -- -D warnings
 
 log "cargo test (no feature: the plain core)"
 cargo test

@@ -132,6 +132,29 @@ impl fmt::Display for BacktestError {
     }
 }
 
+impl BacktestError {
+    /// A stable machine-readable kind: `invalid_market_data`, `invalid_parameter` or
+    /// `invalid_grid` (JS exposes it as `BacktestError.code`).
+    pub fn code(&self) -> &'static str {
+        use BacktestError::*;
+        match self {
+            LengthMismatch { .. }
+            | Empty
+            | BadDate { .. }
+            | DateNotIncreasing { .. }
+            | BadPrice { .. }
+            | HighBelowLow { .. }
+            | OutsideRange { .. }
+            | BadVolume { .. } => "invalid_market_data",
+            EmptyList { .. } | NoValidPair => "invalid_grid",
+            TooSmall { name, .. } | PeriodExceedsBars { name, .. } if name.contains('[') => {
+                "invalid_grid"
+            }
+            _ => "invalid_parameter",
+        }
+    }
+}
+
 impl std::error::Error for BacktestError {}
 
 /// Shorthand for results of engine calls.

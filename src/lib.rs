@@ -2,7 +2,7 @@
 //!
 //! The core is plain Rust with no binding code: market data and its validation, the SMA, the
 //! SMA-crossover simulation, trades, metrics, parameter grids and deterministic sample data.
-//! `python` (pyo3) is a thin door behind its feature. `docs/CONVENTIONS.md` fixes the exact
+//! `python` (pyo3) and `wasm` (wasm-bindgen) are thin doors behind their features. `docs/CONVENTIONS.md` fixes the exact
 //! arithmetic that every engine (this crate, its wasm build and the pure-Python fallback)
 //! follows, so that they agree bit for bit.
 //!
@@ -29,6 +29,9 @@ mod timing;
 
 #[cfg(all(feature = "python", not(target_arch = "wasm32")))]
 mod python;
+
+#[cfg(all(feature = "wasm", target_arch = "wasm32"))]
+mod wasm;
 
 pub use backtest::{run_sma_backtest, BacktestResult};
 pub use data::MarketData;

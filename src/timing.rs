@@ -14,15 +14,31 @@ impl Stopwatch {
     }
 }
 
+/// The host's clock in milliseconds, installed by the wasm door (`performance.now`); the core
+/// itself has no JS code. Without one, times read 0.
 #[cfg(target_arch = "wasm32")]
-pub(crate) struct Stopwatch;
+static CLOCK: std::sync::OnceLock<fn() -> f64> = std::sync::OnceLock::new();
+
+/// Installs the clock wasm builds time with (the first call wins).
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn set_clock(clock: fn() -> f64) {
+    let _ = CLOCK.set(clock);
+}
+
+#[cfg(target_arch = "wasm32")]
+fn now_ms() -> f64 {
+    CLOCK.get().map_or(0.0, |clock| clock())
+}
+
+#[cfg(target_arch = "wasm32")]
+pub(crate) struct Stopwatch(f64);
 
 #[cfg(target_arch = "wasm32")]
 impl Stopwatch {
     pub(crate) fn start() -> Self {
-        Self
+        Self(now_ms())
     }
     pub(crate) fn elapsed_ms(&self) -> f64 {
-        0.0
+        now_ms() - self.0
     }
 }

@@ -244,3 +244,39 @@ fn grid_equals_single_runs_and_thread_counts_agree() {
         assert_eq!(single.metrics, row.metrics);
     }
 }
+
+#[test]
+fn sample_data_matches_the_reference_bit_for_bit() {
+    let cases = load("sample_data.json");
+    assert!(!cases.is_empty());
+    for case in &cases {
+        let a = &case["args"];
+        let seed: u64 = a["seed"].as_str().unwrap().parse().unwrap();
+        let data = quant_backtest::generate_sample_data(
+            a["symbol"].as_str().unwrap(),
+            a["days"].as_i64().unwrap(),
+            num(&a["start_price"]),
+            seed,
+        )
+        .unwrap();
+        let b = &case["bars"];
+        let dates: Vec<&str> = b["dates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_str().unwrap())
+            .collect();
+        assert_eq!(data.dates(), dates);
+        for (name, column) in [
+            ("open", data.open()),
+            ("high", data.high()),
+            ("low", data.low()),
+            ("close", data.close()),
+            ("volume", data.volume()),
+        ] {
+            let expected = floats(&b[name]);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(column), bits(&expected), "seed {seed}: {name}");
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! The JS door (wasm-bindgen): conversions only. The npm package's JS (pkg-template/) wraps
+//! these raw exports into `RustEngine`, `MarketData`, ... and turns thrown errors into its
+//! `BacktestError` class; every engine error crosses as a JS `Error` named `BacktestError` with
+//! a `code`, and the instance stays usable (input is validated, nothing panics).
+
+use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array};
+use wasm_bindgen::prelude::*;
+
+use crate::grid::{run_grid, run_grid_metrics, GridColumns};
+use crate::params::{validate_grid, GridPlan, RawSettings};
+use crate::{
+    generate_sample_data, run_sma_backtest, BacktestError, BacktestResult, MarketData, Metrics,
+    WorkerPool,
+};
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+    crate::timing::set_clock(performance_now);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+fn js_error(error: BacktestError) -> JsValue {
+    let e = js_sys::Error::new(&error.to_string());
+    e.set_name("BacktestError");
+    let _ = Reflect::set(&e, &"code".into(), &error.code().into());
+    e.into()
+}
+
+fn set(target: &Object, key: &str, value: impl Into<JsValue>) {
+    // Setting a data property on a plain object cannot fail.
+    let _ = Reflect::set(target, &key.into(), &value.into());
+}
+
+fn optional(value: Option<f64>) -> JsValue {
+    value.map_or(JsValue::NULL, JsValue::from_f64)
+}
+
+/// An integer-valued JS number (the JS layer has refused fractions) as `i64`.
+fn whole(value: f64) -> i64 {
+    if value.is_finite() {
+        value as i64
+    } else if value > 0.0 {
+        i64::MAX
+    } else {
+        i64::MIN
+    }
+}
+
+/// Validated bars owned by the wasm instance.
+#[wasm_bindgen(js_name = WasmMarketData)]
+pub struct WasmMarketData {
+    inner: MarketData,
+}
+
+#[wasm_bindgen(js_class = WasmMarketData)]
+impl WasmMarketData {
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        symbol: String,
+        dates: Vec<String>,
+        open: Vec<f64>,
+        high: Vec<f64>,
+        low: Vec<f64>,
+        close: Vec<f64>,
+        volume: Vec<f64>,
+    ) -> Result<WasmMarketData, JsValue> {
+        MarketData::new(symbol, dates, open, high, low, close, volume)
+            .map(|inner| Self { inner })
+            .map_err(js_error)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.inner.len()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn symbol(&self) -> String {
+        self.inner.symbol().to_string()
+    }
+
+    pub fn dates(&self) -> Vec<String> {
+        self.inner.dates().to_vec()
+    }
+
+    pub fn open(&self) -> Float64Array {
+        Float64Array::from(self.inner.open())
+    }
+
+    pub fn high(&self) -> Float64Array {
+        Float64Array::from(self.inner.high())
+    }
+
+    pub fn low(&self) -> Float64Array {
+        Float64Array::from(self.inner.low())
+    }
+
+    pub fn close(&self) -> Float64Array {
+        Float64Array::from(self.inner.close())
+    }
+
+    pub fn volume(&self) -> Float64Array {
+        Float64Array::from(self.inner.volume())
+    }
+}
+
+fn metrics_into(target: &Object, m: &Metrics) {
+    set(target, "totalReturn", m.total_return);
+    set(target, "annualizedReturn", m.annualized_return);
+    set(target, "volatility", m.volatility);
+    set(target, "sharpeRatio", optional(m.sharpe_ratio));
+    set(target, "sortinoRatio", optional(m.sortino_ratio));
+    set(target, "maxDrawdown", m.max_drawdown);
+    set(target, "tradeCount", m.trade_count as f64);
+    set(target, "winRate", m.win_rate);
+}
+
+fn result_object(r: &BacktestResult) -> Object {
+    let out = Object::new();
+    set(&out, "fastPeriod", r.fast_period as f64);
+    set(&out, "slowPeriod", r.slow_period as f64);
+    metrics_into(&out, &r.metrics);
+    set(&out, "executionTimeMs", r.execution_time_ms);
+    let trades = Array::new();
+    for t in &r.trades {
+        let o = Object::new();
+        set(&o, "entryIndex", t.entry_index as f64);
+        set(&o, "exitIndex", t.exit_index as f64);
+        set(&o, "entryDate", t.entry_date.as_str());
+        set(&o, "exitDate", t.exit_date.as_str());
+        set(&o, "entryPrice", t.entry_price);
+        set(&o, "exitPrice", t.exit_price);
+        set(&o, "size", t.size);
+        set(&o, "pnl", t.pnl);
+        set(&o, "returnPct", t.return_pct);
+        set(&o, "barsHeld", t.bars_held as f64);
+        trades.push(&o);
+    }
+    set(&out, "trades", trades);
+    set(&out, "equityCurve", Float64Array::from(&r.equity_curve[..]));
+    out
+}
+
+/// One backtest: a plain object with camelCase fields, `trades` and `equityCurve`.
+#[wasm_bindgen(js_name = backtest)]
+#[allow(clippy::too_many_arguments)]
+pub fn backtest(
+    data: &WasmMarketData,
+    fast_period: f64,
+    slow_period: f64,
+    initial_capital: f64,
+    commission_rate: f64,
+    fill: &str,
+    lot_size: f64,
+    periods_per_year: f64,
+) -> Result<Object, JsValue> {
+    let settings = RawSettings {
+        initial_capital,
+        commission_rate,
+        fill,
+        lot_size,
+        periods_per_year,
+    };
+    run_sma_backtest(&data.inner, whole(fast_period), whole(slow_period), &settings)
+        .map(|r| result_object(&r))
+        .map_err(js_error)
+}
+
+/// Validates a grid and returns its pairs in SPEC order: `{ fast: Uint32Array, slow: Uint32Array }`
+/// (the JS worker pool splits them; every chunk then runs with [`run_pairs`]).
+#[wasm_bindgen(js_name = planGrid)]
+#[allow(clippy::too_many_arguments)]
+pub fn plan_grid(
+    bars: usize,
+    fast_periods: Vec<f64>,
+    slow_periods: Vec<f64>,
+    initial_capital: f64,
+    commission_rate: f64,
+    fill: &str,
+    lot_size: f64,
+    periods_per_year: f64,
+    max_workers: Option<f64>,
+) -> Result<Object, JsValue> {
+    let settings = RawSettings {
+        initial_capital,
+        commission_rate,
+        fill,
+        lot_size,
+        periods_per_year,
+    };
+    let fast: Vec<i64> = fast_periods.into_iter().map(whole).collect();
+    let slow: Vec<i64> = slow_periods.into_iter().map(whole).collect();
+    let plan = validate_grid(bars, &fast, &slow, &settings, max_workers.map(whole))
+        .map_err(js_error)?;
+    let out = Object::new();
+    let f: Vec<u32> = plan.pairs.iter().map(|p| p.0 as u32).collect();
+    let s: Vec<u32> = plan.pairs.iter().map(|p| p.1 as u32).collect();
+    set(&out, "fast", Uint32Array::from(&f[..]));
+    set(&out, "slow", Uint32Array::from(&s[..]));
+    Ok(out)
+}
+
+/// Runs the given (already planned) pairs on this thread. With `details`: an array of result
+/// objects; without: the metrics as columns (`Float64Array`s; NaN for undefined ratios).
+#[wasm_bindgen(js_name = runPairs)]
+#[allow(clippy::too_many_arguments)]
+pub fn run_pairs(
+    data: &WasmMarketData,
+    fast: Vec<u32>,
+    slow: Vec<u32>,
+    initial_capital: f64,
+    commission_rate: f64,
+    fill: &str,
+    lot_size: f64,
+    periods_per_year: f64,
+    details: bool,
+) -> Result<JsValue, JsValue> {
+    let settings = RawSettings {
+        initial_capital,
+        commission_rate,
+        fill,
+        lot_size,
+        periods_per_year,
+    }
+    .validate()
+    .map_err(js_error)?;
+    let bars = data.inner.len();
+    let mut pairs = Vec::with_capacity(fast.len());
+    for (&f, &s) in fast.iter().zip(&slow) {
+        let (f, s) = (f as usize, s as usize);
+        if f < 1 || f >= s || s > bars {
+            return Err(js_error(BacktestError::FastNotBelowSlow {
+                fast: f as i64,
+                slow: s as i64,
+            }));
+        }
+        pairs.push((f, s));
+    }
+    let plan = GridPlan {
+        pairs,
+        settings,
+        max_workers: Some(1),
+    };
+    let pool = WorkerPool::serial();
+    if details {
+        let results = Array::new();
+        for r in run_grid(&data.inner, &plan, &pool) {
+            results.push(&result_object(&r));
+        }
+        return Ok(results.into());
+    }
+    let c = GridColumns::from_rows(&run_grid_metrics(&data.inner, &plan, &pool));
+    let out = Object::new();
+    let ints = |v: &[i64]| Float64Array::from(&v.iter().map(|&x| x as f64).collect::<Vec<_>>()[..]);
+    set(&out, "fastPeriod", ints(&c.fast_period));
+    set(&out, "slowPeriod", ints(&c.slow_period));
+    set(&out, "totalReturn", Float64Array::from(&c.total_return[..]));
+    set(&out, "annualizedReturn", Float64Array::from(&c.annualized_return[..]));
+    set(&out, "volatility", Float64Array::from(&c.volatility[..]));
+    set(&out, "sharpeRatio", Float64Array::from(&c.sharpe_ratio[..]));
+    set(&out, "sortinoRatio", Float64Array::from(&c.sortino_ratio[..]));
+    set(&out, "maxDrawdown", Float64Array::from(&c.max_drawdown[..]));
+    set(&out, "tradeCount", ints(&c.trade_count));
+    set(&out, "winRate", Float64Array::from(&c.win_rate[..]));
+    Ok(out.into())
+}
+
+/// Deterministic sample bars (bit-identical to the native and Python engines' for a seed).
+#[wasm_bindgen(js_name = sampleData)]
+pub fn sample_data(
+    symbol: &str,
+    days: f64,
+    start_price: f64,
+    seed: u64,
+) -> Result<WasmMarketData, JsValue> {
+    generate_sample_data(symbol, whole(days), start_price, seed)
+        .map(|inner| WasmMarketData { inner })
+        .map_err(js_error)
+}
+
+/// The crate version.
+#[wasm_bindgen(js_name = version)]
+pub fn version() -> String {
+    crate::VERSION.to_string()
+}
