@@ -177,7 +177,7 @@ def example_8_benchmark() -> None:
     data = generate_sample_data("BENCH", days=1_000, seed=42)
     b = benchmark_engine(data, 10, 30)
     if b["speedup"] is None:
-        print("  the native module is not installed: only the pure-Python engine ran")
+        print("  only the pure-Python engine ran (no native module, or the backend forced)")
     else:
         print(
             f"  rust {b['rust_time_ms'] * 1000:.1f} us, python {b['python_time_ms']:.2f} ms: "

@@ -94,7 +94,24 @@ pub struct RawSettings<'a> {
     pub periods_per_year: f64,
 }
 
-impl RawSettings<'_> {
+impl<'a> RawSettings<'a> {
+    /// The settings in their usual order (what every door receives).
+    pub fn new(
+        initial_capital: f64,
+        commission_rate: f64,
+        fill: &'a str,
+        lot_size: f64,
+        periods_per_year: f64,
+    ) -> Self {
+        Self {
+            initial_capital,
+            commission_rate,
+            fill,
+            lot_size,
+            periods_per_year,
+        }
+    }
+
     /// Validates the float settings first, then parses `fill`.
     pub fn validate(&self) -> Result<Settings> {
         let mut settings = Settings {

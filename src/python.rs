@@ -14,7 +14,7 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::{
     generate_sample_data, run_grid, run_grid_metrics, run_sma_backtest, sample, validate_grid,
-    BacktestError, BacktestResult, GridColumns, MarketData, Metrics, RawSettings, Trade,
+    BacktestError, BacktestResult, GridColumns, GridPlan, MarketData, Metrics, RawSettings, Trade,
     WorkerPool,
 };
 
@@ -196,6 +196,17 @@ fn result_tuple<'py>(py: Python<'py>, r: BacktestResult) -> PyResult<Bound<'py, 
         .into_pyobject(py)
 }
 
+/// The settings as the Python layer passes them: (initial_capital, commission_rate, fill,
+/// lot_size, periods_per_year).
+#[derive(FromPyObject)]
+struct PySettings(f64, f64, String, f64, f64);
+
+impl PySettings {
+    fn raw(&self) -> RawSettings<'_> {
+        RawSettings::new(self.0, self.1, &self.2, self.3, self.4)
+    }
+}
+
 /// The engine state a Python engine keeps: its worker pools, by `max_workers`.
 #[pyclass(name = "Engine", module = "quant_backtest._native", frozen)]
 struct PyEngine {
@@ -203,6 +214,28 @@ struct PyEngine {
 }
 
 impl PyEngine {
+    /// Validates a grid request and picks the pool it runs on.
+    fn plan(
+        &self,
+        py: Python<'_>,
+        data: &MarketData,
+        fast_periods: &[i64],
+        slow_periods: &[i64],
+        settings: &PySettings,
+        max_workers: Option<i64>,
+    ) -> PyResult<(GridPlan, Arc<WorkerPool>)> {
+        let plan = validate_grid(
+            data.len(),
+            fast_periods,
+            slow_periods,
+            &settings.raw(),
+            max_workers,
+        )
+        .map_err(|e| engine_error(py, e))?;
+        let pool = self.pool(plan.max_workers);
+        Ok((plan, pool))
+    }
+
     fn pool(&self, max_workers: Option<usize>) -> Arc<WorkerPool> {
         let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
         pools
@@ -232,26 +265,15 @@ impl PyEngine {
         self.pools.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn backtest<'py>(
         &self,
         py: Python<'py>,
         data: &PyMarketData,
         fast_period: i64,
         slow_period: i64,
-        initial_capital: f64,
-        commission_rate: f64,
-        fill: &str,
-        lot_size: f64,
-        periods_per_year: f64,
+        settings: PySettings,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        let settings = RawSettings {
-            initial_capital,
-            commission_rate,
-            fill,
-            lot_size,
-            periods_per_year,
-        };
+        let settings = settings.raw();
         let data = &data.inner;
         let result = py
             .detach(|| run_sma_backtest(data, fast_period, slow_period, &settings))
@@ -268,31 +290,19 @@ impl PyEngine {
         data: &PyMarketData,
         fast_periods: Vec<i64>,
         slow_periods: Vec<i64>,
-        initial_capital: f64,
-        commission_rate: f64,
-        fill: &str,
-        lot_size: f64,
-        periods_per_year: f64,
+        settings: PySettings,
         max_workers: Option<i64>,
         details: bool,
     ) -> PyResult<Bound<'py, PyList>> {
-        let settings = RawSettings {
-            initial_capital,
-            commission_rate,
-            fill,
-            lot_size,
-            periods_per_year,
-        };
         let data = &data.inner;
-        let plan = validate_grid(
-            data.len(),
+        let (plan, pool) = self.plan(
+            py,
+            data,
             &fast_periods,
             &slow_periods,
             &settings,
             max_workers,
-        )
-        .map_err(|e| engine_error(py, e))?;
-        let pool = self.pool(plan.max_workers);
+        )?;
         if details {
             let results = py.detach(|| run_grid(data, &plan, &pool));
             let items = results
@@ -320,37 +330,24 @@ impl PyEngine {
 
     /// A grid's metrics as a dict of columns (numpy arrays when numpy is present); no Python
     /// object per pair.
-    #[allow(clippy::too_many_arguments)]
     fn grid_columns<'py>(
         &self,
         py: Python<'py>,
         data: &PyMarketData,
         fast_periods: Vec<i64>,
         slow_periods: Vec<i64>,
-        initial_capital: f64,
-        commission_rate: f64,
-        fill: &str,
-        lot_size: f64,
-        periods_per_year: f64,
+        settings: PySettings,
         max_workers: Option<i64>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let settings = RawSettings {
-            initial_capital,
-            commission_rate,
-            fill,
-            lot_size,
-            periods_per_year,
-        };
         let data = &data.inner;
-        let plan = validate_grid(
-            data.len(),
+        let (plan, pool) = self.plan(
+            py,
+            data,
             &fast_periods,
             &slow_periods,
             &settings,
             max_workers,
-        )
-        .map_err(|e| engine_error(py, e))?;
-        let pool = self.pool(plan.max_workers);
+        )?;
         let c = py.detach(|| GridColumns::from_rows(&run_grid_metrics(data, &plan, &pool)));
         let out = PyDict::new(py);
         out.set_item("fast_period", int_array(py, c.fast_period)?)?;

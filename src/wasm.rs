@@ -161,16 +161,21 @@ pub fn backtest(
     lot_size: f64,
     periods_per_year: f64,
 ) -> Result<Object, JsValue> {
-    let settings = RawSettings {
+    let settings = RawSettings::new(
         initial_capital,
         commission_rate,
         fill,
         lot_size,
         periods_per_year,
-    };
-    run_sma_backtest(&data.inner, whole(fast_period), whole(slow_period), &settings)
-        .map(|r| result_object(&r))
-        .map_err(js_error)
+    );
+    run_sma_backtest(
+        &data.inner,
+        whole(fast_period),
+        whole(slow_period),
+        &settings,
+    )
+    .map(|r| result_object(&r))
+    .map_err(js_error)
 }
 
 /// Validates a grid and returns its pairs in SPEC order: `{ fast: Uint32Array, slow: Uint32Array }`
@@ -188,17 +193,17 @@ pub fn plan_grid(
     periods_per_year: f64,
     max_workers: Option<f64>,
 ) -> Result<Object, JsValue> {
-    let settings = RawSettings {
+    let settings = RawSettings::new(
         initial_capital,
         commission_rate,
         fill,
         lot_size,
         periods_per_year,
-    };
+    );
     let fast: Vec<i64> = fast_periods.into_iter().map(whole).collect();
     let slow: Vec<i64> = slow_periods.into_iter().map(whole).collect();
-    let plan = validate_grid(bars, &fast, &slow, &settings, max_workers.map(whole))
-        .map_err(js_error)?;
+    let plan =
+        validate_grid(bars, &fast, &slow, &settings, max_workers.map(whole)).map_err(js_error)?;
     let out = Object::new();
     let f: Vec<u32> = plan.pairs.iter().map(|p| p.0 as u32).collect();
     let s: Vec<u32> = plan.pairs.iter().map(|p| p.1 as u32).collect();
@@ -222,13 +227,13 @@ pub fn run_pairs(
     periods_per_year: f64,
     details: bool,
 ) -> Result<JsValue, JsValue> {
-    let settings = RawSettings {
+    let settings = RawSettings::new(
         initial_capital,
         commission_rate,
         fill,
         lot_size,
         periods_per_year,
-    }
+    )
     .validate()
     .map_err(js_error)?;
     let bars = data.inner.len();
@@ -262,10 +267,18 @@ pub fn run_pairs(
     set(&out, "fastPeriod", ints(&c.fast_period));
     set(&out, "slowPeriod", ints(&c.slow_period));
     set(&out, "totalReturn", Float64Array::from(&c.total_return[..]));
-    set(&out, "annualizedReturn", Float64Array::from(&c.annualized_return[..]));
+    set(
+        &out,
+        "annualizedReturn",
+        Float64Array::from(&c.annualized_return[..]),
+    );
     set(&out, "volatility", Float64Array::from(&c.volatility[..]));
     set(&out, "sharpeRatio", Float64Array::from(&c.sharpe_ratio[..]));
-    set(&out, "sortinoRatio", Float64Array::from(&c.sortino_ratio[..]));
+    set(
+        &out,
+        "sortinoRatio",
+        Float64Array::from(&c.sortino_ratio[..]),
+    );
     set(&out, "maxDrawdown", Float64Array::from(&c.max_drawdown[..]));
     set(&out, "tradeCount", ints(&c.trade_count));
     set(&out, "winRate", Float64Array::from(&c.win_rate[..]));

@@ -186,7 +186,7 @@ class RustEngine:
 
     def _run_one(self, md: MarketData, fast: int, slow: int, s: _Settings) -> BacktestResult:
         if self._native is not None:
-            item = self._native.backtest(md.native_handle(), fast, slow, *s.native_args())
+            item = self._native.backtest(md.native_handle(), fast, slow, s.native_args())
             return BacktestResult._from_native(item)
         lists = md.as_lists()
         start = time.perf_counter()
@@ -252,7 +252,7 @@ class RustEngine:
         )
         if self._native is not None:
             items = self._native.grid(
-                md.native_handle(), fasts, slows, *s.native_args(), workers, bool(include_details)
+                md.native_handle(), fasts, slows, s.native_args(), workers, bool(include_details)
             )
             if include_details:
                 results = [BacktestResult._from_native(item) for item in items]
@@ -262,23 +262,8 @@ class RustEngine:
                     for f, sl, m, ms in items
                 ]
             return [(r.fast_period, r.slow_period, r) for r in results]
-        lists = md.as_lists()
         start = time.perf_counter()
-        rows = _call_fallback(
-            _fallback.grid,
-            lists["dates"],
-            lists["open"],
-            lists["close"],
-            fasts,
-            slows,
-            s.initial_capital,
-            s.commission_rate,
-            s.fill,
-            s.lot_size,
-            s.periods_per_year,
-            workers,
-            keep_details=bool(include_details),
-        )
+        rows = _fallback_grid(md, fasts, slows, s, workers, bool(include_details))
         ms = (time.perf_counter() - start) * 1000.0 / max(len(rows), 1)
         return [(f, sl, BacktestResult._from_fallback(f, sl, out, ms)) for f, sl, out in rows]
 
@@ -316,26 +301,10 @@ class RustEngine:
         )
         if self._native is not None:
             columns = self._native.grid_columns(
-                md.native_handle(), fasts, slows, *s.native_args(), workers
+                md.native_handle(), fasts, slows, s.native_args(), workers
             )
         else:
-            lists = md.as_lists()
-            rows = _call_fallback(
-                _fallback.grid,
-                lists["dates"],
-                lists["open"],
-                lists["close"],
-                fasts,
-                slows,
-                s.initial_capital,
-                s.commission_rate,
-                s.fill,
-                s.lot_size,
-                s.periods_per_year,
-                workers,
-                keep_details=False,
-            )
-            columns = _columns_from_rows(rows)
+            columns = _columns_from_rows(_fallback_grid(md, fasts, slows, s, workers, False))
         if as_frame is False:
             return columns
         try:
@@ -380,6 +349,33 @@ class RustEngine:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(backend={self.backend!r})"
+
+
+def _fallback_grid(
+    md: MarketData,
+    fasts: list[int],
+    slows: list[int],
+    s: _Settings,
+    workers: Optional[int],
+    details: bool,
+) -> list:
+    """The pure-Python engine's grid: [(fast, slow, result dict), ...]."""
+    lists = md.as_lists()
+    return _call_fallback(
+        _fallback.grid,
+        lists["dates"],
+        lists["open"],
+        lists["close"],
+        fasts,
+        slows,
+        s.initial_capital,
+        s.commission_rate,
+        s.fill,
+        s.lot_size,
+        s.periods_per_year,
+        workers,
+        keep_details=details,
+    )
 
 
 def _columns_from_rows(rows: list) -> dict[str, Any]:
