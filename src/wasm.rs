@@ -13,6 +13,35 @@ use crate::{
     WorkerPool,
 };
 
+// The threaded build's pool: `await initThreadPool(navigator.hardwareConcurrency)` in a Worker.
+#[cfg(feature = "web-threads")]
+#[allow(unused_imports)] // re-exported so that wasm-bindgen exports it to JS
+pub use wasm_bindgen_rayon::init_thread_pool;
+
+/// The pool grids run on: every thread of the rayon pool in the threaded build, else this one.
+fn grid_pool() -> WorkerPool {
+    #[cfg(feature = "web-threads")]
+    {
+        WorkerPool::new(None)
+    }
+    #[cfg(not(feature = "web-threads"))]
+    {
+        WorkerPool::serial()
+    }
+}
+
+/// Threads a grid uses in this build (1 in the single-threaded build).
+#[wasm_bindgen(js_name = threadCount)]
+pub fn thread_count() -> usize {
+    grid_pool().threads()
+}
+
+/// Whether this is the threaded build.
+#[wasm_bindgen(js_name = isThreadedBuild)]
+pub fn is_threaded_build() -> bool {
+    cfg!(feature = "web-threads")
+}
+
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
@@ -212,7 +241,8 @@ pub fn plan_grid(
     Ok(out)
 }
 
-/// Runs the given (already planned) pairs on this thread. With `details`: an array of result
+/// Runs the given (already planned) pairs: on this thread, or on the rayon pool in the threaded
+/// build (the results are the same either way). With `details`: an array of result
 /// objects; without: the metrics as columns (`Float64Array`s; NaN for undefined ratios).
 #[wasm_bindgen(js_name = runPairs)]
 #[allow(clippy::too_many_arguments)]
@@ -253,7 +283,7 @@ pub fn run_pairs(
         settings,
         max_workers: Some(1),
     };
-    let pool = WorkerPool::serial();
+    let pool = grid_pool();
     if details {
         let results = Array::new();
         for r in run_grid(&data.inner, &plan, &pool) {
