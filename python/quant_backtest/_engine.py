@@ -550,7 +550,7 @@ def benchmark_engine(
 ) -> dict[str, Any]:
     """Times the same backtest on the Rust and the pure-Python engine (best of
     ``iterations``) and checks that they agree. Returns ``rust_time_ms``, ``python_time_ms``,
-    ``speedup`` (``None`` without the native module), ``results_match``, ``bars`` and both
+    ``speedup`` and ``results_match`` (``None`` without the native module), ``bars`` and both
     results."""
     md = as_market_data(data)
     iterations = max(1, _integer("iterations", iterations))
@@ -576,7 +576,8 @@ def benchmark_engine(
         "rust_time_ms": rust_ms,
         "python_time_ms": py_ms,
         "speedup": (py_ms / rust_ms) if rust_ms else None,
-        "results_match": rust_result is not None and _results_match(rust_result, py_result),
+        # None when the Rust engine did not run (nothing to compare).
+        "results_match": None if rust_result is None else _results_match(rust_result, py_result),
         "rust_result": rust_result,
         "python_result": py_result,
     }
