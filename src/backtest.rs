@@ -3,9 +3,9 @@
 use crate::data::MarketData;
 use crate::error::Result;
 use crate::indicators::sma;
-use crate::metrics::{self, Metrics};
+use crate::metrics::Metrics;
 use crate::params::{validate_backtest, RawSettings, Settings};
-use crate::simulate::{simulate, Trade};
+use crate::simulate::{simulate, Details, Trade};
 use crate::timing::Stopwatch;
 
 /// The outcome of one backtest.
@@ -46,30 +46,27 @@ pub(crate) fn backtest_with_smas(
     slow_sma: &[f64],
     settings: &Settings,
 ) -> BacktestResult {
-    let mut equity = vec![0.0; data.len()];
-    let mut trades = Vec::new();
-    let tally = simulate(
+    let mut returns = Vec::with_capacity(data.len());
+    let mut details = Details::default();
+    let metrics = simulate(
         data,
         fast_sma,
         slow_sma,
         slow,
         settings,
-        &mut equity,
-        Some(&mut trades),
-    );
-    let metrics = metrics::compute(
-        &equity,
-        settings.initial_capital,
-        settings.periods_per_year,
-        tally.closed,
-        tally.wins,
+        &mut returns,
+        Some(&mut details),
     );
     BacktestResult {
         fast_period: fast,
         slow_period: slow,
         metrics,
-        trades: trades.iter().map(|t| t.with_dates(data.dates())).collect(),
-        equity_curve: equity,
+        trades: details
+            .trades
+            .iter()
+            .map(|t| t.with_dates(data.dates()))
+            .collect(),
+        equity_curve: details.equity,
         execution_time_ms: 0.0,
     }
 }

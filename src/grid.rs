@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::backtest::{backtest_with_smas, BacktestResult};
 use crate::data::MarketData;
 use crate::indicators::sma;
-use crate::metrics::{self, Metrics};
+use crate::metrics::Metrics;
 use crate::params::GridPlan;
 use crate::pool::WorkerPool;
 use crate::simulate::simulate;
@@ -49,31 +49,24 @@ impl SmaTable {
 }
 
 /// Metrics for every pair of `plan`, in plan order. Memory: the SMA table plus one buffer
-/// of bars per worker; nothing per pair but its metrics.
+/// of returns per worker; nothing per pair but its metrics.
 pub fn run_grid_metrics(data: &MarketData, plan: &GridPlan, pool: &WorkerPool) -> Vec<GridRow> {
     let table = SmaTable::new(data, plan, pool);
     let settings = &plan.settings;
     pool.map_with(
         plan.pairs.len(),
-        || vec![0.0; data.len()],
-        |i, buffer: &mut Vec<f64>| {
+        || Vec::with_capacity(data.len()),
+        |i, returns: &mut Vec<f64>| {
             let clock = Stopwatch::start();
             let (fast, slow) = plan.pairs[i];
-            let tally = simulate(
+            let metrics = simulate(
                 data,
                 table.get(fast),
                 table.get(slow),
                 slow,
                 settings,
-                buffer,
+                returns,
                 None,
-            );
-            let metrics = metrics::compute_in_place(
-                buffer,
-                settings.initial_capital,
-                settings.periods_per_year,
-                tally.closed,
-                tally.wins,
             );
             GridRow {
                 fast_period: fast,

@@ -30,90 +30,107 @@ pub fn compute(
     trade_count: usize,
     wins: usize,
 ) -> Metrics {
-    let mut buffer = equity.to_vec();
-    compute_in_place(
-        &mut buffer,
-        initial_capital,
-        periods_per_year,
-        trade_count,
-        wins,
-    )
+    let mut returns = Vec::with_capacity(equity.len());
+    let mut acc = MetricsAccumulator::new(initial_capital, equity[0], &mut returns);
+    for &e in equity {
+        acc.push(e);
+    }
+    acc.finish(equity.len(), periods_per_year, trade_count, wins)
 }
 
-/// [`compute`] on a buffer holding the equity curve, which it overwrites with the non-zero
-/// per-bar returns (the grid's workers reuse one buffer for every pair). Bars where equity does
-/// not change (flat, out of the market) cost nothing: their return is exactly 0, their drawdown
-/// equals the last bar's, and the variance adds their squared deviations as one product, as
-/// docs/CONVENTIONS.md defines it.
-pub fn compute_in_place(
-    buffer: &mut [f64],
+/// The metrics' first pass, fed each bar's equity as the simulation makes it; the non-zero
+/// returns are kept (in a buffer a grid worker reuses) for the variance's second pass.
+///
+/// A bar whose equity equals the last one's may be pushed or not at all, with the same result
+/// to the bit: its return is exactly 0 (`e / e - 1.0 == 0.0`), its drawdown equals the last
+/// bar's, and the variance adds the zero returns' squared deviations as one product, as
+/// docs/CONVENTIONS.md defines it. That is what lets the simulation skip the bars where it is
+/// out of the market.
+pub(crate) struct MetricsAccumulator<'a> {
+    returns: &'a mut Vec<f64>,
+    prev: f64,
+    sum: f64,
+    downside_sq: f64,
+    peak: f64,
+    max_drawdown: f64,
     initial_capital: f64,
-    periods_per_year: f64,
-    trade_count: usize,
-    wins: usize,
-) -> Metrics {
-    let n = buffer.len();
-    let mut prev = initial_capital;
-    let mut sum = 0.0;
-    let mut downside_sq = 0.0;
-    let mut peak = buffer[0];
-    let mut max_drawdown = 0.0f64;
-    // Non-zero returns are packed at the front of the buffer (never ahead of the reading
-    // position); zero returns are only counted.
-    let mut nonzero = 0usize;
-    for t in 0..n {
-        let e = buffer[t];
-        if e == prev {
-            // r = 0 exactly; equity unchanged, so the peak and drawdown are as on the last bar
-            // (on bar 0, peak = e[0]).
-            continue;
+}
+
+impl<'a> MetricsAccumulator<'a> {
+    /// `first_equity` is the equity of bar 0 (the first peak).
+    pub(crate) fn new(initial_capital: f64, first_equity: f64, returns: &'a mut Vec<f64>) -> Self {
+        returns.clear();
+        Self {
+            returns,
+            prev: initial_capital,
+            sum: 0.0,
+            downside_sq: 0.0,
+            peak: first_equity,
+            max_drawdown: 0.0,
+            initial_capital,
         }
-        let r = e / prev - 1.0;
-        buffer[nonzero] = r;
-        nonzero += 1;
-        sum += r;
+    }
+
+    #[inline(always)]
+    pub(crate) fn push(&mut self, e: f64) {
+        if e == self.prev {
+            return;
+        }
+        let r = e / self.prev - 1.0;
+        self.returns.push(r);
+        self.sum += r;
         if r < 0.0 {
-            downside_sq += r * r;
+            self.downside_sq += r * r;
         }
-        prev = e;
-        if e >= peak {
-            peak = e;
+        self.prev = e;
+        if e >= self.peak {
+            self.peak = e;
         } else {
-            let drawdown = 1.0 - e / peak;
-            if drawdown > max_drawdown {
-                max_drawdown = drawdown;
+            let drawdown = 1.0 - e / self.peak;
+            if drawdown > self.max_drawdown {
+                self.max_drawdown = drawdown;
             }
         }
     }
-    let count = n as f64;
-    let mean = sum / count;
-    let mut sq = 0.0;
-    for &r in &buffer[..nonzero] {
-        let d = r - mean;
-        sq += d * d;
-    }
-    sq += (n - nonzero) as f64 * (mean * mean);
-    let ann = periods_per_year.sqrt();
-    let std = if n >= 2 {
-        (sq / (count - 1.0)).sqrt()
-    } else {
-        f64::NAN
-    };
-    let total_return = prev / initial_capital - 1.0;
-    let downside = (downside_sq / count).sqrt();
-    Metrics {
-        total_return,
-        annualized_return: (1.0 + total_return).powf(periods_per_year / count) - 1.0,
-        volatility: std * ann,
-        sharpe_ratio: (n >= 2 && std > 0.0).then(|| mean / std * ann),
-        sortino_ratio: (downside > 0.0).then(|| mean / downside * ann),
-        max_drawdown,
-        trade_count,
-        win_rate: if trade_count == 0 {
-            0.0
+
+    /// The metrics of a curve of `bars` bars (pushed or skipped as flat).
+    pub(crate) fn finish(
+        self,
+        bars: usize,
+        periods_per_year: f64,
+        trade_count: usize,
+        wins: usize,
+    ) -> Metrics {
+        let count = bars as f64;
+        let mean = self.sum / count;
+        let mut sq = 0.0;
+        for &r in self.returns.iter() {
+            let d = r - mean;
+            sq += d * d;
+        }
+        sq += (bars - self.returns.len()) as f64 * (mean * mean);
+        let ann = periods_per_year.sqrt();
+        let std = if bars >= 2 {
+            (sq / (count - 1.0)).sqrt()
         } else {
-            wins as f64 / trade_count as f64 * 100.0
-        },
+            f64::NAN
+        };
+        let total_return = self.prev / self.initial_capital - 1.0;
+        let downside = (self.downside_sq / count).sqrt();
+        Metrics {
+            total_return,
+            annualized_return: (1.0 + total_return).powf(periods_per_year / count) - 1.0,
+            volatility: std * ann,
+            sharpe_ratio: (bars >= 2 && std > 0.0).then(|| mean / std * ann),
+            sortino_ratio: (downside > 0.0).then(|| mean / downside * ann),
+            max_drawdown: self.max_drawdown,
+            trade_count,
+            win_rate: if trade_count == 0 {
+                0.0
+            } else {
+                wins as f64 / trade_count as f64 * 100.0
+            },
+        }
     }
 }
 

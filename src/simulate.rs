@@ -1,6 +1,7 @@
 //! The SMA-crossover simulation, long only (docs/CONVENTIONS.md, "Simulation").
 
 use crate::data::MarketData;
+use crate::metrics::{Metrics, MetricsAccumulator};
 use crate::params::{Fill, Settings};
 
 /// A closed round trip. Indices are 0-based bars; `return_pct` is a fraction of the entry cost.
@@ -127,41 +128,60 @@ impl Account {
     }
 }
 
-/// Runs the strategy over `data`'s bars. `fast` and `slow` are the two SMAs of `close` (NaN where
-/// undefined); `equity` (one slot per bar) receives each bar's equity; closed trades go to
-/// `trades` when given.
+/// The equity curve and closed trades, for callers that want more than metrics.
+#[derive(Debug, Default)]
+pub(crate) struct Details {
+    pub equity: Vec<f64>,
+    pub trades: Vec<RawTrade>,
+}
+
+/// Runs the strategy over `data`'s bars and returns its metrics. `fast` and `slow` are the two
+/// SMAs of `close` (NaN where undefined); `returns` is scratch space for the metrics; with
+/// `details`, every bar's equity and every closed trade are recorded too.
+///
+/// Out of the market with nothing traded on a bar, equity is the cash, unchanged since the last
+/// bar, so the metrics are not fed (see [`MetricsAccumulator`]): a grid pays per bar only for
+/// the signal test there.
 pub(crate) fn simulate(
     data: &MarketData,
     fast: &[f64],
     slow: &[f64],
     slow_period: usize,
     settings: &Settings,
-    equity: &mut [f64],
-    mut trades: Option<&mut Vec<RawTrade>>,
-) -> TradeTally {
+    returns: &mut Vec<f64>,
+    mut details: Option<&mut Details>,
+) -> Metrics {
     let (open, close) = (data.open(), data.close());
     let n = close.len();
     // Equal lengths up front let the compiler drop the bounds checks in the loop.
-    let (open, fast, slow, equity) = (&open[..n], &fast[..n], &slow[..n], &mut equity[..n]);
+    let (open, fast, slow) = (&open[..n], &fast[..n], &slow[..n]);
     let mut account = Account::new(settings);
+    // Bar 0 never trades (signals start at `slow_period >= 2`): its equity is the capital.
+    let mut metrics =
+        MetricsAccumulator::new(settings.initial_capital, settings.initial_capital, returns);
     let mut pending: Option<Order> = None;
     let mut tally = TradeTally::default();
+    if let Some(d) = details.as_deref_mut() {
+        d.equity.reserve(n);
+    }
     let mut execute =
-        |account: &mut Account, trades: Option<&mut Vec<RawTrade>>, order, t, price| match order {
+        |account: &mut Account, details: Option<&mut Details>, order, t, price| match order {
             Order::Buy => account.buy(t, price),
             Order::Sell => {
                 let trade = account.sell(t, price);
                 tally.closed += 1;
                 tally.wins += usize::from(trade.pnl > 0.0);
-                if let Some(out) = trades {
-                    out.push(trade);
+                if let Some(d) = details {
+                    d.trades.push(trade);
                 }
             }
         };
 
     for t in 0..n {
+        let mut traded = false;
         if let Some(order) = pending.take() {
-            execute(&mut account, trades.as_deref_mut(), order, t, open[t]);
+            execute(&mut account, details.as_deref_mut(), order, t, open[t]);
+            traded = true;
         }
         if t >= slow_period {
             let (f0, s0, f1, s1) = (fast[t - 1], slow[t - 1], fast[t], slow[t]);
@@ -174,13 +194,25 @@ pub(crate) fn simulate(
             };
             if let Some(order) = signal {
                 match settings.fill {
-                    Fill::Close => execute(&mut account, trades.as_deref_mut(), order, t, close[t]),
+                    Fill::Close => {
+                        execute(&mut account, details.as_deref_mut(), order, t, close[t]);
+                        traded = true;
+                    }
                     Fill::NextOpen if t + 1 < n => pending = Some(order),
                     Fill::NextOpen => {}
                 }
             }
         }
-        equity[t] = account.cash + account.size * close[t];
+        if account.long || traded {
+            let e = account.cash + account.size * close[t];
+            metrics.push(e);
+            if let Some(d) = details.as_deref_mut() {
+                d.equity.push(e);
+            }
+        } else if let Some(d) = details.as_deref_mut() {
+            // Flat: `cash + 0.0 * close[t]` is the cash.
+            d.equity.push(account.cash + account.size * close[t]);
+        }
     }
-    tally
+    metrics.finish(n, settings.periods_per_year, tally.closed, tally.wins)
 }
