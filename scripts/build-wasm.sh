@@ -41,6 +41,10 @@ node -e '
   const fs = require("fs"), p = "pkg/package.json", j = JSON.parse(fs.readFileSync(p));
   j.version = process.argv[1]; fs.writeFileSync(p, JSON.stringify(j, null, 2) + "\n");
 ' "$VERSION"
+# The threaded browser build beside it (pkg/wasm-mt, nightly); QUANT_BACKTEST_NO_THREADS=1 skips it.
+if [ "${QUANT_BACKTEST_NO_THREADS:-0}" != 1 ]; then
+  bash scripts/build-wasm-threads.sh
+fi
 raw=$(stat -c %s pkg/wasm/quant_backtest_bg.wasm)
 gz=$(gzip -9 -c pkg/wasm/quant_backtest_bg.wasm | wc -c)
 echo "pkg/ ready: quant-backtest $VERSION, wasm $raw bytes ($gz gzipped)"

@@ -1,13 +1,9 @@
 #!/usr/bin/env bash
-# `npm start`: the main job on the embedded sample data (for now: the Python example on the
-# Rust engine). Installs and builds what is missing first.
+# `npm start`: the main job. Builds the npm package (single-threaded and threaded wasm; installs
+# wasm-bindgen-cli, the wasm targets and node modules when missing), then serves the demo page
+# www/ on http://127.0.0.1:8080 (PORT to change) with the COOP/COEP headers that let it run on
+# every core. `npm run example` runs the Python example instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/setup.sh
-if ! .venv/bin/python -c "import quant_backtest._native" 2>/dev/null \
-   || [ -n "$(find src Cargo.toml -newer .venv/.native-built 2>/dev/null | head -1)" ] \
-   || [ ! -f .venv/.native-built ]; then
-  build_python_package
-  touch .venv/.native-built
-fi
-exec .venv/bin/python examples/rust_engine_example.py "$@"
+bash scripts/build-wasm.sh
+exec node scripts/serve.mjs "$@"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: every test of the project. Installs what is missing first (scripts/setup.sh).
+# `npm test`: every test of the project (Rust, Python on both backends and against the peers, JS
+# in Node, the demo page in a real browser). Installs what is missing first (scripts/setup.sh;
+# the JS and browser scripts install their own: wasm-bindgen-cli, nightly parts, chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -30,7 +32,13 @@ build_python_package
 log "pytest: both backends, golden cases, properties, no-numpy, peers (vectorbt, backtesting.py)"
 QUANT_BACKTEST_EXPECT_NATIVE=1 .venv/bin/python -m pytest -q tests/python
 
-log "the example runs"
+log "the Python example runs"
 .venv/bin/python examples/rust_engine_example.py > /dev/null
+
+log "JS: build the npm package (single-threaded + threaded wasm), pack, install, node --test, tsc, esbuild"
+bash scripts/test-js.sh
+
+log "browser: the demo page in headless chromium (threaded and single-threaded)"
+bash scripts/test-browser.sh
 
 log "all tests passed in $(( $(date +%s) - start )) s"

@@ -1,7 +1,8 @@
 //! Parameter grids: every (fast, slow) pair of a validated plan, each distinct SMA period
 //! computed once, pairs spread over a [`WorkerPool`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::backtest::{backtest_with_smas, BacktestResult};
 use crate::data::MarketData;
@@ -22,24 +23,58 @@ pub struct GridRow {
     pub execution_time_ms: f64,
 }
 
-/// The SMA of every distinct period in the plan, computed once each.
+/// SMAs of one data set by period, kept between grids (or chunks of one grid) on the same bars,
+/// so that each distinct period is computed once. Clear it (or drop it) when the data set or
+/// the sweep is done: it holds one series of bars per period.
+#[derive(Debug, Default)]
+pub struct SmaCache {
+    series: HashMap<usize, Arc<[f64]>>,
+}
+
+impl SmaCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many periods it holds.
+    pub fn len(&self) -> usize {
+        self.series.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.series.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.series.clear();
+    }
+}
+
+/// The SMA of every distinct period in the plan.
 struct SmaTable {
     index: BTreeMap<usize, usize>,
-    series: Vec<Vec<f64>>,
+    series: Vec<Arc<[f64]>>,
 }
 
 impl SmaTable {
-    fn new(data: &MarketData, plan: &GridPlan, pool: &WorkerPool) -> Self {
+    /// The plan's SMAs: those `cache` lacks are computed (once each, on the pool) and added.
+    fn new(data: &MarketData, plan: &GridPlan, pool: &WorkerPool, cache: &mut SmaCache) -> Self {
+        let periods: BTreeSet<usize> = plan.pairs.iter().flat_map(|&(f, s)| [f, s]).collect();
+        let missing: Vec<usize> = periods
+            .iter()
+            .copied()
+            .filter(|p| !cache.series.contains_key(p))
+            .collect();
+        let computed = pool.map_with(missing.len(), || (), |i, _| sma(data.close(), missing[i]));
+        for (p, series) in missing.into_iter().zip(computed) {
+            cache.series.insert(p, series.into());
+        }
         let mut index = BTreeMap::new();
-        for &(f, s) in &plan.pairs {
-            index.entry(f).or_insert(0);
-            index.entry(s).or_insert(0);
+        let mut series = Vec::with_capacity(periods.len());
+        for (i, p) in periods.into_iter().enumerate() {
+            index.insert(p, i);
+            series.push(cache.series[&p].clone());
         }
-        let periods: Vec<usize> = index.keys().copied().collect();
-        for (i, p) in periods.iter().enumerate() {
-            index.insert(*p, i);
-        }
-        let series = pool.map_with(periods.len(), || (), |i, _| sma(data.close(), periods[i]));
         Self { index, series }
     }
 
@@ -51,7 +86,18 @@ impl SmaTable {
 /// Metrics for every pair of `plan`, in plan order. Memory: the SMA table plus one buffer
 /// of returns per worker; nothing per pair but its metrics.
 pub fn run_grid_metrics(data: &MarketData, plan: &GridPlan, pool: &WorkerPool) -> Vec<GridRow> {
-    let table = SmaTable::new(data, plan, pool);
+    run_grid_metrics_cached(data, plan, pool, &mut SmaCache::new())
+}
+
+/// [`run_grid_metrics`] reusing (and filling) `cache`: for a grid run in several calls on the
+/// same bars (chunks for progress reports, or a worker's share of a sweep).
+pub fn run_grid_metrics_cached(
+    data: &MarketData,
+    plan: &GridPlan,
+    pool: &WorkerPool,
+    cache: &mut SmaCache,
+) -> Vec<GridRow> {
+    let table = SmaTable::new(data, plan, pool, cache);
     let settings = &plan.settings;
     pool.map_with(
         plan.pairs.len(),
@@ -81,7 +127,17 @@ pub fn run_grid_metrics(data: &MarketData, plan: &GridPlan, pool: &WorkerPool) -
 /// Full results (trades and equity curves) for every pair of `plan`, in plan order.
 /// Memory grows with bars x pairs: use [`run_grid_metrics`] for large sweeps.
 pub fn run_grid(data: &MarketData, plan: &GridPlan, pool: &WorkerPool) -> Vec<BacktestResult> {
-    let table = SmaTable::new(data, plan, pool);
+    run_grid_cached(data, plan, pool, &mut SmaCache::new())
+}
+
+/// [`run_grid`] reusing (and filling) `cache`.
+pub fn run_grid_cached(
+    data: &MarketData,
+    plan: &GridPlan,
+    pool: &WorkerPool,
+    cache: &mut SmaCache,
+) -> Vec<BacktestResult> {
+    let table = SmaTable::new(data, plan, pool, cache);
     pool.map_with(
         plan.pairs.len(),
         || (),

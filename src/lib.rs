@@ -36,7 +36,10 @@ mod wasm;
 pub use backtest::{run_sma_backtest, BacktestResult};
 pub use data::MarketData;
 pub use error::{BacktestError, Result};
-pub use grid::{run_grid, run_grid_metrics, GridColumns, GridRow};
+pub use grid::{
+    run_grid, run_grid_cached, run_grid_metrics, run_grid_metrics_cached, GridColumns, GridRow,
+    SmaCache,
+};
 pub use metrics::Metrics;
 pub use params::{validate_backtest, validate_grid, Fill, GridPlan, RawSettings, Settings};
 pub use pool::WorkerPool;

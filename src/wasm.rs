@@ -6,7 +6,9 @@
 use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 
-use crate::grid::{run_grid, run_grid_metrics, GridColumns};
+use std::cell::RefCell;
+
+use crate::grid::{run_grid_cached, run_grid_metrics_cached, GridColumns, SmaCache};
 use crate::params::{validate_grid, GridPlan, RawSettings};
 use crate::{
     generate_sample_data, run_sma_backtest, BacktestError, BacktestResult, MarketData, Metrics,
@@ -81,10 +83,12 @@ fn whole(value: f64) -> i64 {
     }
 }
 
-/// Validated bars owned by the wasm instance.
+/// Validated bars owned by the wasm instance, with the SMAs grids on them have computed (kept
+/// until `clearSmaCache()`, so a grid run in chunks computes each period once).
 #[wasm_bindgen(js_name = WasmMarketData)]
 pub struct WasmMarketData {
     inner: MarketData,
+    smas: RefCell<SmaCache>,
 }
 
 #[wasm_bindgen(js_class = WasmMarketData)]
@@ -101,8 +105,14 @@ impl WasmMarketData {
         volume: Vec<f64>,
     ) -> Result<WasmMarketData, JsValue> {
         MarketData::new(symbol, dates, open, high, low, close, volume)
-            .map(|inner| Self { inner })
+            .map(WasmMarketData::from)
             .map_err(js_error)
+    }
+
+    /// Forgets the SMAs kept for grids (call when a sweep on these bars is done).
+    #[wasm_bindgen(js_name = clearSmaCache)]
+    pub fn clear_sma_cache(&self) {
+        self.smas.borrow_mut().clear();
     }
 
     #[wasm_bindgen(getter)]
@@ -137,6 +147,15 @@ impl WasmMarketData {
 
     pub fn volume(&self) -> Float64Array {
         Float64Array::from(self.inner.volume())
+    }
+}
+
+impl From<MarketData> for WasmMarketData {
+    fn from(inner: MarketData) -> Self {
+        Self {
+            inner,
+            smas: RefCell::new(SmaCache::new()),
+        }
     }
 }
 
@@ -284,14 +303,20 @@ pub fn run_pairs(
         max_workers: Some(1),
     };
     let pool = grid_pool();
+    let mut smas = data.smas.borrow_mut();
     if details {
         let results = Array::new();
-        for r in run_grid(&data.inner, &plan, &pool) {
+        for r in run_grid_cached(&data.inner, &plan, &pool, &mut smas) {
             results.push(&result_object(&r));
         }
         return Ok(results.into());
     }
-    let c = GridColumns::from_rows(&run_grid_metrics(&data.inner, &plan, &pool));
+    let c = GridColumns::from_rows(&run_grid_metrics_cached(
+        &data.inner,
+        &plan,
+        &pool,
+        &mut smas,
+    ));
     let out = Object::new();
     let ints = |v: &[i64]| Float64Array::from(&v.iter().map(|&x| x as f64).collect::<Vec<_>>()[..]);
     set(&out, "fastPeriod", ints(&c.fast_period));
@@ -324,7 +349,7 @@ pub fn sample_data(
     seed: u64,
 ) -> Result<WasmMarketData, JsValue> {
     generate_sample_data(symbol, whole(days), start_price, seed)
-        .map(|inner| WasmMarketData { inner })
+        .map(WasmMarketData::from)
         .map_err(js_error)
 }
 

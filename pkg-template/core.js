@@ -1,0 +1,1174 @@
+// quant-backtest: the JS API, written once for every platform.
+//
+// This module holds all of the API logic (argument checks with the Python package's messages,
+// errors, MarketData, results, the cache, sample data, grids). It knows nothing about the
+// platform: the entry points (`node.js`, `browser.js`) hand it the raw wasm-bindgen exports and,
+// in Node, a factory for a worker-thread pool, through `setup()`. It is not a public entry
+// point of the package (package.json's `exports` does not list it).
+
+/** @typedef {'invalid_market_data' | 'invalid_parameter' | 'invalid_grid' | 'invalid_argument'} ErrorCode */
+
+const COLUMNS = /** @type {const} */ (['open', 'high', 'low', 'close', 'volume']);
+const DEFAULTS = Object.freeze({
+  initialCapital: 100_000,
+  commissionRate: 0.001,
+  fill: 'next_open',
+  lotSize: 0,
+  periodsPerYear: 252,
+});
+const METRICS = /** @type {const} */ ([
+  'totalReturn',
+  'annualizedReturn',
+  'volatility',
+  'sharpeRatio',
+  'sortinoRatio',
+  'maxDrawdown',
+  'tradeCount',
+  'winRate',
+]);
+const GRID_COLUMNS = /** @type {const} */ (['fastPeriod', 'slowPeriod', ...METRICS]);
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+// ---------------------------------------------------------------------------------------------
+// Platform wiring
+
+const state = {
+  /** @type {any} the wasm-bindgen exports (`pkg/wasm/quant_backtest.js`) */
+  raw: null,
+  ready: false,
+  /** @type {'node' | 'browser'} */
+  platform: 'browser',
+  /** @type {() => number} the default `maxWorkers` */
+  defaultWorkers: () => 1,
+  /** @type {null | (() => any)} makes a worker pool (Node: worker_threads; browsers: the engine Worker); null: everything on this thread */
+  createPool: null,
+  /** whether every grid and async backtest goes to the pool, whatever `maxWorkers` (browsers: the engine Worker keeps the page free) */
+  poolForAll: false,
+  /** @type {(bytes: Uint32Array) => Uint32Array} */
+  getRandomValues: (bytes) => /** @type {any} */ (globalThis.crypto).getRandomValues(bytes),
+  notReady: 'quant-backtest is not initialised: call `await init()` first',
+};
+
+/** The package version (the crate's); set when the wasm module is initialised. */
+export let version = '';
+
+/**
+ * Wires the platform in (called once by node.js / browser.js, not by users).
+ * @param {{ raw: any, platform: 'node' | 'browser', defaultWorkers?: () => number,
+ *   createPool?: (() => any) | null, poolForAll?: boolean, getRandomValues?: (b: Uint32Array) => Uint32Array,
+ *   notReady?: string }} options
+ */
+export function setup(options) {
+  Object.assign(state, options);
+}
+
+/** Marks the wasm module as initialised (after initSync / the async init). */
+export function markReady() {
+  state.ready = true;
+  version = state.raw.version();
+}
+
+function raw() {
+  if (!state.ready) throw new Error(state.notReady);
+  return state.raw;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** Input the engine refuses. `message` is the same as the Python package's `BacktestError`. */
+export class BacktestError extends Error {
+  /**
+   * @param {string} message
+   * @param {ErrorCode} [code]
+   */
+  constructor(message, code = 'invalid_argument') {
+    super(message);
+    Object.defineProperty(this, 'name', { value: 'BacktestError', enumerable: false, configurable: true, writable: true });
+    /** @type {ErrorCode} */
+    this.code = code;
+  }
+}
+
+/**
+ * THE one place where errors from the wasm engine (thrown in this thread, or sent back by a
+ * worker as `{ name, message, code }`) become `BacktestError`s with the same message and code.
+ * Anything else is returned as is.
+ * @param {any} error
+ * @returns {any}
+ */
+export function asBacktestError(error) {
+  if (error instanceof BacktestError) return error;
+  if (error !== null && typeof error === 'object' && error.name === 'BacktestError' && typeof error.message === 'string') {
+    return new BacktestError(error.message, error.code ?? 'invalid_parameter');
+  }
+  return error;
+}
+
+/**
+ * Calls into wasm; engine errors come out as `BacktestError`.
+ * @template T
+ * @param {() => T} fn
+ * @returns {T}
+ */
+function wasmCall(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    throw asBacktestError(e);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Argument checks (the Python package's messages; snake_case names as in Python and Rust)
+
+/**
+ * A float as Rust's `{:?}` writes it: `100.0`, `0.1`, `1e-5`, `1e16`, `NaN`, `inf`.
+ * @param {number} x
+ */
+export function formatFloat(x) {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(x.toExponential());
+  if (!m) return String(x);
+  const [, sign, first, rest = '', e] = m;
+  const exp = Number(e);
+  const abs = Math.abs(x);
+  if (abs >= 1e-4 && abs < 1e16) {
+    const digits = first + rest;
+    if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+    const int = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+    const frac = digits.slice(exp + 1);
+    return `${sign}${int}.${frac || '0'}`;
+  }
+  return `${sign}${first}${rest ? `.${rest}` : ''}e${exp}`;
+}
+
+/** A string as Python's `repr` writes it. @param {string} s */
+function reprString(s) {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (ch === '\\' || ch === q) out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + q;
+}
+
+/** How a refused value appears in a message. @param {unknown} v */
+function describe(v) {
+  switch (typeof v) {
+    case 'number':
+      return formatFloat(v);
+    case 'string':
+      return reprString(v);
+    case 'bigint':
+    case 'boolean':
+    case 'undefined':
+      return String(v);
+    case 'symbol':
+      return v.toString();
+    case 'function':
+      return 'a function';
+    default: {
+      if (v === null) return 'null';
+      if (Array.isArray(v)) return 'an array';
+      const name = /** @type {any} */ (v)?.constructor?.name;
+      return name && name !== 'Object' ? `a ${name}` : 'an object';
+    }
+  }
+}
+
+/** @param {string} name @param {unknown} v @returns {number} */
+function integer(name, v) {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'bigint') return Number(v);
+  throw new BacktestError(`${name} must be an integer, got ${describe(v)}`);
+}
+
+/** @param {string} name @param {unknown} v @returns {number | undefined} */
+function optionalInteger(name, v) {
+  return v === undefined || v === null ? undefined : integer(name, v);
+}
+
+/** @param {string} name @param {unknown} v @returns {number} */
+function number(name, v) {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  throw new BacktestError(`${name} must be a number, got ${describe(v)}`);
+}
+
+/** @param {unknown} v @returns {string} */
+function fillValue(v) {
+  if (typeof v !== 'string') throw new BacktestError(`fill must be 'next_open' or 'close', got ${describe(v)}`);
+  return v;
+}
+
+/** @param {unknown} options @returns {Record<string, any>} */
+function optionsObject(options) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object') throw new BacktestError(`options must be an object, got ${describe(options)}`);
+  return /** @type {Record<string, any>} */ (options);
+}
+
+/**
+ * The shared settings, type-checked (wasm checks the values, in the documented order).
+ * @param {Record<string, any>} o
+ * @returns {[number, number, string, number, number]}
+ */
+function settingsOf(o) {
+  const pick = (/** @type {keyof typeof DEFAULTS} */ k) => (o[k] === undefined ? DEFAULTS[k] : o[k]);
+  return [
+    number('initial_capital', pick('initialCapital')),
+    number('commission_rate', pick('commissionRate')),
+    fillValue(pick('fill')),
+    number('lot_size', pick('lotSize')),
+    number('periods_per_year', pick('periodsPerYear')),
+  ];
+}
+
+/** @param {string} name @param {unknown} values @returns {number[]} */
+function periodList(name, values) {
+  if (typeof values === 'string' || values === null || values === undefined || typeof (/** @type {any} */ (values))[Symbol.iterator] !== 'function') {
+    throw new BacktestError(`${name} must be a sequence of integers, got ${describe(values)}`);
+  }
+  const out = [];
+  let i = 0;
+  for (const v of /** @type {Iterable<unknown>} */ (values)) out.push(integer(`${name}[${i++}]`, v));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Market data
+
+/** @type {WeakMap<object, { raw: any, symbol: string, length: number, dates: readonly string[] | null,
+ *   cols: Record<string, Float64Array>, fingerprint: string | null }>} */
+const INTERNAL = new WeakMap();
+
+/** @param {unknown} values @returns {ArrayLike<unknown> | null} */
+function sequence(values) {
+  if (values === null || values === undefined || typeof values === 'string') return null;
+  if (Array.isArray(values) || ArrayBuffer.isView(values)) return /** @type {any} */ (values);
+  if (typeof values === 'object' && typeof (/** @type {any} */ (values))[Symbol.iterator] === 'function') {
+    return Array.from(/** @type {Iterable<unknown>} */ (values));
+  }
+  if (typeof values === 'object' && typeof (/** @type {any} */ (values)).length === 'number') {
+    return /** @type {ArrayLike<unknown>} */ (values);
+  }
+  return null;
+}
+
+/** A numeric column as a fresh Float64Array (every cell a number). @param {string} field @param {unknown} values */
+function floatColumn(field, values) {
+  if (typeof values === 'string') throw new BacktestError(`${field} must be a sequence of numbers, got a string`);
+  if (values instanceof Float64Array) return new Float64Array(values);
+  const seq = sequence(values);
+  if (seq === null || values instanceof DataView) {
+    throw new BacktestError(`${field} must be a sequence of numbers, got ${describe(values)}`);
+  }
+  const out = new Float64Array(seq.length);
+  for (let i = 0; i < seq.length; i++) {
+    const v = seq[i];
+    if (typeof v === 'number') out[i] = v;
+    else if (typeof v === 'bigint') out[i] = Number(v);
+    else throw new BacktestError(`${field} at row ${i} must be a number, got ${describe(v)}`);
+  }
+  return out;
+}
+
+const MS_PER_DAY = 86_400_000;
+
+/** ISO text for each date; strings are kept as given (the engine validates them). @param {unknown} values */
+function dateColumn(values) {
+  if (typeof values === 'string') throw new BacktestError('dates must be a sequence of ISO 8601 strings, not one string');
+  const seq = sequence(values);
+  if (seq === null) throw new BacktestError(`dates must be a sequence of ISO 8601 strings, got ${describe(values)}`);
+  const items = Array.from(seq);
+  // Date objects that are all midnight UTC are written as plain dates (as the Python package does
+  // with midnight-only pandas timestamps); other Dates as full ISO 8601 instants.
+  const dateOnly = items.every((d) => !(d instanceof Date) || d.getTime() % MS_PER_DAY === 0);
+  return items.map((d) => {
+    if (typeof d === 'string') return d;
+    if (d instanceof Date) {
+      if (Number.isNaN(d.getTime())) return 'Invalid Date';
+      const iso = d.toISOString();
+      return dateOnly ? iso.slice(0, 10) : iso;
+    }
+    return String(d);
+  });
+}
+
+/**
+ * @param {string} symbol @param {string[]} dates @param {Float64Array[]} cols
+ * @returns {MarketData}
+ */
+function buildMarketData(symbol, dates, cols) {
+  const handle = wasmCall(() => new (raw().WasmMarketData)(symbol, dates, ...cols));
+  return adopt(handle, { symbol, dates: Object.freeze(dates), cols: Object.fromEntries(COLUMNS.map((c, i) => [c, cols[i]])) });
+}
+
+/**
+ * Wraps a (validated) WasmMarketData.
+ * @param {any} handle
+ * @param {{ symbol?: string, dates?: readonly string[], cols?: Record<string, Float64Array> }} [known]
+ * @returns {MarketData}
+ */
+function adopt(handle, known = {}) {
+  const md = /** @type {MarketData} */ (Object.create(MarketData.prototype));
+  INTERNAL.set(md, {
+    raw: handle,
+    symbol: known.symbol ?? handle.symbol,
+    length: handle.length,
+    dates: known.dates ?? null,
+    cols: known.cols ?? {},
+    fingerprint: null,
+  });
+  return md;
+}
+
+/** @param {MarketData} md */
+function internal(md) {
+  const i = INTERNAL.get(md);
+  if (!i) throw new BacktestError('not a MarketData made by this package');
+  return i;
+}
+
+/** @param {ReturnType<typeof internal>} i @returns {readonly string[]} */
+function datesOf(i) {
+  if (i.dates === null) i.dates = Object.freeze(/** @type {string[]} */ (i.raw.dates()));
+  return i.dates;
+}
+
+const encoder = new TextEncoder();
+
+// The fingerprint: FNV-1a 64 (on two 32-bit halves), fed 32-bit words rather than bytes (4x
+// fewer steps). Only used inside this process (cache keys, the workers' data), never stored.
+/** @param {{ hi: number, lo: number }} h @param {ArrayLike<number>} words */
+function fnv1aWords(h, words) {
+  let { hi, lo } = h;
+  for (let k = 0; k < words.length; k++) {
+    lo ^= words[k];
+    // (hi, lo) *= 0x100000001b3 = 2**40 + 0x1b3, modulo 2**64
+    const l = (lo >>> 0) * 0x1b3;
+    const carry = Math.floor(l / 4294967296);
+    hi = (Math.imul(hi, 0x1b3) + (lo << 8) + carry) >>> 0;
+    lo = l >>> 0;
+  }
+  h.hi = hi;
+  h.lo = lo;
+}
+
+/** @param {{ hi: number, lo: number }} h @param {string} text */
+function fnv1aText(h, text) {
+  const bytes = encoder.encode(text);
+  const padded = new Uint8Array((bytes.length + 3) & ~3);
+  padded.set(bytes);
+  fnv1aWords(h, [bytes.length]);
+  fnv1aWords(h, new Uint32Array(padded.buffer));
+}
+
+
+/**
+ * Fresh copies of the engine's own columns (what a worker receives) and their fingerprint.
+ * @param {MarketData} md
+ */
+export function snapshot(md) {
+  const i = internal(md);
+  const columns = {
+    symbol: i.symbol,
+    dates: datesOf(i),
+    open: /** @type {Float64Array} */ (i.raw.open()),
+    high: /** @type {Float64Array} */ (i.raw.high()),
+    low: /** @type {Float64Array} */ (i.raw.low()),
+    close: /** @type {Float64Array} */ (i.raw.close()),
+    volume: /** @type {Float64Array} */ (i.raw.volume()),
+  };
+  if (i.fingerprint === null) {
+    const h = { hi: 0xcbf29ce4, lo: 0x84222325 };
+    fnv1aText(h, `${columns.symbol}\0${columns.dates.join('\0')}`);
+    for (const field of COLUMNS) {
+      fnv1aText(h, field);
+      const col = columns[field];
+      fnv1aWords(h, new Uint32Array(col.buffer, col.byteOffset, col.length * 2));
+    }
+    i.fingerprint = h.hi.toString(16).padStart(8, '0') + h.lo.toString(16).padStart(8, '0');
+  }
+  return { fingerprint: i.fingerprint, columns };
+}
+
+/** @param {unknown} v */
+function isPlainObject(v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Validated OHLCV bars. Construction refuses bad data with a `BacktestError` naming the field
+ * and the 0-based row. The column arrays are copies: changing them does not change the bars the
+ * engine uses.
+ */
+export class MarketData {
+  /** @param {any} columns */
+  constructor(columns) {
+    if (!isPlainObject(columns)) {
+      throw new BacktestError(`columns must be an object with dates, open, high, low, close and volume, got ${describe(columns)}`);
+    }
+    for (const key of ['dates', ...COLUMNS]) {
+      if (columns[key] === undefined) throw new BacktestError(`data is missing column '${key}'`);
+    }
+    const symbol = columns.symbol === undefined || columns.symbol === null ? 'UNKNOWN' : String(columns.symbol);
+    const dates = dateColumn(columns.dates);
+    const cols = COLUMNS.map((c) => floatColumn(c, columns[c]));
+    const handle = wasmCall(() => new (raw().WasmMarketData)(symbol, dates, ...cols));
+    INTERNAL.set(this, {
+      raw: handle,
+      symbol,
+      length: handle.length,
+      dates: Object.freeze(dates),
+      cols: Object.fromEntries(COLUMNS.map((c, i) => [c, cols[i]])),
+      fingerprint: null,
+    });
+  }
+
+  /** @param {any} columns */
+  static fromColumns(columns) {
+    return new MarketData(columns);
+  }
+
+  /**
+   * Bars from records `{ date, open, high, low, close, volume }`.
+   * @param {any} rows @param {string} [symbol]
+   */
+  static fromRows(rows, symbol = 'UNKNOWN') {
+    const seq = sequence(rows);
+    if (seq === null) throw new BacktestError(`rows must be a sequence of bars, got ${describe(rows)}`);
+    const n = seq.length;
+    const dates = new Array(n);
+    const cols = COLUMNS.map(() => new Float64Array(n));
+    for (let r = 0; r < n; r++) {
+      const row = /** @type {any} */ (seq[r]);
+      if (row === null || typeof row !== 'object') {
+        throw new BacktestError(`row ${r} must be an object with date, open, high, low, close and volume, got ${describe(row)}`);
+      }
+      if (row.date === undefined) throw new BacktestError(`row ${r} is missing field 'date'`);
+      dates[r] = row.date;
+      for (let c = 0; c < COLUMNS.length; c++) {
+        const field = COLUMNS[c];
+        const v = row[field];
+        if (typeof v === 'number') cols[c][r] = v;
+        else if (typeof v === 'bigint') cols[c][r] = Number(v);
+        else if (v === undefined) throw new BacktestError(`row ${r} is missing field '${field}'`);
+        else throw new BacktestError(`${field} at row ${r} must be a number, got ${describe(v)}`);
+      }
+    }
+    return buildMarketData(symbol === undefined || symbol === null ? 'UNKNOWN' : String(symbol), dateColumn(dates), cols);
+  }
+
+  /**
+   * Bars from CSV text with a header row naming date, open, high, low, close and volume (any
+   * case, any order; other columns are ignored). Rows in messages are 0-based data rows.
+   * @param {string} text @param {{ symbol?: string }} [options]
+   */
+  static fromCsv(text, options = {}) {
+    if (typeof text !== 'string') throw new BacktestError(`text must be a string, got ${describe(text)}`);
+    const { symbol = 'UNKNOWN' } = optionsObject(options);
+    const records = parseCsv(text);
+    if (records.length === 0) throw new BacktestError('CSV text has no header row');
+    const header = records[0].map((h) => h.trim().toLowerCase());
+    const dateName = ['date', 'datetime', 'timestamp'].find((n) => header.includes(n));
+    /** @type {Record<string, number>} */
+    const at = {};
+    for (const key of ['date', ...COLUMNS]) {
+      const idx = header.indexOf(key === 'date' ? dateName ?? 'date' : key);
+      if (idx < 0) throw new BacktestError(`data is missing column '${key}'`);
+      at[key] = idx;
+    }
+    const rows = records.slice(1);
+    const n = rows.length;
+    const dates = new Array(n);
+    const cols = COLUMNS.map(() => new Float64Array(n));
+    for (let r = 0; r < n; r++) {
+      const cells = rows[r];
+      if (cells.length !== header.length) {
+        throw new BacktestError(`CSV row ${r} has ${cells.length} fields but the header has ${header.length}`);
+      }
+      dates[r] = cells[at.date].trim();
+      for (let c = 0; c < COLUMNS.length; c++) {
+        const field = COLUMNS[c];
+        const cell = cells[at[field]].trim();
+        const v = parseNumber(cell);
+        if (v === null) throw new BacktestError(`${field} at row ${r} must be a number, got ${reprString(cell)}`);
+        cols[c][r] = v;
+      }
+    }
+    return buildMarketData(String(symbol), dates, cols);
+  }
+
+  /** @returns {string} */
+  get symbol() {
+    return internal(this).symbol;
+  }
+
+  /** @returns {number} */
+  get length() {
+    return internal(this).length;
+  }
+
+  /** @returns {readonly string[]} */
+  get dates() {
+    return datesOf(internal(this));
+  }
+
+  /** @returns {Float64Array} */
+  get open() {
+    return column(this, 'open');
+  }
+
+  /** @returns {Float64Array} */
+  get high() {
+    return column(this, 'high');
+  }
+
+  /** @returns {Float64Array} */
+  get low() {
+    return column(this, 'low');
+  }
+
+  /** @returns {Float64Array} */
+  get close() {
+    return column(this, 'close');
+  }
+
+  /** @returns {Float64Array} */
+  get volume() {
+    return column(this, 'volume');
+  }
+
+  /** A hash of the content (symbol, dates, every value): equal bars, equal fingerprint. */
+  get fingerprint() {
+    const i = internal(this);
+    return i.fingerprint ?? snapshot(this).fingerprint;
+  }
+
+  /** Every column, as fresh copies. */
+  toColumns() {
+    const { columns } = snapshot(this);
+    return { ...columns, dates: [...columns.dates] };
+  }
+
+  /** @param {unknown} other */
+  equals(other) {
+    return other instanceof MarketData && other.fingerprint === this.fingerprint;
+  }
+
+  toString() {
+    const d = this.dates;
+    const span = d.length ? `${d[0]} .. ${d[d.length - 1]}` : 'empty';
+    return `MarketData(symbol=${reprString(this.symbol)}, bars=${this.length}, ${span})`;
+  }
+
+  [INSPECT]() {
+    return this.toString();
+  }
+}
+
+/** @param {MarketData} md @param {typeof COLUMNS[number]} field */
+function column(md, field) {
+  const i = internal(md);
+  let col = i.cols[field];
+  if (col === undefined) {
+    col = /** @type {Float64Array} */ (i.raw[field]());
+    i.cols[field] = col;
+  }
+  return col;
+}
+
+/** @param {string} cell @returns {number | null} */
+function parseNumber(cell) {
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(cell)) return Number(cell);
+  const word = cell.toLowerCase().replace(/^\+/, '');
+  if (word === 'nan' || word === '-nan') return NaN;
+  if (word === 'inf' || word === 'infinity') return Infinity;
+  if (word === '-inf' || word === '-infinity') return -Infinity;
+  return null;
+}
+
+/**
+ * RFC 4180 CSV (commas, double quotes, CRLF or LF); blank lines are skipped.
+ * @param {string} text @returns {string[][]}
+ */
+function parseCsv(text) {
+  /** @type {string[][]} */
+  const records = [];
+  /** @type {string[]} */
+  let fields = [];
+  let field = '';
+  let quoted = false;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const endRecord = () => {
+    fields.push(field);
+    if (!(fields.length === 1 && fields[0].trim() === '')) records.push(fields);
+    fields = [];
+    field = '';
+  };
+  for (; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      fields.push(field);
+      field = '';
+    } else if (ch === '\n') endRecord();
+    else if (ch === '\r') {
+      if (text[i + 1] === '\n') i++;
+      endRecord();
+    } else field += ch;
+  }
+  if (field !== '' || fields.length > 0) endRecord();
+  return records;
+}
+
+/**
+ * MarketData from what the API accepts, and whether it was made here (then it is freed after
+ * use instead of waiting for the garbage collector).
+ * @param {unknown} data @returns {{ md: MarketData, owned: boolean }}
+ */
+function marketData(data) {
+  if (data instanceof MarketData) return { md: data, owned: false };
+  if (Array.isArray(data)) return { md: MarketData.fromRows(data), owned: true };
+  if (isPlainObject(data) && !ArrayBuffer.isView(data)) return { md: new MarketData(data), owned: true };
+  throw new BacktestError(`data must be MarketData, an object of columns or an array of bars, got ${describe(data)}`);
+}
+
+/** @param {{ md: MarketData, owned: boolean }} d */
+function release(d) {
+  if (d.owned) {
+    const i = INTERNAL.get(d.md);
+    if (i) {
+      i.raw.free();
+      INTERNAL.delete(d.md);
+    }
+  }
+}
+
+/** The engine's handle of a MarketData (for the runners). @param {MarketData} md */
+export function handleOf(md) {
+  return internal(md).raw;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+/** @type {readonly any[]} */
+const NO_TRADES = Object.freeze([]);
+const NO_EQUITY = new Float64Array(0);
+const RESULT_TOKEN = Symbol('BacktestResult');
+
+/** The outcome of one backtest (fractions for returns and drawdown, percent for winRate). */
+export class BacktestResult {
+  /**
+   * @param {symbol} token
+   * @param {any} r a result object from the wasm engine
+   */
+  constructor(token, r) {
+    if (token !== RESULT_TOKEN) throw new TypeError('BacktestResult is made by the engine, not constructed');
+    /** @type {number} */ this.fastPeriod = r.fastPeriod;
+    /** @type {number} */ this.slowPeriod = r.slowPeriod;
+    /** @type {number} */ this.totalReturn = r.totalReturn;
+    /** @type {number} */ this.annualizedReturn = r.annualizedReturn;
+    /** @type {number} */ this.volatility = r.volatility;
+    /** @type {number | null} */ this.sharpeRatio = r.sharpeRatio;
+    /** @type {number | null} */ this.sortinoRatio = r.sortinoRatio;
+    /** @type {number} */ this.maxDrawdown = r.maxDrawdown;
+    /** @type {number} */ this.tradeCount = r.tradeCount;
+    /** @type {number} */ this.winRate = r.winRate;
+    /** @type {number} */ this.executionTimeMs = r.executionTimeMs;
+    /** @type {readonly any[]} */
+    this.trades = r.trades.length ? Object.freeze(r.trades.map((/** @type {any} */ t) => Object.freeze(t))) : NO_TRADES;
+    /** @type {Float64Array} */ this.equityCurve = r.equityCurve;
+    /** @type {'wasm'} */ this.backend = 'wasm';
+    Object.freeze(this);
+  }
+
+  /** Plain values (equityCurve as number[]), ready for JSON.stringify. */
+  toJSON() {
+    return {
+      fastPeriod: this.fastPeriod,
+      slowPeriod: this.slowPeriod,
+      totalReturn: this.totalReturn,
+      annualizedReturn: this.annualizedReturn,
+      volatility: this.volatility,
+      sharpeRatio: this.sharpeRatio,
+      sortinoRatio: this.sortinoRatio,
+      maxDrawdown: this.maxDrawdown,
+      tradeCount: this.tradeCount,
+      winRate: this.winRate,
+      executionTimeMs: this.executionTimeMs,
+      backend: this.backend,
+      trades: this.trades.map((t) => ({ ...t })),
+      equityCurve: Array.from(this.equityCurve),
+    };
+  }
+}
+
+/** @param {any} r */
+function result(r) {
+  return new BacktestResult(RESULT_TOKEN, r);
+}
+
+/** @param {number} x */
+const ratio = (x) => (Number.isNaN(x) ? null : x);
+
+// ---------------------------------------------------------------------------------------------
+// Grids
+
+/**
+ * Runs planned pairs on this thread (`runPairs` of the wasm engine), timed.
+ * @param {any} handle @param {Uint32Array} fast @param {Uint32Array} slow
+ * @param {[number, number, string, number, number]} settings @param {boolean} details
+ * @returns {{ value: any, ms: number, count: number }}
+ */
+export function runPairsHere(handle, fast, slow, settings, details) {
+  const t0 = performance.now();
+  const value = wasmCall(() => raw().runPairs(handle, fast, slow, ...settings, details));
+  handle.clearSmaCache(); // the grid is done: its SMAs need not stay in wasm memory
+  return { value, ms: performance.now() - t0, count: fast.length };
+}
+
+/**
+ * Chunk outputs (in pair order) as one set of columns.
+ * @param {{ value: any }[]} chunks
+ */
+function concatColumns(chunks) {
+  if (chunks.length === 1) return chunks[0].value;
+  const total = chunks.reduce((n, c) => n + c.value.fastPeriod.length, 0);
+  /** @type {Record<string, Float64Array>} */
+  const out = {};
+  for (const name of GRID_COLUMNS) {
+    const col = new Float64Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      col.set(c.value[name], at);
+      at += c.value[name].length;
+    }
+    out[name] = col;
+  }
+  return out;
+}
+
+/**
+ * Chunk outputs as grid entries.
+ * @param {{ value: any, ms: number, count: number }[]} chunks @param {boolean} details
+ */
+function entries(chunks, details) {
+  const out = [];
+  for (const chunk of chunks) {
+    if (details) {
+      for (const r of chunk.value) out.push({ fastPeriod: r.fastPeriod, slowPeriod: r.slowPeriod, result: result(r) });
+      continue;
+    }
+    const c = chunk.value;
+    const ms = chunk.count ? chunk.ms / chunk.count : 0;
+    for (let k = 0; k < c.fastPeriod.length; k++) {
+      const r = result({
+        fastPeriod: c.fastPeriod[k],
+        slowPeriod: c.slowPeriod[k],
+        totalReturn: c.totalReturn[k],
+        annualizedReturn: c.annualizedReturn[k],
+        volatility: c.volatility[k],
+        sharpeRatio: ratio(c.sharpeRatio[k]),
+        sortinoRatio: ratio(c.sortinoRatio[k]),
+        maxDrawdown: c.maxDrawdown[k],
+        tradeCount: c.tradeCount[k],
+        winRate: c.winRate[k],
+        executionTimeMs: ms,
+        trades: NO_TRADES,
+        equityCurve: NO_EQUITY,
+      });
+      out.push({ fastPeriod: r.fastPeriod, slowPeriod: r.slowPeriod, result: r });
+    }
+  }
+  return out;
+}
+
+/** @param {unknown} v @returns {((done: number, total: number) => void) | undefined} */
+function progressCallback(v) {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'function') throw new BacktestError(`on_progress must be a function, got ${describe(v)}`);
+  return /** @type {any} */ (v);
+}
+
+/** @param {unknown} v @returns {AbortSignal | undefined} */
+function abortSignal(v) {
+  if (v === undefined || v === null) return undefined;
+  const ok = typeof v === 'object' && typeof (/** @type {any} */ (v).addEventListener) === 'function' && 'aborted' in /** @type {any} */ (v);
+  if (!ok) throw new BacktestError(`signal must be an AbortSignal, got ${describe(v)}`);
+  return /** @type {AbortSignal} */ (v);
+}
+
+/** @param {AbortSignal} [signal] */
+function abortError(signal) {
+  const reason = signal?.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  const e = new Error('the grid was aborted');
+  e.name = 'AbortError';
+  return e;
+}
+
+/** @param {AbortSignal | undefined} signal */
+function throwIfAborted(signal) {
+  if (signal?.aborted) throw abortError(signal);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engines
+
+/** For tests and debugging only (not public API): `engine[Symbol.for('quant-backtest.pool')]` is the engine's worker pool, or null. */
+const POOL = Symbol.for('quant-backtest.pool');
+const SINGLE = Symbol('single');
+const GRID = Symbol('grid');
+const GET_POOL = Symbol('getPool');
+
+/** The SMA-crossover backtest engine (the Rust core, compiled to WebAssembly). */
+export class RustEngine {
+  /** @type {any} the worker pool (Node), made on first use */
+  #pool = null;
+
+  /** @returns {any} */
+  [GET_POOL]() {
+    if (this.#pool === null && state.createPool) this.#pool = state.createPool();
+    return this.#pool;
+  }
+
+  /** @returns {any} */
+  get [POOL]() {
+    return this.#pool;
+  }
+
+  /**
+   * One SMA-crossover backtest, long only, on the calling thread.
+   * @param {unknown} data @param {unknown} fastPeriod @param {unknown} slowPeriod @param {unknown} [options]
+   * @returns {BacktestResult}
+   */
+  runSmaBacktest(data, fastPeriod, slowPeriod, options) {
+    const d = marketData(data);
+    try {
+      const fast = integer('fast_period', fastPeriod);
+      const slow = integer('slow_period', slowPeriod);
+      const settings = settingsOf(optionsObject(options));
+      return this[SINGLE](d.md, fast, slow, settings, false);
+    } finally {
+      release(d);
+    }
+  }
+
+  /**
+   * `runSmaBacktest` off the calling thread (Node: a worker thread).
+   * @param {unknown} data @param {unknown} fastPeriod @param {unknown} slowPeriod @param {unknown} [options]
+   * @returns {Promise<BacktestResult>}
+   */
+  async runSmaBacktestAsync(data, fastPeriod, slowPeriod, options) {
+    const d = marketData(data);
+    try {
+      const fast = integer('fast_period', fastPeriod);
+      const slow = integer('slow_period', slowPeriod);
+      const settings = settingsOf(optionsObject(options));
+      return await this[SINGLE](d.md, fast, slow, settings, true);
+    } finally {
+      release(d);
+    }
+  }
+
+  /**
+   * @param {MarketData} md @param {number} fast @param {number} slow
+   * @param {[number, number, string, number, number]} settings @param {boolean} async
+   * @returns {any}
+   */
+  [SINGLE](md, fast, slow, settings, async) {
+    const here = () => result(wasmCall(() => raw().backtest(handleOf(md), fast, slow, ...settings)));
+    if (!async) return here();
+    raw();
+    const pool = this[GET_POOL]();
+    if (pool === null) return Promise.resolve().then(here); // no threads: later, on this thread
+    return pool.backtest(md, fast, slow, settings, state.defaultWorkers()).then(result, (/** @type {any} */ e) => {
+      throw asBacktestError(e);
+    });
+  }
+
+  /**
+   * Every (fast, slow) pair with fast < slow, fast outer and slow inner.
+   * @param {unknown} data @param {unknown} fastPeriods @param {unknown} slowPeriods @param {unknown} [options]
+   * @returns {Promise<{ fastPeriod: number, slowPeriod: number, result: BacktestResult }[]>}
+   */
+  async runMultipleBacktests(data, fastPeriods, slowPeriods, options) {
+    const o = optionsObject(options);
+    const details = o.includeDetails === undefined ? false : o.includeDetails;
+    if (typeof details !== 'boolean') throw new BacktestError(`include_details must be a boolean, got ${describe(details)}`);
+    return entries(await this[GRID](data, fastPeriods, slowPeriods, o, details), details);
+  }
+
+  /**
+   * A grid's metrics as columns (one row per pair, SPEC order); NaN where a ratio is undefined.
+   * @param {unknown} data @param {unknown} fastPeriods @param {unknown} slowPeriods @param {unknown} [options]
+   */
+  async runGrid(data, fastPeriods, slowPeriods, options) {
+    return concatColumns(await this[GRID](data, fastPeriods, slowPeriods, optionsObject(options), false));
+  }
+
+  /**
+   * @param {unknown} data @param {unknown} fastPeriods @param {unknown} slowPeriods
+   * @param {Record<string, any>} o @param {boolean} details
+   */
+  async [GRID](data, fastPeriods, slowPeriods, o, details) {
+    const d = marketData(data);
+    try {
+      const fasts = periodList('fast_periods', fastPeriods);
+      const slows = periodList('slow_periods', slowPeriods);
+      const settings = settingsOf(o);
+      const maxWorkers = optionalInteger('max_workers', o.maxWorkers);
+      const onProgress = progressCallback(o.onProgress);
+      const signal = abortSignal(o.signal);
+      const plan = wasmCall(() => raw().planGrid(d.md.length, fasts, slows, ...settings, maxWorkers));
+      const total = plan.fast.length;
+      const workers = maxWorkers ?? state.defaultWorkers();
+      throwIfAborted(signal);
+      const pool = workers > 1 || state.poolForAll ? this[GET_POOL]() : null;
+      if (pool === null) {
+        await null; // answer asynchronously, like the pool
+        throwIfAborted(signal);
+        const out = [runPairsHere(handleOf(d.md), plan.fast, plan.slow, settings, details)];
+        onProgress?.(total, total);
+        return out;
+      }
+      const work = pool.pairs(d.md, plan.fast, plan.slow, settings, details, Math.min(workers, total), { onProgress });
+      return await this.#abortable(work, signal);
+    } catch (e) {
+      throw asBacktestError(e);
+    } finally {
+      release(d);
+    }
+  }
+
+  /**
+   * `work`, or an AbortError as soon as `signal` aborts; aborting stops this engine's worker
+   * threads at once (they come back on the next call).
+   * @template T @param {Promise<T>} work @param {AbortSignal | undefined} signal @returns {Promise<T>}
+   */
+  #abortable(work, signal) {
+    if (signal === undefined) return work;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        reject(abortError(signal));
+        void this.close();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (v) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(v);
+        },
+        (e) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  /**
+   * Resolves when the engine is ready for grids: in browsers, once its Worker has loaded its
+   * build (threaded or single-threaded); at once elsewhere.
+   * @returns {Promise<void>}
+   */
+  async ready() {
+    raw();
+    const pool = this[GET_POOL]();
+    if (pool !== null && pool.ready) await pool.ready;
+  }
+
+  /** @param {unknown} data @returns {boolean} true when `data` is valid market data */
+  validateData(data) {
+    try {
+      release(marketData(data));
+      return true;
+    } catch (e) {
+      if (e instanceof BacktestError) return false;
+      throw e;
+    }
+  }
+
+  /** @returns {boolean} true: this is the Rust engine, compiled to WebAssembly */
+  isRustAvailable() {
+    return true;
+  }
+
+  /** @param {{ maxWorkers?: number }} [options] */
+  getEngineInfo(options) {
+    const r = raw();
+    const maxWorkers = optionalInteger('max_workers', optionsObject(options).maxWorkers);
+    if (maxWorkers !== undefined && maxWorkers < 1) throw new BacktestError(`max_workers must be >= 1, got ${maxWorkers}`);
+    const threaded = typeof r.isThreadedBuild === 'function' && r.isThreadedBuild();
+    const base = {
+      backend: /** @type {const} */ ('wasm'),
+      version: /** @type {string} */ (r.version()),
+      platform: state.platform,
+      crossOriginIsolated: Boolean(/** @type {any} */ (globalThis).crossOriginIsolated),
+    };
+    // Browsers: grids run in the engine Worker, whose build reports itself once loaded.
+    const workerInfo = state.poolForAll ? this[GET_POOL]()?.info : undefined;
+    if (workerInfo) return { ...base, build: workerInfo.build, threads: workerInfo.threads };
+    if (state.poolForAll) return { ...base, build: /** @type {const} */ ('single-threaded'), threads: 1 };
+    const threads = state.createPool ? maxWorkers ?? state.defaultWorkers() : threaded ? r.threadCount() : 1;
+    return {
+      ...base,
+      build: threaded ? /** @type {const} */ ('threaded') : /** @type {const} */ ('single-threaded'),
+      threads,
+    };
+  }
+
+  /** Terminates the worker threads this engine started (it stays usable; they come back). */
+  async close() {
+    const pool = this.#pool;
+    this.#pool = null;
+    if (pool) await pool.close();
+  }
+}
+
+/** A `RustEngine` that remembers recent single backtests (an LRU keyed by content + parameters). */
+export class CachedRustEngine extends RustEngine {
+  #maxSize = 128;
+  /** @type {Map<string, BacktestResult>} */
+  #cache = new Map();
+  #hits = 0;
+  #misses = 0;
+
+  /** @param {{ cacheSize?: number }} [options] */
+  constructor(options) {
+    super();
+    const o = optionsObject(options);
+    const size = o.cacheSize === undefined ? 128 : integer('cache_size', o.cacheSize);
+    if (size < 0) throw new BacktestError(`cache_size must be >= 0, got ${size}`);
+    this.#maxSize = size;
+  }
+
+  /**
+   * @param {MarketData} md @param {number} fast @param {number} slow
+   * @param {[number, number, string, number, number]} settings @param {boolean} async
+   * @returns {any}
+   */
+  [SINGLE](md, fast, slow, settings, async) {
+    const key = [md.fingerprint, fast, slow, ...settings].join('|');
+    const hit = this.#cache.get(key);
+    if (hit !== undefined) {
+      this.#cache.delete(key);
+      this.#cache.set(key, hit);
+      this.#hits++;
+      return async ? Promise.resolve(hit) : hit;
+    }
+    this.#misses++;
+    const store = (/** @type {BacktestResult} */ r) => {
+      if (this.#maxSize > 0) {
+        this.#cache.set(key, r);
+        while (this.#cache.size > this.#maxSize) this.#cache.delete(/** @type {string} */ (this.#cache.keys().next().value));
+      }
+      return r;
+    };
+    const out = super[SINGLE](md, fast, slow, settings, async);
+    return async ? out.then(store) : store(out);
+  }
+
+  /** `hits`, `misses`, `hitRate` (0 to 1), `size` and `maxSize`. */
+  getCacheStats() {
+    const total = this.#hits + this.#misses;
+    return { hits: this.#hits, misses: this.#misses, hitRate: total ? this.#hits / total : 0, size: this.#cache.size, maxSize: this.#maxSize };
+  }
+
+  /** Forgets every cached result and resets the counters. */
+  clearCache() {
+    this.#cache.clear();
+    this.#hits = 0;
+    this.#misses = 0;
+  }
+}
+
+/** @param {{ useCache?: boolean, cacheSize?: number }} [options] @returns {RustEngine} */
+export function createEngine(options) {
+  const o = optionsObject(options);
+  if (o.useCache !== undefined && typeof o.useCache !== 'boolean') throw new BacktestError(`use_cache must be a boolean, got ${describe(o.useCache)}`);
+  return o.useCache ? new CachedRustEngine({ cacheSize: o.cacheSize }) : new RustEngine();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sample data and benchmark
+
+const TWO_64 = 1n << 64n;
+
+/**
+ * `days` valid daily bars on business days from 2020-01-01; the same seed gives the same bars,
+ * bit for bit, in every engine (Rust, wasm, Python).
+ * @param {unknown} [symbol] @param {unknown} [days] @param {unknown} [startPrice] @param {{ seed?: number | bigint }} [options]
+ */
+export function generateSampleData(symbol = 'SAMPLE', days = 100, startPrice = 100, options) {
+  const n = integer('days', days);
+  const start = number('start_price', startPrice);
+  let seed = optionsObject(options).seed;
+  /** @type {bigint} */
+  let s;
+  if (seed === undefined || seed === null) {
+    const words = state.getRandomValues(new Uint32Array(2));
+    s = (BigInt(words[0]) << 32n) | BigInt(words[1]);
+  } else {
+    if (typeof seed === 'number' && Number.isInteger(seed)) s = BigInt(seed);
+    else if (typeof seed === 'bigint') s = seed;
+    else throw new BacktestError(`seed must be an integer, got ${describe(seed)}`);
+    if (s < 0n || s >= TWO_64) throw new BacktestError(`seed must be an integer in [0, 2**64), got ${s}`);
+  }
+  return adopt(wasmCall(() => raw().sampleData(String(symbol), n, start, s)));
+}
+
+/**
+ * Times the same backtest `iterations` times on this thread (best time) after one untimed
+ * conversion of the data.
+ * @param {unknown} data @param {unknown} [fastPeriod] @param {unknown} [slowPeriod] @param {unknown} [options]
+ */
+export function benchmarkEngine(data, fastPeriod = 10, slowPeriod = 30, options) {
+  const o = optionsObject(options);
+  const iterations = Math.max(1, o.iterations === undefined ? 5 : integer('iterations', o.iterations));
+  const d = marketData(data);
+  try {
+    const engine = new RustEngine();
+    let best = Infinity;
+    let total = 0;
+    /** @type {BacktestResult | undefined} */
+    let last;
+    for (let k = 0; k < iterations; k++) {
+      const t0 = performance.now();
+      last = engine.runSmaBacktest(d.md, fastPeriod, slowPeriod, o);
+      const ms = performance.now() - t0;
+      best = Math.min(best, ms);
+      total += ms;
+    }
+    const ms = best > 0 ? best : total / iterations;
+    return {
+      bars: d.md.length,
+      iterations,
+      wasmTimeMs: ms,
+      barsPerSecond: ms > 0 ? (d.md.length / ms) * 1000 : Infinity,
+      result: /** @type {BacktestResult} */ (last),
+    };
+  } finally {
+    release(d);
+  }
+}

@@ -1,0 +1,214 @@
+// Type-checked (tsc --noEmit --strict), never run: it uses the whole public API of
+// 'quant-backtest' with the types a TS user writes, so index.d.ts must describe all of it.
+import init, {
+  init as namedInit,
+  BacktestError,
+  BacktestResult,
+  CachedRustEngine,
+  MarketData,
+  RustEngine,
+  benchmarkEngine,
+  createEngine,
+  generateSampleData,
+  version,
+} from 'quant-backtest';
+import type {
+  BacktestOptions,
+  Bar,
+  Columns,
+  DataLike,
+  EngineInfo,
+  GridColumns,
+  GridEntry,
+  GridOptions,
+  Trade,
+} from 'quant-backtest';
+
+// the browser/bundler entry's initialiser (a no-op to await in Node)
+const ready: Promise<void> = init();
+const readyNamed: Promise<void> = namedInit(undefined);
+
+// -- market data ------------------------------------------------------------------------------
+const columns: Columns = {
+  symbol: 'TS',
+  dates: ['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05'],
+  open: [10, 10.1, 10.4, 10.3, 10.9],
+  high: new Float64Array([10.2, 10.6, 10.5, 10.9, 11.2]),
+  low: [9.8, 10, 10.1, 10.2, 10.8],
+  close: Float64Array.from([10, 10.5, 10.2, 10.8, 11]),
+  volume: new Uint32Array([1000, 1100, 1200, 1300, 1400]),
+};
+const noSymbol: Columns = { dates: [], open: [], high: [], low: [], close: [], volume: [] };
+const rows: readonly Bar[] = columns.dates.map(
+  (date, i): Bar => ({
+    date,
+    open: columns.open[i],
+    high: columns.high[i],
+    low: columns.low[i],
+    close: columns.close[i],
+    volume: columns.volume[i],
+  }),
+);
+const md: MarketData = new MarketData(columns);
+const md2: MarketData = MarketData.fromColumns(columns);
+const md3: MarketData = MarketData.fromRows(rows, 'ROWS');
+const md4: MarketData = MarketData.fromRows(rows);
+const md5: MarketData = MarketData.fromCsv('date,open,high,low,close,volume\n2024-01-01,1,1,1,1,1\n', { symbol: 'CSV' });
+const md6: MarketData = MarketData.fromCsv('date,open,high,low,close,volume\n');
+const symbol: string = md.symbol;
+const length: number = md.length;
+const dates: readonly string[] = md.dates;
+const open: Float64Array = md.open;
+const high: Float64Array = md.high;
+const low: Float64Array = md.low;
+const close: Float64Array = md.close;
+const volume: Float64Array = md.volume;
+const fingerprint: string = md.fingerprint;
+const back: Required<Columns> = md.toColumns();
+const backSymbol: string = back.symbol;
+
+const sample: MarketData = generateSampleData();
+const sample2: MarketData = generateSampleData('S', 250, 100, { seed: 42 });
+const sample3: MarketData = generateSampleData('S', 250, 100, { seed: 2n ** 63n });
+const sample4: MarketData = generateSampleData('S', 250);
+
+const inputs: DataLike[] = [md, columns, rows];
+
+// -- engines ----------------------------------------------------------------------------------
+const engine: RustEngine = new RustEngine();
+const options: BacktestOptions = {
+  initialCapital: 100_000,
+  commissionRate: 0.001,
+  fill: 'next_open',
+  lotSize: 0,
+  periodsPerYear: 252,
+};
+const closeFill: BacktestOptions = { fill: 'close' };
+const result: BacktestResult = engine.runSmaBacktest(sample, 10, 30, options);
+engine.runSmaBacktest(columns, 2, 4);
+engine.runSmaBacktest(rows, 2, 4, closeFill);
+
+const fastPeriod: number = result.fastPeriod;
+const slowPeriod: number = result.slowPeriod;
+const totalReturn: number = result.totalReturn;
+const annualizedReturn: number = result.annualizedReturn;
+const volatility: number = result.volatility;
+const sharpe: number | null = result.sharpeRatio;
+const sortino: number | null = result.sortinoRatio;
+const maxDrawdown: number = result.maxDrawdown;
+const tradeCount: number = result.tradeCount;
+const winRate: number = result.winRate;
+const ms: number = result.executionTimeMs;
+const equity: Float64Array = result.equityCurve;
+const backend: 'wasm' = result.backend;
+const json: object = result.toJSON();
+const text: string = JSON.stringify(result);
+const trades: readonly Trade[] = result.trades;
+for (const t of trades) {
+  const entryIndex: number = t.entryIndex;
+  const exitIndex: number = t.exitIndex;
+  const entryDate: string = t.entryDate;
+  const exitDate: string = t.exitDate;
+  const entryPrice: number = t.entryPrice;
+  const exitPrice: number = t.exitPrice;
+  const size: number = t.size;
+  const pnl: number = t.pnl;
+  const returnPct: number = t.returnPct;
+  const barsHeld: number = t.barsHeld;
+  void [entryIndex, exitIndex, entryDate, exitDate, entryPrice, exitPrice, size, pnl, returnPct, barsHeld];
+}
+if (result.sharpeRatio !== null) {
+  const s: number = result.sharpeRatio * 2;
+  void s;
+}
+
+const asyncResult: Promise<BacktestResult> = engine.runSmaBacktestAsync(md, 2, 4, options);
+
+const gridOptions: GridOptions = { ...options, maxWorkers: 2, includeDetails: true };
+const grid: Promise<GridEntry[]> = engine.runMultipleBacktests(sample, [5, 10], new Set([20, 30]), gridOptions);
+const gridEntries: GridEntry[] = await engine.runMultipleBacktests(sample, [5], [20]);
+for (const e of gridEntries) {
+  const f: number = e.fastPeriod;
+  const s: number = e.slowPeriod;
+  const r: BacktestResult = e.result;
+  void [f, s, r];
+}
+const gridColumns: GridColumns = await engine.runGrid(sample, [5, 10], [20, 30], { maxWorkers: 1, fill: 'close' });
+const gridCols: Float64Array[] = [
+  gridColumns.fastPeriod,
+  gridColumns.slowPeriod,
+  gridColumns.totalReturn,
+  gridColumns.annualizedReturn,
+  gridColumns.volatility,
+  gridColumns.sharpeRatio,
+  gridColumns.sortinoRatio,
+  gridColumns.maxDrawdown,
+  gridColumns.tradeCount,
+  gridColumns.winRate,
+];
+
+const valid: boolean = engine.validateData(rows);
+const available: boolean = engine.isRustAvailable();
+const info: EngineInfo = engine.getEngineInfo();
+const info2: EngineInfo = engine.getEngineInfo({ maxWorkers: 4 });
+const infoBackend: 'wasm' = info.backend;
+const infoVersion: string = info.version;
+const infoBuild: 'single-threaded' | 'threaded' = info.build;
+const infoThreads: number = info.threads;
+const infoPlatform: 'node' | 'browser' = info.platform;
+
+const cached: CachedRustEngine = new CachedRustEngine({ cacheSize: 16 });
+const cachedDefault: CachedRustEngine = new CachedRustEngine();
+const asEngine: RustEngine = cached;
+cached.runSmaBacktest(md, 2, 4);
+const stats: { hits: number; misses: number; hitRate: number; size: number; maxSize: number } = cached.getCacheStats();
+cached.clearCache();
+
+const e1: RustEngine = createEngine();
+const e2: RustEngine = createEngine({ useCache: true, cacheSize: 8 });
+const e3: RustEngine = createEngine({ useCache: false });
+
+const bench: { bars: number; iterations: number; wasmTimeMs: number; barsPerSecond: number; result: BacktestResult } =
+  benchmarkEngine(sample, 10, 30, { iterations: 5 });
+const bench2 = benchmarkEngine(md);
+const benchBars: number = bench2.bars;
+
+const v: string = version;
+
+// -- errors -----------------------------------------------------------------------------------
+try {
+  engine.runSmaBacktest(md, 4, 2);
+} catch (err) {
+  if (err instanceof BacktestError) {
+    const name: 'BacktestError' = err.name;
+    const code: 'invalid_market_data' | 'invalid_parameter' | 'invalid_grid' | 'invalid_argument' = err.code;
+    const message: string = err.message;
+    const asError: Error = err;
+    void [name, code, message, asError];
+  }
+}
+
+// -- what must NOT type-check -----------------------------------------------------------------
+// @ts-expect-error: fill is 'next_open' | 'close'
+engine.runSmaBacktest(md, 2, 4, { fill: 'open' });
+// @ts-expect-error: periods are numbers
+engine.runSmaBacktest(md, '2', 4);
+// @ts-expect-error: includeDetails is not a runGrid option
+engine.runGrid(md, [2], [4], { includeDetails: true });
+// @ts-expect-error: results are read-only
+result.totalReturn = 1;
+// @ts-expect-error: sharpeRatio may be null
+const notNull: number = result.sharpeRatio;
+// @ts-expect-error: a Columns needs dates
+const noDates: Columns = { open: [], high: [], low: [], close: [], volume: [] };
+
+await Promise.all([ready, readyNamed, asyncResult, grid]);
+await Promise.all([engine.close(), cached.close(), cachedDefault.close(), e1.close(), e2.close(), e3.close()]);
+
+export const used = [
+  md2, md3, md4, md5, md6, symbol, length, dates, open, high, low, close, volume, fingerprint,
+  backSymbol, sample2, sample3, sample4, inputs, noSymbol, fastPeriod, slowPeriod, totalReturn,
+  annualizedReturn, volatility, sharpe, sortino, maxDrawdown, tradeCount, winRate, ms, equity, backend,
+  json, text, gridCols, valid, available, info2, infoBackend, infoVersion, infoBuild, infoThreads,
+  infoPlatform, asEngine, stats, bench, benchBars, v, notNull, noDates,
+];

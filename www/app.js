@@ -1,0 +1,923 @@
+// The quant-backtest demo page: sample or CSV data, one backtest charted with
+// lightweight-charts, and a parameter grid drawn as a heatmap on a canvas.
+// The engine (quant-backtest's browser entry) runs grids in its own Web Worker: this
+// thread only draws.
+import init, { BacktestError, MarketData, RustEngine, generateSampleData } from 'quant-backtest';
+
+const LWC = /** @type {any} */ (globalThis).LightweightCharts;
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+/** @param {string} id @returns {any} */
+const $ = (id) => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} is missing from the page`);
+  return el;
+};
+
+/** @param {'loading' | 'ready' | 'running' | 'done' | 'error'} state */
+function setState(state) {
+  document.body.dataset.state = state;
+}
+
+const nf = (/** @type {number} */ digits) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const NF0 = nf(0);
+const NF2 = nf(2);
+const NF3 = nf(3);
+const NA = 'n/a';
+
+/** @param {number | null | undefined} x */
+const finite = (x) => typeof x === 'number' && Number.isFinite(x);
+/** A fraction as a percent: 0.1234 -> "12.34 %". */
+const pct = (/** @type {number | null | undefined} */ x) => (finite(x) ? `${NF2.format(/** @type {number} */ (x) * 100)} %` : NA);
+/** A value already in percent: 56.25 -> "56.25 %". */
+const pct100 = (/** @type {number | null | undefined} */ x) => (finite(x) ? `${NF2.format(/** @type {number} */ (x))} %` : NA);
+const ratio = (/** @type {number | null | undefined} */ x) => (finite(x) ? NF3.format(/** @type {number} */ (x)) : NA);
+const int = (/** @type {number | null | undefined} */ x) => (finite(x) ? NF0.format(/** @type {number} */ (x)) : NA);
+const money = (/** @type {number | null | undefined} */ x) => (finite(x) ? NF2.format(/** @type {number} */ (x)) : NA);
+const price = (/** @type {number} */ x) => (Math.abs(x) >= 1000 ? NF2.format(x) : x.toPrecision(6).replace(/\.?0+$/, ''));
+const ms = (/** @type {number} */ x) => (x >= 100 ? `${NF0.format(x)} ms` : `${x.toFixed(x >= 10 ? 1 : 2)} ms`);
+
+/** Every grid metric: label, formatter, and how its heatmap is colored. */
+const METRICS = /** @type {const} */ ({
+  sharpeRatio: { label: 'Sharpe ratio', fmt: ratio, scale: 'diverging' },
+  sortinoRatio: { label: 'Sortino ratio', fmt: ratio, scale: 'diverging' },
+  totalReturn: { label: 'Total return', fmt: pct, scale: 'diverging' },
+  annualizedReturn: { label: 'Annualized return', fmt: pct, scale: 'diverging' },
+  volatility: { label: 'Volatility', fmt: pct, scale: 'worse' },
+  maxDrawdown: { label: 'Max drawdown', fmt: pct, scale: 'worse' },
+  tradeCount: { label: 'Trades', fmt: int, scale: 'count' },
+  winRate: { label: 'Win rate', fmt: pct100, scale: 'count' },
+});
+
+/** @param {unknown} e @returns {string} */
+function messageOf(e) {
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}
+
+/** @param {unknown} e */
+const isAbort = (e) => e instanceof Error && e.name === 'AbortError';
+
+// ---------------------------------------------------------------------------------------------
+// The error box (never an alert)
+
+const errorBox = $('error');
+
+/** @param {string} title @param {unknown} e @param {string} [hint] */
+function showError(title, e, hint) {
+  $('error-title').textContent = `${title}:`;
+  let text = messageOf(e);
+  if (hint) text += ` ${hint}`;
+  $('error-message').textContent = text;
+  errorBox.hidden = false;
+  errorBox.dataset.kind = e instanceof BacktestError ? 'validation' : 'failure';
+  setState('error');
+}
+
+function clearError() {
+  errorBox.hidden = true;
+  $('error-message').textContent = '';
+}
+$('error-close').addEventListener('click', clearError);
+
+// ---------------------------------------------------------------------------------------------
+// Reading the forms
+
+/** @param {string} id @param {string} name @param {{ integer?: boolean, min?: number, max?: number }} [o] */
+function numberInput(id, name, o = {}) {
+  const el = /** @type {HTMLInputElement} */ ($(id));
+  const raw = el.value.trim();
+  const v = Number(raw);
+  const bad = (/** @type {string} */ why) => {
+    el.setAttribute('aria-invalid', 'true');
+    el.focus();
+    return new BacktestError(`${name} ${why}, got '${raw}'`);
+  };
+  if (raw === '' || !Number.isFinite(v)) throw bad('must be a number');
+  if (o.integer && !Number.isInteger(v)) throw bad('must be an integer');
+  if (o.min !== undefined && v < o.min) throw bad(`must be >= ${o.min}`);
+  if (o.max !== undefined && v > o.max) throw bad(`must be <= ${o.max}`);
+  el.removeAttribute('aria-invalid');
+  return v;
+}
+
+function backtestSettings() {
+  return {
+    initialCapital: numberInput('capital', 'Capital', { min: Number.MIN_VALUE }),
+    commissionRate: numberInput('commission', 'Commission', { min: 0, max: 100 }) / 100,
+    fill: /** @type {'next_open' | 'close'} */ (/** @type {HTMLSelectElement} */ ($('fill')).value),
+    lotSize: numberInput('lot-size', 'Lot size', { min: 0 }),
+  };
+}
+
+/** @param {'fast' | 'slow'} which @returns {number[]} */
+function rangeInput(which) {
+  const name = `${which[0].toUpperCase()}${which.slice(1)} periods`;
+  const start = numberInput(`${which}-start`, `${name} 'from'`, { integer: true, min: 1 });
+  const stop = numberInput(`${which}-stop`, `${name} 'to'`, { integer: true, min: start });
+  const step = numberInput(`${which}-step`, `${name} 'step'`, { integer: true, min: 1 });
+  const out = [];
+  for (let p = start; p <= stop; p += step) out.push(p);
+  if (out.length > 400) throw new BacktestError(`${name}: at most 400 values, got ${out.length} (use a larger step)`);
+  return out;
+}
+
+/** @param {Record<string, number | string>} values */
+function setInputs(values) {
+  for (const [id, v] of Object.entries(values)) /** @type {HTMLInputElement} */ ($(id)).value = String(v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charts (lightweight-charts)
+
+const CHART_COLORS = { up: '#1a9850', down: '#d7301f', strategy: '#2962ff', hold: '#8d8d8d', drawdown: '#d7301f' };
+
+/** @param {HTMLElement} el @param {Record<string, unknown>} [extra] */
+function makeChart(el, extra = {}) {
+  return LWC.createChart(el, {
+    autoSize: true,
+    layout: { background: { type: 'solid', color: '#ffffff' }, textColor: '#333', fontSize: 11 },
+    grid: { vertLines: { color: '#f0f0f0' }, horzLines: { color: '#f0f0f0' } },
+    rightPriceScale: { borderColor: '#ddd' },
+    timeScale: { borderColor: '#ddd', minBarSpacing: 0.01 },
+    crosshair: { mode: LWC.CrosshairMode.Normal },
+    ...extra,
+  });
+}
+
+const priceChart = makeChart($('price-chart'));
+const candles = priceChart.addSeries(LWC.CandlestickSeries, {
+  upColor: CHART_COLORS.up,
+  downColor: CHART_COLORS.down,
+  borderVisible: false,
+  wickUpColor: CHART_COLORS.up,
+  wickDownColor: CHART_COLORS.down,
+});
+const markers = LWC.createSeriesMarkers(candles, []);
+
+const pctFormat = { type: 'custom', minMove: 0.01, formatter: (/** @type {number} */ v) => `${v.toFixed(1)} %` };
+const equityChart = makeChart($('equity-chart'));
+const moneyFormat = { type: 'price', precision: 0, minMove: 1 };
+const holdLine = equityChart.addSeries(LWC.LineSeries, { color: CHART_COLORS.hold, lineWidth: 1, title: 'buy & hold', priceLineVisible: false, priceFormat: moneyFormat });
+const equityLine = equityChart.addSeries(LWC.LineSeries, { color: CHART_COLORS.strategy, lineWidth: 2, title: 'strategy', priceLineVisible: false, priceFormat: moneyFormat });
+const drawdownChart = makeChart($('drawdown-chart'));
+const drawdownArea = drawdownChart.addSeries(LWC.AreaSeries, {
+  lineColor: CHART_COLORS.drawdown,
+  topColor: 'rgba(215, 48, 31, 0.05)',
+  bottomColor: 'rgba(215, 48, 31, 0.45)',
+  lineWidth: 1,
+  priceFormat: pctFormat,
+  priceLineVisible: false,
+  invertFilledArea: true,
+});
+
+// The three charts scroll and zoom together (they have one point per bar each).
+const charts = [priceChart, equityChart, drawdownChart];
+let syncing = false;
+for (const c of charts) {
+  c.timeScale().subscribeVisibleLogicalRangeChange((/** @type {any} */ range) => {
+    if (syncing || range === null) return;
+    syncing = true;
+    for (const other of charts) if (other !== c) other.timeScale().setVisibleLogicalRange(range);
+    syncing = false;
+  });
+}
+
+/**
+ * Chart times for the bars: 'YYYY-MM-DD' dates as they are, other ISO 8601 dates as UTC
+ * seconds; if that does not give strictly increasing times, one day per bar.
+ * @param {readonly string[]} dates
+ */
+function chartTimes(dates) {
+  if (dates.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))) return dates.slice();
+  const secs = dates.map((d) => Math.floor(Date.parse(d) / 1000));
+  const increasing = secs.every((s, i) => Number.isFinite(s) && (i === 0 || s > secs[i - 1]));
+  if (increasing) return secs;
+  return dates.map((_, i) => 86400 * (i + 1));
+}
+
+/** @param {any} d MarketData */
+function drawPrice(d) {
+  const t = current.times;
+  const n = d.length;
+  const rows = new Array(n);
+  for (let i = 0; i < n; i++) rows[i] = { time: t[i], open: d.open[i], high: d.high[i], low: d.low[i], close: d.close[i] };
+  candles.setData(rows);
+  markers.setMarkers([]);
+  equityLine.setData([]);
+  holdLine.setData([]);
+  drawdownArea.setData([]);
+  fitCharts();
+}
+
+/** @param {any} r BacktestResult @param {number} capital */
+function drawResult(r, capital) {
+  const d = current.data;
+  const t = current.times;
+  const n = d.length;
+  const eq = r.equityCurve;
+  const c0 = d.close[0];
+  const equity = new Array(n);
+  const hold = new Array(n);
+  const dd = new Array(n);
+  let peak = -Infinity;
+  for (let i = 0; i < n; i++) {
+    equity[i] = { time: t[i], value: eq[i] };
+    hold[i] = { time: t[i], value: (capital * d.close[i]) / c0 };
+    peak = Math.max(peak, eq[i]);
+    dd[i] = { time: t[i], value: (eq[i] / peak - 1) * 100 };
+  }
+  equityLine.setData(equity);
+  holdLine.setData(hold);
+  drawdownArea.setData(dd);
+  /** @type {any[]} */
+  const m = [];
+  for (const tr of r.trades) {
+    m.push({ time: t[tr.entryIndex], position: 'belowBar', shape: 'arrowUp', color: CHART_COLORS.up, text: 'B', id: `in${tr.entryIndex}` });
+    m.push({ time: t[tr.exitIndex], position: 'aboveBar', shape: 'arrowDown', color: CHART_COLORS.down, text: 'S', id: `out${tr.exitIndex}` });
+  }
+  m.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  markers.setMarkers(m);
+  fitCharts();
+}
+
+/** Shows every bar, once the charts have their size (autoSize measures them asynchronously). */
+function fitCharts() {
+  for (const c of charts) c.timeScale().fitContent();
+  requestAnimationFrame(() => {
+    for (const c of charts) c.timeScale().fitContent();
+  });
+}
+// When a chart gets its size (first layout) or a new one (a resized window), show every bar again.
+let fitQueued = false;
+const fitOnResize = new ResizeObserver(() => {
+  if (fitQueued) return;
+  fitQueued = true;
+  requestAnimationFrame(() => {
+    fitQueued = false;
+    fitCharts();
+  });
+});
+for (const id of ['price-chart', 'equity-chart', 'drawdown-chart']) fitOnResize.observe($(id));
+
+// ---------------------------------------------------------------------------------------------
+// Stats table and trades
+
+/** @param {any} r @param {{ initialCapital: number }} s */
+function renderStats(r, s) {
+  const d = current.data;
+  const eq = r.equityCurve;
+  const holdReturn = d.close[d.length - 1] / d.close[0] - 1;
+  /** @type {[string, string, string?][]} */
+  const rows = [
+    ['Total return', pct(r.totalReturn)],
+    ['Annualized return', pct(r.annualizedReturn)],
+    ['Volatility (annualized)', pct(r.volatility)],
+    ['Sharpe ratio', ratio(r.sharpeRatio), 'risk-free rate 0; n/a when returns do not vary'],
+    ['Sortino ratio', ratio(r.sortinoRatio), 'n/a when there is no downside'],
+    ['Max drawdown', pct(r.maxDrawdown)],
+    ['Closed trades', int(r.tradeCount)],
+    ['Win rate', pct100(r.winRate), 'share of closed trades with a profit'],
+    ['Final equity', money(eq[eq.length - 1])],
+    ['Starting capital', money(s.initialCapital)],
+    ['Buy and hold return', pct(holdReturn), 'first close to last close, no commission'],
+    ['Bars', int(d.length)],
+    ['Engine time', ms(r.executionTimeMs)],
+  ];
+  const body = $('stats').tBodies[0];
+  body.replaceChildren(
+    ...rows.map(([k, v, title]) => {
+      const tr = document.createElement('tr');
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = k;
+      if (title) th.title = title;
+      const td = document.createElement('td');
+      td.textContent = v;
+      if (v === NA) td.className = 'na';
+      tr.append(th, td);
+      return tr;
+    }),
+  );
+  const tb = $('trades').tBodies[0];
+  $('trade-count').textContent = String(r.trades.length);
+  tb.replaceChildren(
+    ...r.trades.map((/** @type {any} */ t, /** @type {number} */ i) => {
+      const tr = document.createElement('tr');
+      const cells = [i + 1, t.entryDate, price(t.entryPrice), t.exitDate, price(t.exitPrice), NF2.format(t.size), money(t.pnl), pct(t.returnPct), t.barsHeld];
+      for (const c of cells) {
+        const td = document.createElement('td');
+        td.textContent = String(c);
+        tr.append(td);
+      }
+      tr.className = t.pnl > 0 ? 'win' : 'loss';
+      return tr;
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// State
+
+/** @type {{ data: any, times: (string | number)[], source: string }} */
+const current = { data: null, times: [], source: '' };
+/** @type {any} */
+let engine = null;
+/** @type {any} */
+let info = null;
+/** @type {any} the last grid: axes, columns, settings, data it ran on */
+let grid = null;
+/** @type {AbortController | null} */
+let gridAbort = null;
+let jobs = 0;
+/** @type {Promise<string>} how the engine ended the last grid: 'resolved' or the error's name */
+let engineOutcome = Promise.resolve('none');
+/** The last grid's progress reports (for the tests). */
+const progressLog = { calls: 0, done: 0, total: 0 };
+
+/** Runs `fn` with the page marked as running; returns what it returns. */
+async function job(/** @type {() => Promise<any>} */ fn) {
+  jobs++;
+  setState('running');
+  try {
+    const out = await fn();
+    if (--jobs === 0) setState('done');
+    return out;
+  } catch (e) {
+    if (--jobs === 0) setState(isAbort(e) ? 'ready' : 'error');
+    throw e;
+  }
+}
+
+/** @param {any} data @param {string} source */
+function setData(data, source) {
+  if (gridAbort) gridAbort.abort();
+  current.data = data;
+  current.times = chartTimes(data.dates);
+  current.source = source;
+  const d = data.dates;
+  $('data-summary').textContent = `${source}: ${int(data.length)} bars, ${d[0]} to ${d[d.length - 1]}.`;
+  drawPrice(data);
+  clearHeatmap();
+  $('run-title').textContent = '';
+  $('stats').tBodies[0].replaceChildren();
+  $('trades').tBodies[0].replaceChildren();
+  $('trade-count').textContent = '0';
+}
+
+function generate() {
+  const symbol = /** @type {HTMLInputElement} */ ($('symbol')).value.trim() || 'SAMPLE';
+  const days = numberInput('days', 'Days', { integer: true, min: 2, max: 200000 });
+  const start = numberInput('start-price', 'Start price', { min: Number.MIN_VALUE });
+  const seed = numberInput('seed', 'Seed', { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER });
+  const data = generateSampleData(symbol, days, start, { seed });
+  setData(data, `${symbol} sample, seed ${seed}`);
+  return data;
+}
+
+/** @param {string} text @param {string} name */
+function loadCsv(text, name) {
+  const symbol = name.replace(/\.[^.]*$/, '') || 'CSV';
+  const data = MarketData.fromCsv(text, { symbol });
+  setData(data, name);
+  return data;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One backtest
+
+/** @param {{ fast?: number, slow?: number }} [override] */
+async function runBacktest(override) {
+  if (override) setInputs({ ...(override.fast !== undefined && { fast: override.fast }), ...(override.slow !== undefined && { slow: override.slow }) });
+  clearError();
+  return job(async () => {
+    const fast = numberInput('fast', 'Fast SMA', { integer: true, min: 1 });
+    const slow = numberInput('slow', 'Slow SMA', { integer: true, min: 1 });
+    const s = backtestSettings();
+    const r = await engine.runSmaBacktestAsync(current.data, fast, slow, s);
+    drawResult(r, s.initialCapital);
+    renderStats(r, s);
+    $('run-title').textContent = `${current.data.symbol}: SMA ${fast} / ${slow}, ${s.fill === 'close' ? 'filled at the close' : 'filled at the next open'}`;
+    if (grid) {
+      grid.selected = grid.index.get(`${fast},${slow}`) ?? null;
+      drawHeatmap();
+    }
+    return r;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The grid
+
+/** @param {{ fast?: [number, number, number], slow?: [number, number, number] }} [override] */
+async function runGrid(override) {
+  if (override?.fast) setInputs({ 'fast-start': override.fast[0], 'fast-stop': override.fast[1], 'fast-step': override.fast[2] });
+  if (override?.slow) setInputs({ 'slow-start': override.slow[0], 'slow-stop': override.slow[1], 'slow-step': override.slow[2] });
+  clearError();
+  if (gridAbort) gridAbort.abort();
+  const controller = new AbortController();
+  gridAbort = controller;
+  const progress = /** @type {HTMLProgressElement} */ ($('grid-progress'));
+  const status = $('grid-status');
+  const cancel = /** @type {HTMLButtonElement} */ ($('cancel-grid'));
+  try {
+    return await job(async () => {
+      const fasts = rangeInput('fast');
+      const slows = rangeInput('slow');
+      const s = backtestSettings();
+      const data = current.data;
+      progress.hidden = false;
+      progress.removeAttribute('value'); // indeterminate until the first report
+      cancel.disabled = false;
+      status.textContent = 'Running…';
+      Object.assign(progressLog, { calls: 0, done: 0, total: 0 });
+      const t0 = performance.now();
+      const work = engine.runGrid(data, fasts, slows, {
+        ...s,
+        signal: controller.signal,
+        onProgress: (/** @type {number} */ done, /** @type {number} */ total) => {
+          if (controller.signal.aborted) return;
+          progressLog.calls++;
+          progressLog.done = done;
+          progressLog.total = total;
+          progress.max = total;
+          progress.value = done;
+          status.textContent = `${int(done)} / ${int(total)} pairs…`;
+        },
+      });
+      // How the engine itself ended this grid (the tests check that Cancel reached it).
+      engineOutcome = work.then(
+        () => 'resolved',
+        (/** @type {unknown} */ e) => (e instanceof Error ? e.name : 'rejected'),
+      );
+      // Cancel answers at once, even if the engine only notices the signal later.
+      const cancelled = new Promise((_, reject) => {
+        if (controller.signal.aborted) reject(abortError());
+        controller.signal.addEventListener('abort', () => reject(abortError()), { once: true });
+      });
+      cancelled.catch(() => {});
+      const columns = await Promise.race([work, cancelled]);
+      const elapsed = performance.now() - t0;
+      if (controller.signal.aborted) throw abortError();
+      const pairs = columns.fastPeriod.length;
+      const threads = info.threads;
+      const timing = `${int(pairs)} pairs on ${int(data.length)} bars in ${ms(elapsed)}, ${threads} thread${threads === 1 ? '' : 's'} (${info.build} build)`;
+      status.textContent = `Done: ${timing}.`;
+      progress.max = 1;
+      progress.value = 1;
+      setGrid(columns, fasts, slows, s, data);
+      $('grid-time').textContent = timing;
+      return { columns, ms: elapsed };
+    });
+  } catch (e) {
+    if (isAbort(e) && gridAbort === controller) status.textContent = 'Cancelled.';
+    throw e;
+  } finally {
+    if (gridAbort === controller) {
+      gridAbort = null;
+      cancel.disabled = true;
+      progress.hidden = true;
+    }
+  }
+}
+
+function abortError() {
+  const e = new Error('the grid was cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+$('cancel-grid').addEventListener('click', () => {
+  if (gridAbort) gridAbort.abort();
+});
+
+// ---------------------------------------------------------------------------------------------
+// The heatmap (drawn on a canvas)
+
+const canvas = /** @type {HTMLCanvasElement} */ ($('heatmap'));
+const tip = $('heatmap-tip');
+const M = { left: 46, right: 86, top: 10, bottom: 38 };
+
+/** @param {any} columns @param {number[]} fasts @param {number[]} slows @param {any} settings @param {any} data */
+function setGrid(columns, fasts, slows, settings, data) {
+  const index = new Map();
+  const seenFast = new Set();
+  const seenSlow = new Set();
+  for (let i = 0; i < columns.fastPeriod.length; i++) {
+    index.set(`${columns.fastPeriod[i]},${columns.slowPeriod[i]}`, i);
+    seenFast.add(columns.fastPeriod[i]);
+    seenSlow.add(columns.slowPeriod[i]);
+  }
+  const fastAxis = [...new Set(fasts)].filter((f) => seenFast.has(f)).sort((a, b) => a - b);
+  const slowAxis = [...new Set(slows)].filter((x) => seenSlow.has(x)).sort((a, b) => a - b);
+  grid = { columns, fastAxis, slowAxis, index, settings, data, selected: null, focus: { r: 0, c: 0 }, layout: null };
+  $('heatmap-empty').hidden = true;
+  drawHeatmap();
+}
+
+function clearHeatmap() {
+  grid = null;
+  $('heatmap-empty').hidden = false;
+  $('grid-time').textContent = '';
+  $('grid-status').textContent = '';
+  tip.hidden = true;
+  canvas.setAttribute('aria-label', 'Heatmap of the grid: run a grid first');
+  drawHeatmap();
+}
+
+/** @param {string} hex */
+const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+/** @param {string[]} stops @param {number} t in [0, 1] */
+function ramp(stops, t) {
+  const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(x));
+  const a = rgb(stops[i]);
+  const b = rgb(stops[i + 1]);
+  const f = x - i;
+  return `rgb(${a.map((v, k) => Math.round(v + (b[k] - v) * f)).join(',')})`;
+}
+const DIVERGING = ['#b2182b', '#ef8a62', '#fddbc7', '#f7f7f7', '#d9f0d3', '#7fbf7b', '#1b7837'];
+const WORSE = ['#ffffcc', '#fed976', '#fd8d3c', '#e31a1c', '#800026'];
+const COUNT = ['#f7fcf0', '#ccebc5', '#7bccc4', '#2b8cbe', '#084081'];
+
+/** The color scale of a metric over the grid's values. */
+function scaleOf(/** @type {keyof typeof METRICS} */ metric, /** @type {Float64Array} */ values) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (Number.isFinite(v)) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  if (lo === Infinity) return { lo: NaN, hi: NaN, color: () => '#cccccc', t: () => 0.5 };
+  if (METRICS[metric].scale === 'diverging') {
+    const m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+    const t = (/** @type {number} */ v) => 0.5 + v / (2 * m);
+    return { lo: -m, hi: m, t, color: (/** @type {number} */ v) => ramp(DIVERGING, t(v)) };
+  }
+  const stops = METRICS[metric].scale === 'worse' ? WORSE : COUNT;
+  const span = hi - lo || 1;
+  const t = (/** @type {number} */ v) => (hi === lo ? 0.5 : (v - lo) / span);
+  return { lo, hi, t, color: (/** @type {number} */ v) => ramp(stops, t(v)) };
+}
+
+function metricName() {
+  return /** @type {keyof typeof METRICS} */ (/** @type {HTMLSelectElement} */ ($('metric')).value);
+}
+
+function drawHeatmap() {
+  const wrap = $('heatmap-wrap');
+  const dpr = window.devicePixelRatio || 1;
+  const width = Math.max(320, wrap.clientWidth);
+  if (!grid) {
+    canvas.width = Math.round(width * dpr);
+    canvas.height = Math.round(120 * dpr);
+    canvas.style.height = '120px';
+    const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, 120);
+    return;
+  }
+  const { fastAxis, slowAxis, columns, index } = grid;
+  const metric = metricName();
+  const values = columns[metric];
+  const scale = scaleOf(metric, values);
+  const plotW = width - M.left - M.right;
+  const cw = plotW / slowAxis.length;
+  const ch = Math.max(6, Math.min(30, Math.min(cw, 380 / fastAxis.length)));
+  const height = M.top + ch * fastAxis.length + M.bottom;
+  canvas.width = Math.round(width * dpr);
+  canvas.height = Math.round(height * dpr);
+  canvas.style.height = `${height}px`;
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, width, height);
+  grid.layout = { cw, ch, width, height };
+
+  // Cells: rows are fast periods (small at the top), columns slow periods.
+  for (let r = 0; r < fastAxis.length; r++) {
+    for (let c = 0; c < slowAxis.length; c++) {
+      const x = M.left + c * cw;
+      const y = M.top + r * ch;
+      const i = index.get(`${fastAxis[r]},${slowAxis[c]}`);
+      if (i === undefined) {
+        ctx.fillStyle = '#eeeeee'; // fast >= slow: no such pair
+      } else {
+        const v = values[i];
+        ctx.fillStyle = Number.isFinite(v) ? scale.color(v) : '#bdbdbd';
+      }
+      ctx.fillRect(x, y, Math.ceil(cw), Math.ceil(ch));
+    }
+  }
+  // Outlines: the charted pair, and the keyboard focus.
+  const outline = (/** @type {number} */ r, /** @type {number} */ c, /** @type {string} */ color, /** @type {number[]} */ dash) => {
+    ctx.save();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2;
+    ctx.setLineDash(dash);
+    ctx.strokeRect(M.left + c * cw + 1, M.top + r * ch + 1, Math.max(2, cw - 2), Math.max(2, ch - 2));
+    ctx.restore();
+  };
+  if (grid.selected !== null) {
+    const r = fastAxis.indexOf(columns.fastPeriod[grid.selected]);
+    const c = slowAxis.indexOf(columns.slowPeriod[grid.selected]);
+    if (r >= 0 && c >= 0) outline(r, c, '#111111', []);
+  }
+  if (document.activeElement === canvas) outline(grid.focus.r, grid.focus.c, '#2962ff', [3, 2]);
+
+  // Axes.
+  ctx.fillStyle = '#333';
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  const yEvery = Math.ceil(13 / ch);
+  for (let r = 0; r < fastAxis.length; r += yEvery) ctx.fillText(String(fastAxis[r]), M.left - 5, M.top + r * ch + ch / 2);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  const xEvery = Math.ceil(28 / cw);
+  for (let c = 0; c < slowAxis.length; c += xEvery) ctx.fillText(String(slowAxis[c]), M.left + c * cw + cw / 2, M.top + fastAxis.length * ch + 4);
+  ctx.fillText('slow SMA period', M.left + plotW / 2, M.top + fastAxis.length * ch + 20);
+  ctx.save();
+  ctx.translate(11, M.top + (fastAxis.length * ch) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textBaseline = 'middle';
+  ctx.fillText('fast SMA period', 0, 0);
+  ctx.restore();
+
+  // Legend: a vertical color bar with its range.
+  const lx = width - M.right + 14;
+  const ly = M.top;
+  const lh = Math.max(60, fastAxis.length * ch);
+  if (Number.isFinite(scale.lo)) {
+    const steps = 64;
+    for (let k = 0; k < steps; k++) {
+      const v = scale.hi - ((scale.hi - scale.lo) * (k + 0.5)) / steps;
+      ctx.fillStyle = scale.color(v);
+      ctx.fillRect(lx, ly + (lh * k) / steps, 14, lh / steps + 1);
+    }
+    ctx.strokeStyle = '#999';
+    ctx.lineWidth = 1;
+    ctx.strokeRect(lx + 0.5, ly + 0.5, 14, lh);
+    ctx.fillStyle = '#333';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    const fmt = METRICS[metric].fmt;
+    ctx.fillText(fmt(scale.hi), lx + 18, ly);
+    ctx.textBaseline = 'bottom';
+    ctx.fillText(fmt(scale.lo), lx + 18, ly + lh);
+    if (METRICS[metric].scale === 'diverging') {
+      ctx.textBaseline = 'middle';
+      ctx.fillText(fmt(0), lx + 18, ly + lh / 2);
+    }
+  }
+  const best = bestCell(metric);
+  const label = `Heatmap of ${METRICS[metric].label.toLowerCase()} for ${fastAxis.length} fast by ${slowAxis.length} slow periods` + (best ? `; the best is fast ${best.fast}, slow ${best.slow}: ${METRICS[metric].fmt(best.value)}` : '');
+  canvas.setAttribute('aria-label', label);
+}
+
+/** The best cell of a metric (highest, or lowest for volatility and drawdown). */
+function bestCell(/** @type {keyof typeof METRICS} */ metric) {
+  if (!grid) return null;
+  const v = grid.columns[metric];
+  const lower = METRICS[metric].scale === 'worse';
+  let at = -1;
+  for (let i = 0; i < v.length; i++) {
+    if (Number.isFinite(v[i]) && (at < 0 || (lower ? v[i] < v[at] : v[i] > v[at]))) at = i;
+  }
+  return at < 0 ? null : { fast: grid.columns.fastPeriod[at], slow: grid.columns.slowPeriod[at], value: v[at] };
+}
+
+/** @param {number} x @param {number} y CSS pixels in the canvas @returns {{ r: number, c: number } | null} */
+function cellAt(x, y) {
+  if (!grid?.layout) return null;
+  const { cw, ch } = grid.layout;
+  const c = Math.floor((x - M.left) / cw);
+  const r = Math.floor((y - M.top) / ch);
+  if (r < 0 || c < 0 || r >= grid.fastAxis.length || c >= grid.slowAxis.length) return null;
+  return { r, c };
+}
+
+/** @param {{ r: number, c: number }} cell */
+function describeCell(cell) {
+  const fast = grid.fastAxis[cell.r];
+  const slow = grid.slowAxis[cell.c];
+  const i = grid.index.get(`${fast},${slow}`);
+  const metric = metricName();
+  if (i === undefined) return { fast, slow, i, text: `fast ${fast}, slow ${slow}: no such pair (fast must be below slow)` };
+  const m = METRICS[metric];
+  const extra = metric === 'tradeCount' ? '' : `, ${int(grid.columns.tradeCount[i])} trades`;
+  return { fast, slow, i, text: `fast ${fast}, slow ${slow}: ${m.label.toLowerCase()} ${m.fmt(grid.columns[metric][i])}${extra}` };
+}
+
+canvas.addEventListener('mousemove', (e) => {
+  const cell = cellAt(e.offsetX, e.offsetY);
+  if (!cell) {
+    tip.hidden = true;
+    canvas.style.cursor = 'default';
+    return;
+  }
+  const d = describeCell(cell);
+  tip.textContent = d.text;
+  tip.hidden = false;
+  canvas.style.cursor = d.i === undefined ? 'not-allowed' : 'pointer';
+  const wrap = $('heatmap-wrap');
+  const tw = tip.offsetWidth;
+  const left = Math.min(canvas.offsetLeft + e.offsetX + 14, wrap.clientWidth - tw - 4);
+  tip.style.left = `${Math.max(0, left)}px`;
+  tip.style.top = `${canvas.offsetTop + e.offsetY + 16}px`;
+});
+canvas.addEventListener('mouseleave', () => {
+  tip.hidden = true;
+});
+
+/** @param {{ r: number, c: number }} cell */
+function chartCell(cell) {
+  const d = describeCell(cell);
+  if (d.i === undefined) return;
+  const s = grid.settings;
+  setInputs({ fast: d.fast, slow: d.slow, capital: s.initialCapital, commission: s.commissionRate * 100, 'lot-size': s.lotSize });
+  /** @type {HTMLSelectElement} */ ($('fill')).value = s.fill;
+  grid.focus = cell;
+  runBacktest().catch((e) => showError('Backtest failed', e));
+}
+
+canvas.addEventListener('click', (e) => {
+  const cell = cellAt(e.offsetX, e.offsetY);
+  if (cell) chartCell(cell);
+});
+canvas.addEventListener('keydown', (e) => {
+  if (!grid) return;
+  const f = grid.focus;
+  const moves = /** @type {Record<string, [number, number]>} */ ({ ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] });
+  if (moves[e.key]) {
+    e.preventDefault();
+    f.r = Math.min(grid.fastAxis.length - 1, Math.max(0, f.r + moves[e.key][0]));
+    f.c = Math.min(grid.slowAxis.length - 1, Math.max(0, f.c + moves[e.key][1]));
+    $('heatmap-readout').textContent = describeCell(f).text;
+    drawHeatmap();
+  } else if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault();
+    chartCell(f);
+  }
+});
+canvas.addEventListener('focus', () => {
+  if (grid) $('heatmap-readout').textContent = describeCell(grid.focus).text;
+  drawHeatmap();
+});
+canvas.addEventListener('blur', drawHeatmap);
+$('metric').addEventListener('change', drawHeatmap);
+new ResizeObserver(() => drawHeatmap()).observe($('heatmap-wrap'));
+
+// ---------------------------------------------------------------------------------------------
+// Wiring
+
+$('data-form').addEventListener('submit', (/** @type {Event} */ e) => {
+  e.preventDefault();
+  clearError();
+  try {
+    generate();
+  } catch (err) {
+    showError('Cannot generate the sample data', err);
+    return;
+  }
+  runBacktest().catch((err) => showError('Backtest failed', err));
+});
+
+/** @param {File} file */
+async function readCsvFile(file) {
+  clearError();
+  try {
+    loadCsv(await file.text(), file.name);
+  } catch (err) {
+    const rows = /\brow \d/.test(messageOf(err)) ? 'Rows are counted from 0, after the header. ' : '';
+    const kept = current.data ? `The previous data (${current.source}) stays loaded.` : '';
+    showError(`Cannot load ${file.name}`, err, `— ${rows}${kept}`);
+    return;
+  }
+  await runBacktest().catch((err) => showError('Backtest failed', err));
+}
+
+const fileInput = /** @type {HTMLInputElement} */ ($('csv-file'));
+fileInput.addEventListener('change', () => {
+  const file = fileInput.files?.[0];
+  fileInput.value = ''; // choosing the same file again loads it again
+  if (file) readCsvFile(file);
+});
+const dataForm = $('data-form');
+for (const type of ['dragenter', 'dragover']) {
+  dataForm.addEventListener(type, (/** @type {DragEvent} */ e) => {
+    e.preventDefault();
+    dataForm.classList.add('dropping');
+  });
+}
+dataForm.addEventListener('dragleave', (/** @type {DragEvent} */ e) => {
+  if (!dataForm.contains(/** @type {Node | null} */ (e.relatedTarget))) dataForm.classList.remove('dropping');
+});
+dataForm.addEventListener('drop', (/** @type {DragEvent} */ e) => {
+  e.preventDefault();
+  dataForm.classList.remove('dropping');
+  const file = e.dataTransfer?.files?.[0];
+  if (file) readCsvFile(file);
+});
+// A file dropped elsewhere must not replace the page.
+window.addEventListener('dragover', (e) => e.preventDefault());
+window.addEventListener('drop', (e) => e.preventDefault());
+
+$('download-csv').addEventListener('click', () => {
+  if (!current.data) return;
+  const c = current.data.toColumns();
+  const lines = ['date,open,high,low,close,volume'];
+  for (let i = 0; i < current.data.length; i++) lines.push(`${c.dates[i]},${c.open[i]},${c.high[i]},${c.low[i]},${c.close[i]},${c.volume[i]}`);
+  const url = URL.createObjectURL(new Blob([lines.join('\n') + '\n'], { type: 'text/csv' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `${current.data.symbol}.csv`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+});
+
+$('backtest-form').addEventListener('submit', (/** @type {Event} */ e) => {
+  e.preventDefault();
+  runBacktest().catch((err) => showError('Backtest failed', err));
+});
+$('grid-form').addEventListener('submit', (/** @type {Event} */ e) => {
+  e.preventDefault();
+  runGrid().catch((err) => {
+    if (!isAbort(err)) showError('Grid failed', err);
+  });
+});
+
+function renderBanner() {
+  const banner = $('banner');
+  const isolated = info.crossOriginIsolated;
+  banner.classList.toggle('ok', info.build === 'threaded');
+  banner.classList.toggle('warn', info.build !== 'threaded');
+  if (!isolated) {
+    banner.textContent = 'Single thread: this page is not cross-origin isolated (it needs the Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy headers), so the engine runs its single-threaded build.';
+  } else if (info.build === 'threaded') {
+    banner.textContent = `Cross-origin isolated: grids run on ${info.threads} threads (threaded wasm build, in a Web Worker); this page stays responsive.`;
+  } else {
+    banner.textContent = `Cross-origin isolated, but the engine runs its single-threaded build (${info.threads} thread${info.threads === 1 ? '' : 's'}): this browser or engine build offers no wasm threads.`;
+  }
+}
+
+async function start() {
+  await init();
+  engine = new RustEngine();
+  if (typeof engine.ready === 'function') await engine.ready();
+  const i = engine.getEngineInfo();
+  info = { ...i, crossOriginIsolated: i.crossOriginIsolated ?? globalThis.crossOriginIsolated === true };
+  renderBanner();
+  generate();
+  await runBacktest();
+  setState('ready');
+}
+
+const ready = start().catch((e) => {
+  $('banner').textContent = 'The engine did not load.';
+  showError('The engine did not load', e);
+  throw e;
+});
+ready.catch(() => {}); // reported in the page; the hook's callers see the rejection
+
+/** The hooks the browser test drives the page with. */
+/** @type {any} */ (window).__demo = {
+  ready,
+  get info() {
+    return info;
+  },
+  /** The last grid's progress reports: how many, and the last (done, total). */
+  get progress() {
+    return { ...progressLog };
+  },
+  /** Resolves with how the engine ended the last grid: 'resolved', 'AbortError', ... */
+  engineOutcome: () => engineOutcome,
+  /** @param {{ fast?: number, slow?: number }} [o] */
+  runBacktest: (o) => runBacktest(o),
+  /** @param {{ fast?: [number, number, number], slow?: [number, number, number] }} [o] */
+  runGrid: (o) => runGrid(o),
+  /** @param {{ symbol?: string, days?: number, startPrice?: number, seed?: number }} [o] */
+  loadSample(o = {}) {
+    setInputs({
+      ...(o.symbol !== undefined && { symbol: o.symbol }),
+      ...(o.days !== undefined && { days: o.days }),
+      ...(o.startPrice !== undefined && { 'start-price': o.startPrice }),
+      ...(o.seed !== undefined && { seed: o.seed }),
+    });
+    const d = generate();
+    return { symbol: d.symbol, length: d.length, fingerprint: d.fingerprint };
+  },
+  /** Center of a heatmap cell in viewport coordinates (for mouse tests), or null. */
+  heatmapCell(/** @type {number} */ fast, /** @type {number} */ slow) {
+    if (!grid?.layout) return null;
+    const r = grid.fastAxis.indexOf(fast);
+    const c = grid.slowAxis.indexOf(slow);
+    if (r < 0 || c < 0) return null;
+    const box = canvas.getBoundingClientRect();
+    return { x: box.left + M.left + (c + 0.5) * grid.layout.cw, y: box.top + M.top + (r + 0.5) * grid.layout.ch };
+  },
+};
