@@ -177,7 +177,41 @@ pub(crate) fn simulate(
             }
         };
 
-    for t in 0..n {
+    let mut t = 0;
+    while t < n {
+        // Fast paths for runs of bars with no order pending and no signal, which is almost every
+        // bar: they do what the general step below would do, in tight loops.
+        if pending.is_none() {
+            if !account.long {
+                // Flat: equity is the cash, unchanged; only look for the next cross up.
+                let mut u = t.max(slow_period);
+                while u < n && !(fast[u - 1] < slow[u - 1] && fast[u] > slow[u]) {
+                    u += 1;
+                }
+                if let Some(d) = details.as_deref_mut() {
+                    let e = account.cash + account.size * close[t];
+                    d.equity.extend(std::iter::repeat_n(e, u - t));
+                }
+                t = u;
+            } else {
+                // Long: mark to market until the next cross down.
+                let mut u = t;
+                while u < n && !(u >= slow_period && fast[u - 1] > slow[u - 1] && fast[u] < slow[u])
+                {
+                    let e = account.cash + account.size * close[u];
+                    metrics.push(e);
+                    if let Some(d) = details.as_deref_mut() {
+                        d.equity.push(e);
+                    }
+                    u += 1;
+                }
+                t = u;
+            }
+            if t >= n {
+                break;
+            }
+        }
+        // The general step: a pending fill at the open, the signal, the close.
         let mut traded = false;
         if let Some(order) = pending.take() {
             execute(&mut account, details.as_deref_mut(), order, t, open[t]);
@@ -213,6 +247,7 @@ pub(crate) fn simulate(
             // Flat: `cash + 0.0 * close[t]` is the cash.
             d.equity.push(account.cash + account.size * close[t]);
         }
+        t += 1;
     }
     metrics.finish(n, settings.periods_per_year, tally.closed, tally.wins)
 }
