@@ -846,10 +846,31 @@ export class RustEngine {
   /** @type {any} the worker pool (Node), made on first use */
   #pool = null;
 
+  /** set when the browser's engine Worker could not start (e.g. a bundler did not ship its file) */
+  #noWorker = false;
+
   /** @returns {any} */
   [GET_POOL]() {
-    if (this.#pool === null && state.createPool) this.#pool = state.createPool();
+    if (this.#pool === null && state.createPool && !this.#noWorker) this.#pool = state.createPool();
     return this.#pool;
+  }
+
+  /**
+   * The pool once it is usable, or null: a browser engine Worker that fails to load leaves this
+   * engine on the calling thread (and says so in getEngineInfo) rather than failing every call.
+   * @returns {Promise<any>}
+   */
+  async #usablePool() {
+    const pool = this[GET_POOL]();
+    if (pool === null || !pool.ready) return pool;
+    try {
+      await pool.ready;
+      return pool;
+    } catch {
+      this.#noWorker = true;
+      this.#pool = null;
+      return null;
+    }
   }
 
   /** @returns {any} */
@@ -900,10 +921,11 @@ export class RustEngine {
     const here = () => result(wasmCall(() => raw().backtest(handleOf(md), fast, slow, ...settings)));
     if (!async) return here();
     raw();
-    const pool = this[GET_POOL]();
-    if (pool === null) return Promise.resolve().then(here); // no threads: later, on this thread
-    return pool.backtest(md, fast, slow, settings, state.defaultWorkers()).then(result, (/** @type {any} */ e) => {
-      throw asBacktestError(e);
+    return this.#usablePool().then((pool) => {
+      if (pool === null) return here(); // no threads: later, on this thread
+      return pool.backtest(md, fast, slow, settings, state.defaultWorkers()).then(result, (/** @type {any} */ e) => {
+        throw asBacktestError(e);
+      });
     });
   }
 
@@ -944,7 +966,7 @@ export class RustEngine {
       const total = plan.fast.length;
       const workers = maxWorkers ?? state.defaultWorkers();
       throwIfAborted(signal);
-      const pool = workers > 1 || state.poolForAll ? this[GET_POOL]() : null;
+      const pool = workers > 1 || state.poolForAll ? await this.#usablePool() : null;
       if (pool === null) {
         await null; // answer asynchronously, like the pool
         throwIfAborted(signal);
@@ -994,8 +1016,7 @@ export class RustEngine {
    */
   async ready() {
     raw();
-    const pool = this[GET_POOL]();
-    if (pool !== null && pool.ready) await pool.ready;
+    await this.#usablePool();
   }
 
   /** @param {unknown} data @returns {boolean} true when `data` is valid market data */
@@ -1027,7 +1048,7 @@ export class RustEngine {
       crossOriginIsolated: Boolean(/** @type {any} */ (globalThis).crossOriginIsolated),
     };
     // Browsers: grids run in the engine Worker, whose build reports itself once loaded.
-    const workerInfo = state.poolForAll ? this[GET_POOL]()?.info : undefined;
+    const workerInfo = state.poolForAll && !this.#noWorker ? this[GET_POOL]()?.info : undefined;
     if (workerInfo) return { ...base, build: workerInfo.build, threads: workerInfo.threads };
     if (state.poolForAll) return { ...base, build: /** @type {const} */ ('single-threaded'), threads: 1 };
     const threads = state.createPool ? maxWorkers ?? state.defaultWorkers() : threaded ? r.threadCount() : 1;

@@ -120,8 +120,16 @@ export interface GridOptions extends BacktestOptions {
   includeDetails?: boolean | undefined;
   /** called as chunks of the grid finish, with the pairs done so far and the total */
   onProgress?: ((done: number, total: number) => void) | undefined;
-  /** aborting rejects the grid with an `AbortError` and stops this engine's workers at once (they come back on the next call) */
-  signal?: AbortSignal | undefined;
+  /** an `AbortSignal`: aborting rejects the grid with an `AbortError` and stops this engine's workers at once (they come back on the next call) */
+  signal?: AbortSignalLike | undefined;
+}
+
+/** What the engine needs of an `AbortSignal` (typed structurally, so no DOM lib is required). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 /** A closed round trip. Indices are 0-based bars. */
