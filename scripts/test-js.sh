@@ -144,7 +144,7 @@ if "$BIN/esbuild" bundle-app/main.js --bundle --format=esm --platform=browser --
 // What the bundle loads at run time: `new URL('x', import.meta.url)` and file-loader strings.
 // Exit 2: no .wasm referenced; 3: a referenced file is neither in the output nor the .wasm that
 // the README says to copy for esbuild ("copy .../quant_backtest_bg.wasm next to the bundle").
-import { readFileSync, existsSync, copyFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, existsSync, copyFileSync, cpSync, readdirSync, statSync } from 'node:fs';
 import { join, basename } from 'node:path';
 const [dist, pkgDir] = process.argv.slice(2);
 const code = readFileSync(join(dist, 'main.js'), 'utf8');
@@ -175,6 +175,12 @@ for (const ref of refs) {
   if (src) {
     copyFileSync(src, target);
     console.log(`note: esbuild did not emit ${ref}; copied ${src} next to the bundle (the README's step)`);
+  } else if (ref === './engine-worker.js' && existsSync(join(pkgDir, 'engine-worker.js'))) {
+    // The README's esbuild step for the engine Worker: the worker and the builds it loads.
+    for (const item of ['engine-worker.js', 'wasm', 'wasm-mt', 'vendor']) {
+      cpSync(join(pkgDir, item), join(dist, item), { recursive: true });
+    }
+    console.log(`note: esbuild did not emit ${ref}; copied engine-worker.js, wasm/, wasm-mt/, vendor/ next to the bundle (the README's step)`);
   } else {
     missing.push(ref);
   }
