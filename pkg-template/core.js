@@ -586,7 +586,9 @@ function column(md, field) {
     col = /** @type {Float64Array} */ (i.raw[field]());
     i.cols[field] = col;
   }
-  return col;
+  // A copy per access: typed arrays cannot be frozen, and a caller writing into the array must
+  // not make it disagree with the bars the engine holds.
+  return col.slice();
 }
 
 /** @param {string} cell @returns {number | null} */
@@ -967,6 +969,7 @@ export class RustEngine {
       const workers = maxWorkers ?? state.defaultWorkers();
       throwIfAborted(signal);
       const pool = workers > 1 || state.poolForAll ? await this.#usablePool() : null;
+      throwIfAborted(signal); // it may have fired while the pool was getting ready
       if (pool === null) {
         await null; // answer asynchronously, like the pool
         throwIfAborted(signal);
@@ -991,6 +994,13 @@ export class RustEngine {
   #abortable(work, signal) {
     if (signal === undefined) return work;
     return new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        // Aborted before the listener below could be added: it would never fire.
+        work.catch(() => {}); // closing rejects the work too; that is expected here
+        reject(abortError(signal));
+        void this.close();
+        return;
+      }
       const onAbort = () => {
         reject(abortError(signal));
         void this.close();

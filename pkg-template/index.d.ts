@@ -240,7 +240,7 @@ export declare class RustEngine {
   constructor();
   /** One backtest on the calling thread. Throws `BacktestError` on bad input. */
   runSmaBacktest(data: DataLike, fastPeriod: number, slowPeriod: number, options?: BacktestOptions): BacktestResult;
-  /** The same, as a Promise. Node: runs in a worker thread, the event loop stays free. Browsers: on the calling thread, for now. */
+  /** The same, as a Promise. Node: runs in a worker thread, the event loop stays free. Browsers: in the engine Worker (on the calling thread if that Worker cannot load). */
   runSmaBacktestAsync(data: DataLike, fastPeriod: number, slowPeriod: number, options?: BacktestOptions): Promise<BacktestResult>;
   /**
    * Every pair of the cartesian product, fast outer and slow inner, skipping fast >= slow.

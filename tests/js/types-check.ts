@@ -13,6 +13,14 @@ import init, {
   version,
 } from 'quant-backtest';
 import type {
+  AbortSignalLike,
+  BacktestErrorCode,
+  BacktestResultJSON,
+  BenchmarkOptions,
+  BenchmarkReport,
+  CacheStats,
+  Fill,
+  MarketDataColumns,
   BacktestOptions,
   Bar,
   Columns,
@@ -175,6 +183,31 @@ const benchBars: number = bench2.bars;
 
 const v: string = version;
 
+// -- beyond /tmp/js_api_spec.md: what index.d.ts adds ----------------------------------------
+const fill: Fill = 'close';
+const code: BacktestErrorCode = 'invalid_grid';
+const json2: BacktestResultJSON = result.toJSON();
+const jsonEquity: number[] = json2.equityCurve;
+const jsonSharpe: number | null = json2.sharpeRatio;
+const statsTyped: CacheStats = cached.getCacheStats();
+const benchOptions: BenchmarkOptions = { iterations: 2, fill: 'close' };
+const benchReport: BenchmarkReport = benchmarkEngine(md, 2, 4, benchOptions);
+const mdColumns: MarketDataColumns = md.toColumns();
+const same: boolean = md.equals(md2);
+const described: string = md.toString();
+const coi: boolean = info.crossOriginIsolated;
+const neverAborts: AbortSignalLike = {
+  aborted: false,
+  addEventListener: (_type: 'abort', _listener: () => void) => {},
+  removeEventListener: (_type: 'abort', _listener: () => void) => {},
+};
+const withProgress: Promise<GridEntry[]> = engine.runMultipleBacktests(sample, [5], [20], {
+  onProgress: (done: number, total: number) => void [done, total],
+  signal: neverAborts,
+});
+const gridWithSignal: Promise<GridColumns> = engine.runGrid(sample, [5], [20], { signal: neverAborts });
+const engineReady: Promise<void> = engine.ready();
+
 // -- errors -----------------------------------------------------------------------------------
 try {
   engine.runSmaBacktest(md, 4, 2);
@@ -202,7 +235,7 @@ const notNull: number = result.sharpeRatio;
 // @ts-expect-error: a Columns needs dates
 const noDates: Columns = { open: [], high: [], low: [], close: [], volume: [] };
 
-await Promise.all([ready, readyNamed, asyncResult, grid]);
+await Promise.all([ready, readyNamed, asyncResult, grid, withProgress, gridWithSignal, engineReady]);
 await Promise.all([engine.close(), cached.close(), cachedDefault.close(), e1.close(), e2.close(), e3.close()]);
 
 export const used = [
@@ -210,5 +243,6 @@ export const used = [
   backSymbol, sample2, sample3, sample4, inputs, noSymbol, fastPeriod, slowPeriod, totalReturn,
   annualizedReturn, volatility, sharpe, sortino, maxDrawdown, tradeCount, winRate, ms, equity, backend,
   json, text, gridCols, valid, available, info2, infoBackend, infoVersion, infoBuild, infoThreads,
-  infoPlatform, asEngine, stats, bench, benchBars, v, notNull, noDates,
+  infoPlatform, asEngine, stats, bench, benchBars, v, notNull, noDates, fill, code, jsonEquity,
+  jsonSharpe, statsTyped, benchReport, mdColumns, same, described, coi,
 ];

@@ -14,6 +14,8 @@ async function main() {
   return {
     version,
     platform: info.platform,
+    build: info.build,
+    threads: info.threads,
     bars: data.length,
     trades: r.tradeCount,
     totalReturn: r.totalReturn,
