@@ -7,9 +7,11 @@
 #      package (Node resolution "nodenext", then bundler resolution);
 #   4. bundler: esbuild bundles tests/js/bundle-app/main.js for the browser; the output must
 #      exist and reference the .wasm file, and every file it loads at run time (new URL(...,
-#      import.meta.url)) must be in the output, after the README's one manual step for esbuild
-#      (copy the .wasm next to the bundle); then the bundle runs once in Node standing in for a
-#      page (fetch serving the output folder, module Workers on worker_threads).
+#      import.meta.url)) must be in the output, after the README's manual step for esbuild
+#      (copy the .wasm, and engine-worker.js with wasm/, wasm-mt/, vendor/, next to the bundle);
+#      then the bundle runs in Node standing in for a page (fetch serving the output folder,
+#      module Workers on worker_threads), once as deployed that way and once with only main.js
+#      and the .wasm (the README: grids then run on the calling thread).
 # Exits non-zero on any failure. QB_SKIP_BUILD=1 reuses an existing pkg/ (quick reruns);
 # QB_KEEP_TMP=1 keeps the temporary project (to debug).
 set -uo pipefail
@@ -258,6 +260,16 @@ EOF
         record bundle-run ok "the bundled app ran a backtest and a grid (browser entry)"
       else
         record bundle-run FAIL "the bundled app did not run (see above)"
+      fi
+      # The README: without the engine Worker's files, grids still run, on the calling thread.
+      NOWORKER="$TMP/dist-no-worker"
+      cp -r "$DIST" "$NOWORKER"
+      rm -rf "$NOWORKER/engine-worker.js" "$NOWORKER/wasm" "$NOWORKER/wasm-mt" "$NOWORKER/vendor"
+      log "run it again with only main.js and the .wasm deployed (no engine Worker files)"
+      if timeout 120 node "$TMP/smoke.mjs" "$NOWORKER"; then
+        record bundle-run ok "without the Worker files too (grids on the calling thread)"
+      else
+        record bundle-run FAIL "without the Worker files the bundled app did not run (see above)"
       fi
     fi
   fi
