@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run build`: the wasm engine and the npm package in pkg/ (from pkg-template/).
+# `npm run build`: the wasm engine and the npm package in pkg/ (from pkg-template/), and the
+# Pyodide wheel in dist/pyodide/.
 # Installs what is missing: the wasm32 target, wasm-bindgen-cli at exactly the crate's
 # wasm-bindgen version, and node modules (npm binaryen for wasm-opt; Debian's breaks the output).
 set -euo pipefail
@@ -45,6 +46,9 @@ node -e '
 if [ "${QUANT_BACKTEST_NO_THREADS:-0}" != 1 ]; then
   bash scripts/build-wasm-threads.sh
 fi
+# The pure-Python wheel for Pyodide / JupyterLite, carrying the single-threaded wasm engine.
+log "the Pyodide wheel -> dist/pyodide/"
+python3 scripts/build_pyodide_wheel.py --out dist/pyodide
 raw=$(stat -c %s pkg/wasm/quant_backtest_bg.wasm)
 gz=$(gzip -9 -c pkg/wasm/quant_backtest_bg.wasm | wc -c)
 echo "pkg/ ready: quant-backtest $VERSION, wasm $raw bytes ($gz gzipped)"

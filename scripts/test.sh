@@ -41,4 +41,7 @@ bash scripts/test-js.sh
 log "browser: the demo page in headless chromium (threaded and single-threaded)"
 bash scripts/test-browser.sh
 
+log "Pyodide: the wheel's wasm engine in Pyodide, in Node and in headless chromium"
+bash scripts/test-pyodide.sh
+
 log "all tests passed in $(( $(date +%s) - start )) s"

@@ -43,6 +43,8 @@ pub enum BacktestError {
     BadVolume { row: usize, value: f64 },
     /// A period (or other count) below its minimum.
     TooSmall { name: String, value: i64, min: i64 },
+    /// A count above its maximum.
+    TooLarge { name: String, value: i64, max: i64 },
     /// `fast_period >= slow_period`.
     FastNotBelowSlow { fast: i64, slow: i64 },
     /// A period longer than the data.
@@ -110,6 +112,7 @@ impl fmt::Display for BacktestError {
                 "volume at row {row} must be an integer >= 0, got {value:?}"
             ),
             TooSmall { name, value, min } => write!(f, "{name} must be >= {min}, got {value}"),
+            TooLarge { name, value, max } => write!(f, "{name} must be <= {max}, got {value}"),
             FastNotBelowSlow { fast, slow } => write!(
                 f,
                 "fast_period ({fast}) must be less than slow_period ({slow})"

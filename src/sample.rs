@@ -35,6 +35,10 @@ pub fn random_seed() -> u64 {
     h.finish()
 }
 
+/// The most bars [`generate_sample_data`] makes (about 38,000 years of business days): far
+/// beyond any use, and small enough that every platform, 32-bit wasm included, can hold them.
+pub const MAX_SAMPLE_DAYS: i64 = 10_000_000;
+
 /// `days` business-day bars from 2020-01-01 starting near `start_price`.
 pub fn generate_sample_data(
     symbol: &str,
@@ -47,6 +51,13 @@ pub fn generate_sample_data(
             name: "days".into(),
             value: days,
             min: 1,
+        });
+    }
+    if days > MAX_SAMPLE_DAYS {
+        return Err(BacktestError::TooLarge {
+            name: "days".into(),
+            value: days,
+            max: MAX_SAMPLE_DAYS,
         });
     }
     if !(start_price.is_finite() && start_price > 0.0) {
@@ -114,6 +125,8 @@ mod tests {
     fn refuses_bad_arguments() {
         let e = generate_sample_data("S", 0, 100.0, 1).unwrap_err();
         assert_eq!(e.to_string(), "days must be >= 1, got 0");
+        let e = generate_sample_data("S", 10_000_001, 100.0, 1).unwrap_err();
+        assert_eq!(e.to_string(), "days must be <= 10000000, got 10000001");
         let e = generate_sample_data("S", 5, -1.0, 1).unwrap_err();
         assert_eq!(
             e.to_string(),

@@ -127,14 +127,15 @@ class MarketData:
         symbol = str(symbol)
         date_texts = _dates(dates)
         native = _backend.use_native()
-        # The Rust engine keeps its own copy and hands back read-only views of it, so numpy
-        # input is copied once; the Python engine keeps a private read-only copy.
+        # The Rust engine (native or wasm) keeps its own copy and hands back read-only views
+        # or copies of it, so numpy input is copied once; the Python engine keeps a private
+        # read-only copy.
         columns = [
             _column(f, v, copy=not native)
             for f, v in zip(COLUMNS, (open, high, low, close, volume))
         ]
         if native:
-            module = _backend.native_module()
+            module = _backend.engine_module()
             assert module is not None
             handle = module.MarketData(symbol, date_texts, *columns)
             self._adopt_native(handle)
@@ -165,7 +166,8 @@ class MarketData:
 
     @classmethod
     def _from_native(cls, handle: Any) -> MarketData:
-        """Wraps a native MarketData (already validated) without validating again."""
+        """Wraps a compiled engine's MarketData (native or wasm; already validated) without
+        validating again."""
         self = cls.__new__(cls)
         self._adopt_native(handle)
         return self
@@ -197,11 +199,16 @@ class MarketData:
         )
 
     def native_handle(self) -> Any:
-        """The Rust copy of these bars (made once, on first use by a Rust engine)."""
+        """The Rust copy of these bars (made once, on first use by a Rust engine): in the
+        native module, or under Pyodide in the wasm engine's memory."""
         if self._native is None:
-            native = _backend.native_module()
+            native = _backend.engine_module()
             if native is None:
-                raise ImportError("the native module quant_backtest._native is missing")
+                raise ImportError(
+                    "the wasm engine did not start"
+                    if _backend.IS_EMSCRIPTEN
+                    else "the native module quant_backtest._native is missing"
+                )
             self._native = native.MarketData(
                 self.symbol,
                 list(self.dates),

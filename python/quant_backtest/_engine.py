@@ -98,43 +98,50 @@ class RustEngine:
     """The SMA-crossover backtest engine.
 
     ``use_rust=True`` runs the native Rust engine when it is installed (a warning, once, and the
-    pure-Python engine when it is not); ``use_rust=False`` or ``QUANT_BACKTEST_BACKEND=python``
-    forces the pure-Python engine. Both give the same trades and metrics. Every native call
-    releases the GIL, so threads and asyncio run side by side. ``close()`` (or a ``with``
-    block) releases the worker pools the engine made.
+    pure-Python engine when it is not); under Pyodide it runs the wasm build of the same engine,
+    shipped in the wheel. ``use_rust=False`` or ``QUANT_BACKTEST_BACKEND=python`` forces the
+    pure-Python engine. All give the same trades and metrics. Every native call releases the
+    GIL, so threads and asyncio run side by side. ``close()`` (or a ``with`` block) releases the
+    worker pools the engine made.
     """
 
     def __init__(self, use_rust: bool = True) -> None:
         self._use_native = _backend.use_native(use_rust)
-        native = _backend.native_module()
-        self._native = native.Engine() if self._use_native and native is not None else None
+        module = _backend.engine_module() if self._use_native else None
+        self._native = module.Engine() if module is not None else None
+        self._backend = _backend.engine_name() if self._native is not None else "python"
 
     # -- introspection ------------------------------------------------------------------
 
     @property
     def backend(self) -> str:
-        """``"rust"`` or ``"python"``: what this engine runs on."""
-        return "rust" if self._native is not None else "python"
+        """``"rust"``, ``"wasm"`` (Pyodide) or ``"python"``: what this engine runs on."""
+        return self._backend
 
     @staticmethod
     def is_rust_available() -> bool:
-        """Whether the compiled Rust engine is installed and importable."""
-        return _backend.is_native_available()
+        """Whether the compiled Rust engine is installed and can run (the native module, or
+        under Pyodide the wasm build)."""
+        return _backend.is_engine_available()
 
     def get_engine_info(self, max_workers: Optional[int] = None) -> dict[str, Any]:
         """Backend, version, and the threads a grid with ``max_workers`` would use."""
         native = _backend.native_module()
+        wasm = _backend.wasm_module()
         if self._native is not None:
             workers = None if max_workers is None else _integer("max_workers", max_workers)
             threads = self._native.threads(workers) if workers is None or workers >= 1 else 1
         else:
             threads = 1
+        module = _backend.engine_module()
         return {
             "backend": self.backend,
             "version": __version__,
             "native_version": getattr(native, "__version__", None),
             "native_available": native is not None,
-            "parallel": bool(self._native is not None and getattr(native, "PARALLEL", False)),
+            "wasm_version": getattr(wasm, "__version__", None),
+            "wasm_available": wasm is not None,
+            "parallel": bool(self._native is not None and getattr(module, "PARALLEL", False)),
             "threads": threads,
             "requested_by_env": _backend.requested(),
         }
@@ -187,7 +194,7 @@ class RustEngine:
     def _run_one(self, md: MarketData, fast: int, slow: int, s: _Settings) -> BacktestResult:
         if self._native is not None:
             item = self._native.backtest(md.native_handle(), fast, slow, s.native_args())
-            return BacktestResult._from_native(item)
+            return BacktestResult._from_native(item, self.backend)
         lists = md.as_lists()
         start = time.perf_counter()
         out = _call_fallback(
@@ -255,10 +262,10 @@ class RustEngine:
                 md.native_handle(), fasts, slows, s.native_args(), workers, bool(include_details)
             )
             if include_details:
-                results = [BacktestResult._from_native(item) for item in items]
+                results = [BacktestResult._from_native(item, self.backend) for item in items]
             else:
                 results = [
-                    BacktestResult._from_metrics(f, sl, m, [], [], ms, "rust")
+                    BacktestResult._from_metrics(f, sl, m, [], [], ms, self.backend)
                     for f, sl, m, ms in items
                 ]
             return [(r.fast_period, r.slow_period, r) for r in results]
@@ -486,8 +493,8 @@ def generate_sample_data(
     seed = _integer("seed", seed)
     if not 0 <= seed < 2**64:
         raise BacktestError(f"seed must be an integer in [0, 2**64), got {seed}")
-    native = _backend.native_module()
-    if _backend.use_native() and native is not None:
+    native = _backend.engine_module() if _backend.use_native() else None
+    if native is not None:
         try:
             handle = native.sample_data(str(symbol), days, start_price, seed)
         except ValueError as e:
@@ -505,7 +512,7 @@ def _engine() -> RustEngine:
     global _default_engine
     with _default_lock:
         wanted = _backend.use_native()
-        if _default_engine is None or (_default_engine.backend == "rust") != wanted:
+        if _default_engine is None or (_default_engine.backend != "python") != wanted:
             _default_engine = RustEngine(use_rust=wanted)
         return _default_engine
 
@@ -567,7 +574,7 @@ def benchmark_engine(
     py_ms, py_result = best(RustEngine(use_rust=False))
     rust_ms: Optional[float] = None
     rust_result: Optional[BacktestResult] = None
-    if _backend.is_native_available() and _backend.requested() != "python":
+    if _backend.is_engine_available() and _backend.requested() != "python":
         md.native_handle()  # the one-off copy into Rust is not part of a run
         rust_ms, rust_result = best(RustEngine(use_rust=True))
     return {
@@ -584,5 +591,5 @@ def benchmark_engine(
 
 
 def _default_threads() -> int:
-    native = _backend.native_module()
+    native = _backend.engine_module()
     return native.default_threads() if native is not None else (os.cpu_count() or 1)

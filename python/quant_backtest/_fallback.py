@@ -48,6 +48,8 @@ __all__ = [
 ]
 
 _INF = math.inf
+# The most bars generate_sample_data makes (src/sample.rs: MAX_SAMPLE_DAYS).
+MAX_SAMPLE_DAYS = 10_000_000
 _NAN = math.nan
 
 # --------------------------------------------------------------------------------------------
@@ -828,6 +830,8 @@ def generate_sample_data(symbol: str, days: int, start_price: float, seed: int |
     n = _as_int("days", days)
     if n < 1:
         raise ValueError(f"days must be >= 1, got {n}")
+    if n > MAX_SAMPLE_DAYS:
+        raise ValueError(f"days must be <= {MAX_SAMPLE_DAYS}, got {n}")
     price = _as_number("start_price", start_price)
     if not (math.isfinite(price) and price > 0.0):
         raise ValueError(f"start_price must be a finite number > 0, got {format_float(price)}")

@@ -127,11 +127,11 @@ class BacktestResult:
         )
 
     @classmethod
-    def _from_native(cls, item: Sequence[Any]) -> BacktestResult:
-        """From the native tuple (fast, slow, metrics, trades, equity, ms)."""
+    def _from_native(cls, item: Sequence[Any], backend: str = "rust") -> BacktestResult:
+        """From the compiled engine's tuple (fast, slow, metrics, trades, equity, ms)."""
         fast, slow, metrics, trades, equity, ms = item
         return cls._from_metrics(
-            fast, slow, metrics, [Trade._make(t) for t in trades], equity, ms, "rust"
+            fast, slow, metrics, [Trade._make(t) for t in trades], equity, ms, backend
         )
 
     @classmethod
