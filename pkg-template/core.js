@@ -733,6 +733,44 @@ function result(r) {
 /** @param {number} x */
 const ratio = (x) => (Number.isNaN(x) ? null : x);
 
+/**
+ * A result from `backtestPacked`'s arrays (see src/wasm.rs): the objects are built here, in JS,
+ * rather than field by field across the wasm boundary.
+ * @param {[Float64Array, string[], Float64Array]} packed
+ */
+function unpackResult([n, dates, equityCurve]) {
+  const trades = [];
+  for (let k = 0, at = 11; k < n[8]; k++, at += 8) {
+    trades.push({
+      entryIndex: n[at],
+      exitIndex: n[at + 1],
+      entryDate: dates[2 * k],
+      exitDate: dates[2 * k + 1],
+      entryPrice: n[at + 2],
+      exitPrice: n[at + 3],
+      size: n[at + 4],
+      pnl: n[at + 5],
+      returnPct: n[at + 6],
+      barsHeld: n[at + 7],
+    });
+  }
+  return result({
+    fastPeriod: n[0],
+    slowPeriod: n[1],
+    totalReturn: n[2],
+    annualizedReturn: n[3],
+    volatility: n[4],
+    sharpeRatio: ratio(n[5]),
+    sortinoRatio: ratio(n[6]),
+    maxDrawdown: n[7],
+    tradeCount: n[8],
+    winRate: n[9],
+    executionTimeMs: n[10],
+    trades,
+    equityCurve,
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Grids
 
@@ -920,7 +958,7 @@ export class RustEngine {
    * @returns {any}
    */
   [SINGLE](md, fast, slow, settings, async) {
-    const here = () => result(wasmCall(() => raw().backtest(handleOf(md), fast, slow, ...settings)));
+    const here = () => unpackResult(wasmCall(() => raw().backtestPacked(handleOf(md), fast, slow, ...settings)));
     if (!async) return here();
     raw();
     return this.#usablePool().then((pool) => {

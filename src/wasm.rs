@@ -226,6 +226,78 @@ pub fn backtest(
     .map_err(js_error)
 }
 
+/// Numbers per closed trade in [`backtest_packed`]'s first array.
+const TRADE_STRIDE: usize = 8;
+
+/// [`backtest`] packed into three values, so that JS builds the result objects itself (one call
+/// across the boundary instead of one per field): `[numbers, dates, equityCurve]` where
+/// `numbers` is a `Float64Array` of `fastPeriod, slowPeriod, totalReturn, annualizedReturn,
+/// volatility, sharpeRatio, sortinoRatio (NaN: none), maxDrawdown, tradeCount, winRate,
+/// executionTimeMs`, then per trade `entryIndex, exitIndex, entryPrice, exitPrice, size, pnl,
+/// returnPct, barsHeld`; `dates` holds each trade's entry and exit dates.
+#[wasm_bindgen(js_name = backtestPacked)]
+#[allow(clippy::too_many_arguments)]
+pub fn backtest_packed(
+    data: &WasmMarketData,
+    fast_period: f64,
+    slow_period: f64,
+    initial_capital: f64,
+    commission_rate: f64,
+    fill: &str,
+    lot_size: f64,
+    periods_per_year: f64,
+) -> Result<Array, JsValue> {
+    let settings = RawSettings::new(
+        initial_capital,
+        commission_rate,
+        fill,
+        lot_size,
+        periods_per_year,
+    );
+    let r = run_sma_backtest(
+        &data.inner,
+        whole(fast_period),
+        whole(slow_period),
+        &settings,
+    )
+    .map_err(js_error)?;
+    let m = &r.metrics;
+    let mut numbers = Vec::with_capacity(11 + TRADE_STRIDE * r.trades.len());
+    numbers.extend([
+        r.fast_period as f64,
+        r.slow_period as f64,
+        m.total_return,
+        m.annualized_return,
+        m.volatility,
+        m.sharpe_ratio.unwrap_or(f64::NAN),
+        m.sortino_ratio.unwrap_or(f64::NAN),
+        m.max_drawdown,
+        m.trade_count as f64,
+        m.win_rate,
+        r.execution_time_ms,
+    ]);
+    let dates = Array::new();
+    for t in &r.trades {
+        numbers.extend([
+            t.entry_index as f64,
+            t.exit_index as f64,
+            t.entry_price,
+            t.exit_price,
+            t.size,
+            t.pnl,
+            t.return_pct,
+            t.bars_held as f64,
+        ]);
+        dates.push(&t.entry_date.as_str().into());
+        dates.push(&t.exit_date.as_str().into());
+    }
+    Ok(Array::of3(
+        &Float64Array::from(&numbers[..]),
+        &dates,
+        &Float64Array::from(&r.equity_curve[..]),
+    ))
+}
+
 /// Validates a grid and returns its pairs in SPEC order: `{ fast: Uint32Array, slow: Uint32Array }`
 /// (the JS worker pool splits them; every chunk then runs with [`run_pairs`]).
 #[wasm_bindgen(js_name = planGrid)]
