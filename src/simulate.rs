@@ -128,6 +128,25 @@ impl Account {
     }
 }
 
+/// The first bar `u >= from` (`from >= 1`) where `fast` crosses above `slow`
+/// (`fast[u-1] < slow[u-1]` and `fast[u] > slow[u]`), or the number of bars. One load per
+/// series per bar: the previous bar's comparison is carried along.
+#[inline]
+fn next_cross_up(fast: &[f64], slow: &[f64], from: usize) -> usize {
+    let n = fast.len().min(slow.len());
+    if from >= n {
+        return n;
+    }
+    let mut below = fast[from - 1] < slow[from - 1];
+    for (i, (&f, &s)) in fast[from..n].iter().zip(&slow[from..n]).enumerate() {
+        if below && f > s {
+            return from + i;
+        }
+        below = f < s;
+    }
+    n
+}
+
 /// The equity curve and closed trades, for callers that want more than metrics.
 #[derive(Debug, Default)]
 pub(crate) struct Details {
@@ -184,20 +203,23 @@ pub(crate) fn simulate(
         if pending.is_none() {
             if !account.long {
                 // Flat: equity is the cash, unchanged; only look for the next cross up.
-                let mut u = t.max(slow_period);
-                while u < n && !(fast[u - 1] < slow[u - 1] && fast[u] > slow[u]) {
-                    u += 1;
-                }
+                let u = next_cross_up(fast, slow, t.max(slow_period));
                 if let Some(d) = details.as_deref_mut() {
                     let e = account.cash + account.size * close[t];
                     d.equity.extend(std::iter::repeat_n(e, u - t));
                 }
                 t = u;
             } else {
-                // Long: mark to market until the next cross down.
+                // Long (so past `slow_period`): mark to market until the next cross down.
+                debug_assert!(t > slow_period);
+                let mut above = fast[t - 1] > slow[t - 1];
                 let mut u = t;
-                while u < n && !(u >= slow_period && fast[u - 1] > slow[u - 1] && fast[u] < slow[u])
-                {
+                while u < n {
+                    let (f, s) = (fast[u], slow[u]);
+                    if above && f < s {
+                        break;
+                    }
+                    above = f > s;
                     let e = account.cash + account.size * close[u];
                     metrics.push(e);
                     if let Some(d) = details.as_deref_mut() {
