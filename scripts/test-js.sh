@@ -90,6 +90,15 @@ elif [ "$rc" = 124 ]; then record node-test FAIL "timed out (a test file did not
 else record node-test FAIL "$detail"
 fi
 
+# The Node example, as a user runs it (a plain ESM script importing the installed package).
+log "examples/node_example.mjs"
+cp "$REPO/examples/node_example.mjs" "$TMP/app/"
+if timeout 120 node "$TMP/app/node_example.mjs"; then
+  record example ok "examples/node_example.mjs ran"
+else
+  record example FAIL "examples/node_example.mjs failed"
+fi
+
 # -- 3. TypeScript --------------------------------------------------------------------------------
 cp "$REPO/tests/js/types-check.ts" "$TMP/app/"
 cat > tsconfig.json <<'EOF'
