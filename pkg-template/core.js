@@ -963,7 +963,7 @@ export class RustEngine {
     raw();
     return this.#usablePool().then((pool) => {
       if (pool === null) return here(); // no threads: later, on this thread
-      return pool.backtest(md, fast, slow, settings, state.defaultWorkers()).then(result, (/** @type {any} */ e) => {
+      return pool.backtest(md, fast, slow, settings, state.defaultWorkers()).then(unpackResult, (/** @type {any} */ e) => {
         throw asBacktestError(e);
       });
     });

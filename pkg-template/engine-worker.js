@@ -41,7 +41,7 @@ function dataset(msg) {
 function run(msg) {
   const data = dataset(msg);
   const s = msg.settings;
-  if (msg.kind === 'backtest') return engine.backtest(data, msg.fast, msg.slow, s[0], s[1], s[2], s[3], s[4]);
+  if (msg.kind === 'backtest') return engine.backtestPacked(data, msg.fast, msg.slow, s[0], s[1], s[2], s[3], s[4]);
   const total = msg.fast.length;
   const chunks = Math.max(1, Math.min(total, msg.chunks));
   const out = [];

@@ -2,7 +2,7 @@
 // the wasm engine from the WebAssembly.Module the main thread compiled, keeps the bars it has
 // been sent (by fingerprint, as the main thread tells it), and runs backtests or chunks of a grid.
 import { parentPort, workerData } from 'node:worker_threads';
-import { initSync, WasmMarketData, backtest, runPairs } from './wasm/quant_backtest.js';
+import { initSync, WasmMarketData, backtestPacked, runPairs } from './wasm/quant_backtest.js';
 
 initSync({ module: workerData.module });
 
@@ -42,7 +42,7 @@ function handle(msg) {
   const t0 = performance.now();
   const value =
     msg.kind === 'backtest'
-      ? backtest(data, msg.fast, msg.slow, s[0], s[1], s[2], s[3], s[4])
+      ? backtestPacked(data, msg.fast, msg.slow, s[0], s[1], s[2], s[3], s[4])
       : runPairs(data, msg.fast, msg.slow, s[0], s[1], s[2], s[3], s[4], msg.details);
   return { value, ms: performance.now() - t0 };
 }
@@ -52,7 +52,7 @@ parentPort?.on('message', (msg) => {
   try {
     const { value, ms } = handle(msg);
     reply = { id: msg.id, ok: true, value, ms };
-    parentPort?.postMessage(reply, msg.kind === 'backtest' ? [value.equityCurve.buffer] : transferables(value));
+    parentPort?.postMessage(reply, msg.kind === 'backtest' ? [value[0].buffer, value[2].buffer] : transferables(value));
   } catch (e) {
     const err = /** @type {any} */ (e);
     parentPort?.postMessage({

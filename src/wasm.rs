@@ -196,10 +196,9 @@ fn result_object(r: &BacktestResult) -> Object {
     out
 }
 
-/// One backtest: a plain object with camelCase fields, `trades` and `equityCurve`.
-#[wasm_bindgen(js_name = backtest)]
+/// One backtest, validated and run (what both backtest exports share).
 #[allow(clippy::too_many_arguments)]
-pub fn backtest(
+fn run_one(
     data: &WasmMarketData,
     fast_period: f64,
     slow_period: f64,
@@ -208,7 +207,7 @@ pub fn backtest(
     fill: &str,
     lot_size: f64,
     periods_per_year: f64,
-) -> Result<Object, JsValue> {
+) -> Result<BacktestResult, JsValue> {
     let settings = RawSettings::new(
         initial_capital,
         commission_rate,
@@ -222,8 +221,33 @@ pub fn backtest(
         whole(slow_period),
         &settings,
     )
-    .map(|r| result_object(&r))
     .map_err(js_error)
+}
+
+/// One backtest: a plain object with camelCase fields, `trades` and `equityCurve`.
+#[wasm_bindgen(js_name = backtest)]
+#[allow(clippy::too_many_arguments)]
+pub fn backtest(
+    data: &WasmMarketData,
+    fast_period: f64,
+    slow_period: f64,
+    initial_capital: f64,
+    commission_rate: f64,
+    fill: &str,
+    lot_size: f64,
+    periods_per_year: f64,
+) -> Result<Object, JsValue> {
+    let r = run_one(
+        data,
+        fast_period,
+        slow_period,
+        initial_capital,
+        commission_rate,
+        fill,
+        lot_size,
+        periods_per_year,
+    )?;
+    Ok(result_object(&r))
 }
 
 /// Numbers per closed trade in [`backtest_packed`]'s first array.
@@ -247,20 +271,16 @@ pub fn backtest_packed(
     lot_size: f64,
     periods_per_year: f64,
 ) -> Result<Array, JsValue> {
-    let settings = RawSettings::new(
+    let r = run_one(
+        data,
+        fast_period,
+        slow_period,
         initial_capital,
         commission_rate,
         fill,
         lot_size,
         periods_per_year,
-    );
-    let r = run_sma_backtest(
-        &data.inner,
-        whole(fast_period),
-        whole(slow_period),
-        &settings,
-    )
-    .map_err(js_error)?;
+    )?;
     let m = &r.metrics;
     let mut numbers = Vec::with_capacity(11 + TRADE_STRIDE * r.trades.len());
     numbers.extend([
