@@ -46,7 +46,7 @@ pub(crate) fn backtest_with_smas(
     slow_sma: &[f64],
     settings: &Settings,
 ) -> BacktestResult {
-    let mut returns = Vec::with_capacity(data.len());
+    let mut returns = Vec::new();
     let mut details = Details::default();
     let metrics = simulate(
         data,

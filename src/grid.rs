@@ -99,29 +99,25 @@ pub fn run_grid_metrics_cached(
 ) -> Vec<GridRow> {
     let table = SmaTable::new(data, plan, pool, cache);
     let settings = &plan.settings;
-    pool.map_with(
-        plan.pairs.len(),
-        || Vec::with_capacity(data.len()),
-        |i, returns: &mut Vec<f64>| {
-            let clock = Stopwatch::start();
-            let (fast, slow) = plan.pairs[i];
-            let metrics = simulate(
-                data,
-                table.get(fast),
-                table.get(slow),
-                slow,
-                settings,
-                returns,
-                None,
-            );
-            GridRow {
-                fast_period: fast,
-                slow_period: slow,
-                metrics,
-                execution_time_ms: clock.elapsed_ms(),
-            }
-        },
-    )
+    pool.map_with(plan.pairs.len(), Vec::new, |i, returns: &mut Vec<f64>| {
+        let clock = Stopwatch::start();
+        let (fast, slow) = plan.pairs[i];
+        let metrics = simulate(
+            data,
+            table.get(fast),
+            table.get(slow),
+            slow,
+            settings,
+            returns,
+            None,
+        );
+        GridRow {
+            fast_period: fast,
+            slow_period: slow,
+            metrics,
+            execution_time_ms: clock.elapsed_ms(),
+        }
+    })
 }
 
 /// Full results (trades and equity curves) for every pair of `plan`, in plan order.

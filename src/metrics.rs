@@ -30,8 +30,8 @@ pub fn compute(
     trade_count: usize,
     wins: usize,
 ) -> Metrics {
-    let mut returns = Vec::with_capacity(equity.len());
-    let mut acc = MetricsAccumulator::new(initial_capital, equity[0], &mut returns);
+    let mut returns = Vec::new();
+    let mut acc = MetricsAccumulator::new(initial_capital, equity[0], equity.len(), &mut returns);
     for &e in equity {
         acc.push(e);
     }
@@ -47,7 +47,10 @@ pub fn compute(
 /// docs/CONVENTIONS.md defines it. That is what lets the simulation skip the bars where it is
 /// out of the market.
 pub(crate) struct MetricsAccumulator<'a> {
-    returns: &'a mut Vec<f64>,
+    /// At least one slot per bar; the first `count` hold the non-zero returns. Written by index
+    /// (not pushed): the hot loop then keeps no vector length in memory.
+    returns: &'a mut [f64],
+    count: usize,
     prev: f64,
     sum: f64,
     downside_sq: f64,
@@ -57,11 +60,20 @@ pub(crate) struct MetricsAccumulator<'a> {
 }
 
 impl<'a> MetricsAccumulator<'a> {
-    /// `first_equity` is the equity of bar 0 (the first peak).
-    pub(crate) fn new(initial_capital: f64, first_equity: f64, returns: &'a mut Vec<f64>) -> Self {
-        returns.clear();
+    /// `first_equity` is the equity of bar 0 (the first peak); `bars` the most pushes to come.
+    /// `buffer` is grown to `bars` slots once and reused as is afterwards.
+    pub(crate) fn new(
+        initial_capital: f64,
+        first_equity: f64,
+        bars: usize,
+        buffer: &'a mut Vec<f64>,
+    ) -> Self {
+        if buffer.len() < bars {
+            buffer.resize(bars, 0.0);
+        }
         Self {
-            returns,
+            returns: buffer.as_mut_slice(),
+            count: 0,
             prev: initial_capital,
             sum: 0.0,
             downside_sq: 0.0,
@@ -77,7 +89,8 @@ impl<'a> MetricsAccumulator<'a> {
             return;
         }
         let r = e / self.prev - 1.0;
-        self.returns.push(r);
+        self.returns[self.count] = r;
+        self.count += 1;
         self.sum += r;
         if r < 0.0 {
             self.downside_sq += r * r;
@@ -104,11 +117,11 @@ impl<'a> MetricsAccumulator<'a> {
         let count = bars as f64;
         let mean = self.sum / count;
         let mut sq = 0.0;
-        for &r in self.returns.iter() {
+        for &r in &self.returns[..self.count] {
             let d = r - mean;
             sq += d * d;
         }
-        sq += (bars - self.returns.len()) as f64 * (mean * mean);
+        sq += (bars - self.count) as f64 * (mean * mean);
         let ann = periods_per_year.sqrt();
         let std = if bars >= 2 {
             (sq / (count - 1.0)).sqrt()

@@ -176,8 +176,12 @@ pub(crate) fn simulate(
     let (open, fast, slow) = (&open[..n], &fast[..n], &slow[..n]);
     let mut account = Account::new(settings);
     // Bar 0 never trades (signals start at `slow_period >= 2`): its equity is the capital.
-    let mut metrics =
-        MetricsAccumulator::new(settings.initial_capital, settings.initial_capital, returns);
+    let mut metrics = MetricsAccumulator::new(
+        settings.initial_capital,
+        settings.initial_capital,
+        n,
+        returns,
+    );
     let mut pending: Option<Order> = None;
     let mut tally = TradeTally::default();
     if let Some(d) = details.as_deref_mut() {
