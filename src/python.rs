@@ -383,12 +383,6 @@ fn sample_data(
     })
 }
 
-/// The threads rayon's global pool has (what `max_workers=None` uses).
-#[pyfunction]
-fn default_threads() -> usize {
-    WorkerPool::new(None).threads()
-}
-
 #[pymodule]
 #[pyo3(name = "_native")]
 fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -397,6 +391,5 @@ fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMarketData>()?;
     m.add_class::<PyEngine>()?;
     m.add_function(wrap_pyfunction!(sample_data, m)?)?;
-    m.add_function(wrap_pyfunction!(default_threads, m)?)?;
     Ok(())
 }

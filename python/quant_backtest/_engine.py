@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import os
 import secrets
 import threading
 import time
@@ -588,8 +587,3 @@ def benchmark_engine(
         "rust_result": rust_result,
         "python_result": py_result,
     }
-
-
-def _default_threads() -> int:
-    native = _backend.engine_module()
-    return native.default_threads() if native is not None else (os.cpu_count() or 1)

@@ -11,7 +11,7 @@ same interface as the native module, so ``_engine`` and ``_data`` use either one
 
 * ``MarketData(symbol, dates, open, high, low, close, volume)`` with ``columns()`` and ``len``;
 * ``Engine()`` with ``backtest``, ``grid``, ``grid_columns``, ``threads`` and ``close``;
-* ``sample_data(symbol, days, start_price, seed)``, ``default_threads()``, ``__version__``,
+* ``sample_data(symbol, days, start_price, seed)``, ``__version__``,
   ``PARALLEL`` (False: one thread).
 
 The values cross the JS boundary packed (a few ``Float64Array`` copies and ``\\n``-joined
@@ -427,7 +427,3 @@ def sample_data(symbol: str, days: int, start_price: float, seed: int) -> Market
         _refuse_with_fallback(_fallback.generate_sample_data, symbol, days, start_price, seed)
     handle = _call(_js.sampleData, str(symbol), float(days), float(start_price), str(int(seed)))
     return MarketData._wrap(handle)
-
-
-def default_threads() -> int:
-    return 1
