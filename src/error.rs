@@ -39,7 +39,7 @@ pub enum BacktestError {
         low: f64,
         high: f64,
     },
-    /// A volume that is not a non-negative integer.
+    /// A volume that is not a finite number >= 0.
     BadVolume { row: usize, value: f64 },
     /// A period (or other count) below its minimum.
     TooSmall { name: String, value: i64, min: i64 },
@@ -65,6 +65,30 @@ pub enum BacktestError {
     EmptyList { name: &'static str },
     /// A grid where every fast period is >= every slow period.
     NoValidPair,
+    /// Any other refusal of the strategy engine: its kind and the whole message.
+    Invalid { kind: ErrorKind, message: String },
+}
+
+/// What kind of input was refused; `code()` is the stable name every language reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    MarketData,
+    Parameter,
+    Strategy,
+    Grid,
+    Signals,
+}
+
+impl ErrorKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::MarketData => "invalid_market_data",
+            ErrorKind::Parameter => "invalid_parameter",
+            ErrorKind::Strategy => "invalid_strategy",
+            ErrorKind::Grid => "invalid_grid",
+            ErrorKind::Signals => "invalid_signals",
+        }
+    }
 }
 
 impl fmt::Display for BacktestError {
@@ -109,7 +133,7 @@ impl fmt::Display for BacktestError {
             ),
             BadVolume { row, value } => write!(
                 f,
-                "volume at row {row} must be an integer >= 0, got {value:?}"
+                "volume at row {row} must be a finite number >= 0, got {value:?}"
             ),
             TooSmall { name, value, min } => write!(f, "{name} must be >= {min}, got {value}"),
             TooLarge { name, value, max } => write!(f, "{name} must be <= {max}, got {value}"),
@@ -131,14 +155,21 @@ impl fmt::Display for BacktestError {
             }
             EmptyList { name } => write!(f, "{name} is empty"),
             NoValidPair => write!(f, "the grid has no pair with fast_period < slow_period"),
+            Invalid { message, .. } => f.write_str(message),
         }
     }
 }
 
 impl BacktestError {
-    /// A stable machine-readable kind: `invalid_market_data`, `invalid_parameter` or
-    /// `invalid_grid` (JS exposes it as `BacktestError.code`).
-    pub fn code(&self) -> &'static str {
+    /// A refusal of the given kind with its whole message.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        BacktestError::Invalid {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
         use BacktestError::*;
         match self {
             LengthMismatch { .. }
@@ -148,13 +179,20 @@ impl BacktestError {
             | BadPrice { .. }
             | HighBelowLow { .. }
             | OutsideRange { .. }
-            | BadVolume { .. } => "invalid_market_data",
-            EmptyList { .. } | NoValidPair => "invalid_grid",
-            TooSmall { name, .. } | PeriodExceedsBars { name, .. } if name.contains('[') => {
-                "invalid_grid"
+            | BadVolume { .. } => ErrorKind::MarketData,
+            EmptyList { .. } | NoValidPair => ErrorKind::Grid,
+            // A grid's lists name their items (`slow_periods[1]`).
+            TooSmall { name, .. } | PeriodExceedsBars { name, .. } if name.ends_with(']') => {
+                ErrorKind::Grid
             }
-            _ => "invalid_parameter",
+            Invalid { kind, .. } => *kind,
+            _ => ErrorKind::Parameter,
         }
+    }
+
+    /// A stable machine-readable kind (`BacktestError.code` in Python and JS).
+    pub fn code(&self) -> &'static str {
+        self.kind().code()
     }
 }
 

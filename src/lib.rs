@@ -14,17 +14,17 @@
 //! assert_eq!(result.equity_curve.len(), 500);
 //! ```
 
-pub mod backtest;
+pub mod api;
+pub mod bits;
 pub mod data;
-pub mod dates;
 pub mod error;
-pub mod grid;
+pub mod execution;
 pub mod indicators;
 pub mod metrics;
-pub mod params;
 pub mod pool;
-pub mod sample;
-pub mod simulate;
+pub mod seed;
+pub mod strategy;
+pub mod sweep;
 mod timing;
 
 #[cfg(all(feature = "python", not(target_arch = "wasm32")))]
@@ -33,18 +33,19 @@ mod python;
 #[cfg(all(feature = "wasm", target_arch = "wasm32"))]
 mod wasm;
 
-pub use backtest::{run_sma_backtest, BacktestResult};
+pub use seed::backtest::{run_sma_backtest, BacktestResult};
+pub use seed::{grid, params};
 pub use data::MarketData;
-pub use error::{BacktestError, Result};
+pub use error::{BacktestError, ErrorKind, Result};
 pub use grid::{
     run_grid, run_grid_cached, run_grid_metrics, run_grid_metrics_cached, GridColumns, GridRow,
     SmaCache,
 };
-pub use metrics::Metrics;
+pub use metrics::{Metrics, METRICS};
 pub use params::{validate_backtest, validate_grid, Fill, GridPlan, RawSettings, Settings};
 pub use pool::WorkerPool;
-pub use sample::generate_sample_data;
-pub use simulate::Trade;
+pub use data::sample::{self, generate_sample_data};
+pub use execution::Trade;
 
 /// The crate version, as the doors report it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

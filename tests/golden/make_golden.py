@@ -788,7 +788,7 @@ def range_msg(field, row, value, low, high):
 
 
 def vol_msg(row, value):
-    return f"volume at row {row} must be an integer >= 0, got {rust_debug(float(value))}"
+    return f"volume at row {row} must be a finite number >= 0, got {rust_debug(float(value))}"
 
 
 def order_msg(row, value, prev):
@@ -907,7 +907,7 @@ def build_errors():
         ),
         # volume
         md_err("negative_volume", data_with(volume=[(2, -3)]), vol_msg(2, -3)),
-        md_err("non_integral_volume", data_with(volume=[(1, 1.5)]), vol_msg(1, 1.5)),
+        md_err("negative_fractional_volume", data_with(volume=[(1, -1.5)]), vol_msg(1, -1.5)),
         md_err("nan_volume", data_with(volume=[(3, NAN)]), vol_msg(3, NAN)),
         md_err("inf_volume", data_with(volume=[(0, INF)]), vol_msg(0, INF)),
         # dates

@@ -1,6 +1,9 @@
 //! Market data: the columns of a bar series and the one validation every engine applies.
 
-use crate::dates::parse_instant;
+pub mod dates;
+pub mod sample;
+
+use self::dates::parse_instant;
 use crate::error::{BacktestError, Result};
 
 /// A validated series of OHLCV bars. Construct it with [`MarketData::new`], which refuses
@@ -146,7 +149,7 @@ pub fn validate(
             }
         }
         let v = volume[row];
-        if !(v.is_finite() && v >= 0.0 && v.fract() == 0.0) {
+        if !(v.is_finite() && v >= 0.0) {
             return Err(BacktestError::BadVolume { row, value: v });
         }
     }
@@ -167,7 +170,7 @@ mod tests {
     );
 
     fn bars(n: usize) -> Columns {
-        let dates = crate::dates::business_days(crate::dates::days_from_civil(2020, 1, 1), n);
+        let dates = crate::data::dates::business_days(crate::data::dates::days_from_civil(2020, 1, 1), n);
         (
             dates,
             vec![10.0; n],
@@ -211,11 +214,15 @@ mod tests {
             "dates at row 4 ('2020-01-06') is not after row 3 ('2020-01-06'); dates must be strictly increasing"
         );
         let (d, o, h, l, c, mut v) = bars(5);
-        v[1] = 1.5;
+        v[1] = -1.5;
         assert_eq!(
             message(MarketData::new("X", d, o, h, l, c, v)),
-            "volume at row 1 must be an integer >= 0, got 1.5"
+            "volume at row 1 must be a finite number >= 0, got -1.5"
         );
+        // Fractional volumes (crypto) are valid.
+        let (d, o, h, l, c, mut v) = bars(5);
+        v[1] = 0.25;
+        assert!(MarketData::new("X", d, o, h, l, c, v).is_ok());
         let (d, o, h, l, c, mut v) = bars(5);
         v.pop();
         assert_eq!(

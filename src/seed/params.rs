@@ -57,6 +57,18 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The strategy engine's settings for these (the rest at their defaults).
+    pub fn exec(&self) -> crate::execution::ExecSettings {
+        crate::execution::ExecSettings {
+            initial_capital: self.initial_capital,
+            commission_rate: self.commission_rate,
+            fill: self.fill,
+            lot_size: self.lot_size,
+            periods_per_year: self.periods_per_year,
+            ..Default::default()
+        }
+    }
+
     /// Checks the float settings (`fill` is valid by construction).
     pub fn validate(&self) -> Result<()> {
         let bad = |name, domain, value| BacktestError::BadParameter {

@@ -2,7 +2,7 @@
 //! `+ - * floor max min`, so Rust, wasm and the Python fallback produce the same bits.
 
 use crate::data::MarketData;
-use crate::dates::{business_days, days_from_civil};
+use crate::data::dates::{business_days, days_from_civil};
 use crate::error::{BacktestError, Result};
 
 /// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and easy to reproduce in any language.

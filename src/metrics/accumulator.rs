@@ -1,24 +1,38 @@
-//! Performance metrics of an equity curve (docs/CONVENTIONS.md, "Metrics").
+//! The metrics' accumulator: fed each bar's equity as a run makes it (docs/CONVENTIONS.md,
+//! "Metrics").
 
-/// The metrics of one backtest. Fractions unless the name says otherwise.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Metrics {
-    /// `e[N-1] / initial_capital - 1` (0.12 is 12 %).
-    pub total_return: f64,
-    /// `(1 + total_return) ^ (periods_per_year / N) - 1`.
-    pub annualized_return: f64,
-    /// Sample standard deviation of per-bar returns, annualised.
-    pub volatility: f64,
-    /// Annualised mean / std of per-bar returns; `None` when the std is 0.
-    pub sharpe_ratio: Option<f64>,
-    /// Annualised mean / downside deviation; `None` when no return is negative.
-    pub sortino_ratio: Option<f64>,
-    /// Largest peak-to-trough fall, in `[0, 1]`.
-    pub max_drawdown: f64,
-    /// Closed trades.
-    pub trade_count: usize,
-    /// Percent (0 to 100) of closed trades with `pnl > 0`.
-    pub win_rate: f64,
+use super::Metrics;
+
+/// What the closed trades tell the metrics, summed in trade order.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct TradeStats {
+    pub closed: usize,
+    pub wins: usize,
+    pub gross_profit: f64,
+    pub gross_loss: f64,
+    pub pnl_sum: f64,
+    pub best: f64,
+    pub worst: f64,
+}
+
+impl TradeStats {
+    pub(crate) fn record(&mut self, pnl: f64, return_pct: f64) {
+        if self.closed == 0 {
+            self.best = return_pct;
+            self.worst = return_pct;
+        } else {
+            self.best = self.best.max(return_pct);
+            self.worst = self.worst.min(return_pct);
+        }
+        self.closed += 1;
+        self.pnl_sum += pnl;
+        if pnl > 0.0 {
+            self.wins += 1;
+            self.gross_profit += pnl;
+        } else if pnl < 0.0 {
+            self.gross_loss -= pnl;
+        }
+    }
 }
 
 /// Computes the metrics of `equity` (one value per bar, at least one) started from
@@ -32,10 +46,15 @@ pub fn compute(
 ) -> Metrics {
     let mut returns = Vec::new();
     let mut acc = MetricsAccumulator::new(initial_capital, equity[0], equity.len(), &mut returns);
-    for &e in equity {
-        acc.push(e);
+    for (t, &e) in equity.iter().enumerate() {
+        acc.push(t, e);
     }
-    acc.finish(equity.len(), periods_per_year, trade_count, wins)
+    let stats = TradeStats {
+        closed: trade_count,
+        wins,
+        ..TradeStats::default()
+    };
+    acc.finish(equity.len(), periods_per_year, &stats)
 }
 
 /// The metrics' first pass, fed each bar's equity as the simulation makes it; the non-zero
@@ -56,6 +75,11 @@ pub(crate) struct MetricsAccumulator<'a> {
     downside_sq: f64,
     peak: f64,
     max_drawdown: f64,
+    /// The first bar of the current run below the peak, if equity is below it.
+    below_since: Option<usize>,
+    max_drawdown_duration: usize,
+    /// Bars that ended with a position open (the runner counts them).
+    pub(crate) exposed_bars: usize,
     initial_capital: f64,
 }
 
@@ -79,12 +103,16 @@ impl<'a> MetricsAccumulator<'a> {
             downside_sq: 0.0,
             peak: first_equity,
             max_drawdown: 0.0,
+            below_since: None,
+            max_drawdown_duration: 0,
+            exposed_bars: 0,
             initial_capital,
         }
     }
 
+    /// Bar `t`'s equity (bars in increasing order).
     #[inline(always)]
-    pub(crate) fn push(&mut self, e: f64) {
+    pub(crate) fn push(&mut self, t: usize, e: f64) {
         if e == self.prev {
             return;
         }
@@ -98,7 +126,13 @@ impl<'a> MetricsAccumulator<'a> {
         self.prev = e;
         if e >= self.peak {
             self.peak = e;
+            if let Some(start) = self.below_since.take() {
+                self.max_drawdown_duration = self.max_drawdown_duration.max(t - start);
+            }
         } else {
+            if self.below_since.is_none() {
+                self.below_since = Some(t);
+            }
             let drawdown = 1.0 - e / self.peak;
             if drawdown > self.max_drawdown {
                 self.max_drawdown = drawdown;
@@ -107,13 +141,8 @@ impl<'a> MetricsAccumulator<'a> {
     }
 
     /// The metrics of a curve of `bars` bars (pushed or skipped as flat).
-    pub(crate) fn finish(
-        self,
-        bars: usize,
-        periods_per_year: f64,
-        trade_count: usize,
-        wins: usize,
-    ) -> Metrics {
+    pub(crate) fn finish(self, bars: usize, periods_per_year: f64, trades: &TradeStats) -> Metrics {
+        let trade_count = trades.closed;
         let count = bars as f64;
         let mean = self.sum / count;
         let mut sq = 0.0;
@@ -130,9 +159,12 @@ impl<'a> MetricsAccumulator<'a> {
         };
         let total_return = self.prev / self.initial_capital - 1.0;
         let downside = (self.downside_sq / count).sqrt();
+        let annualized_return = (1.0 + total_return).powf(periods_per_year / count) - 1.0;
+        let below = self.below_since.map_or(0, |start| bars - start);
+        let any = trade_count > 0;
         Metrics {
             total_return,
-            annualized_return: (1.0 + total_return).powf(periods_per_year / count) - 1.0,
+            annualized_return,
             volatility: std * ann,
             sharpe_ratio: (bars >= 2 && std > 0.0).then(|| mean / std * ann),
             sortino_ratio: (downside > 0.0).then(|| mean / downside * ann),
@@ -141,8 +173,16 @@ impl<'a> MetricsAccumulator<'a> {
             win_rate: if trade_count == 0 {
                 0.0
             } else {
-                wins as f64 / trade_count as f64 * 100.0
+                trades.wins as f64 / trade_count as f64 * 100.0
             },
+            buy_and_hold_return: 0.0,
+            exposure: self.exposed_bars as f64 / count,
+            profit_factor: (trades.gross_loss > 0.0).then(|| trades.gross_profit / trades.gross_loss),
+            expectancy: any.then(|| trades.pnl_sum / trade_count as f64),
+            best_trade: any.then_some(trades.best),
+            worst_trade: any.then_some(trades.worst),
+            max_drawdown_duration: self.max_drawdown_duration.max(below),
+            calmar_ratio: (self.max_drawdown > 0.0).then(|| annualized_return / self.max_drawdown),
         }
     }
 }

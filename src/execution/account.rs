@@ -1,0 +1,295 @@
+//! The account of one asset and the one per-bar step every run advances
+//! (docs/CONVENTIONS.md, "Execution"): pending fill, stops, signals, equity.
+
+use super::settings::{ExecSettings, SizeType};
+use super::trade::{ExitReason, RawTrade, Side};
+use crate::metrics::TradeStats;
+use crate::params::Fill;
+
+/// One bar's prices.
+#[derive(Debug, Clone, Copy)]
+pub struct Bar {
+    pub open: f64,
+    pub high: f64,
+    pub low: f64,
+    pub close: f64,
+}
+
+/// The effective signals of one bar (same-side conflicts and the direction already applied).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BarSignals {
+    pub long_entry: bool,
+    pub long_exit: bool,
+    pub short_entry: bool,
+    pub short_exit: bool,
+}
+
+/// An order waiting for the next open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Open(Side),
+    Close,
+    Reverse(Side),
+}
+
+/// Cash, the open position and how it was opened.
+#[derive(Debug, Clone)]
+pub struct Account {
+    s: ExecSettings,
+    buy_factor: f64,
+    sell_factor: f64,
+    pub cash: f64,
+    /// `None`: flat.
+    pub position: Option<Side>,
+    pub size: f64,
+    entry_index: usize,
+    entry_price: f64,
+    basis: f64,
+    entry_proceeds: f64,
+    /// Long: the highest high since entry; short: the lowest low.
+    best: f64,
+    opened_at_open: bool,
+    pub pending: Option<Order>,
+    pub(crate) stats: TradeStats,
+}
+
+impl Account {
+    pub fn new(settings: &ExecSettings) -> Self {
+        Self {
+            s: *settings,
+            buy_factor: 1.0 + settings.commission_rate,
+            sell_factor: 1.0 - settings.commission_rate,
+            cash: settings.initial_capital,
+            position: None,
+            size: 0.0,
+            entry_index: 0,
+            entry_price: 0.0,
+            basis: 0.0,
+            entry_proceeds: 0.0,
+            best: 0.0,
+            opened_at_open: false,
+            pending: None,
+            stats: TradeStats::default(),
+        }
+    }
+
+    /// Equity at a close price.
+    #[inline(always)]
+    pub fn equity(&self, close: f64) -> f64 {
+        match self.position {
+            None => self.cash,
+            Some(Side::Long) => self.cash + self.size * close,
+            Some(Side::Short) => self.cash - self.size * close,
+        }
+    }
+
+    /// The order the signals ask for in the current position.
+    #[inline(always)]
+    pub fn order_for(&self, sig: BarSignals) -> Option<Order> {
+        match self.position {
+            None if sig.long_entry && !sig.short_entry => Some(Order::Open(Side::Long)),
+            None if sig.short_entry && !sig.long_entry => Some(Order::Open(Side::Short)),
+            None => None,
+            Some(Side::Long) if sig.short_entry => Some(Order::Reverse(Side::Short)),
+            Some(Side::Long) if sig.long_exit => Some(Order::Close),
+            Some(Side::Short) if sig.long_entry => Some(Order::Reverse(Side::Long)),
+            Some(Side::Short) if sig.short_exit => Some(Order::Close),
+            Some(_) => None,
+        }
+    }
+
+    /// Bar `t`: the pending fill at the open, the stops, the signals; returns the equity at
+    /// the close. Closed trades go to `sink`.
+    pub fn step(
+        &mut self,
+        t: usize,
+        bar: &Bar,
+        sig: BarSignals,
+        sink: &mut impl FnMut(RawTrade),
+    ) -> f64 {
+        self.opened_at_open = false;
+        if let Some(order) = self.pending.take() {
+            self.execute(order, t, bar.open, true, sink);
+        }
+        let stopped = self.position.is_some() && self.s.has_stops() && self.stops(t, bar, sink);
+        if !stopped {
+            if let Some(order) = self.order_for(sig) {
+                match self.s.fill {
+                    Fill::Close => self.execute(order, t, bar.close, false, sink),
+                    Fill::NextOpen => self.pending = Some(order),
+                }
+            }
+        }
+        self.equity(bar.close)
+    }
+
+    fn buy_price(&self, raw: f64) -> f64 {
+        raw * (1.0 + self.s.slippage)
+    }
+
+    fn sell_price(&self, raw: f64) -> f64 {
+        raw * (1.0 - self.s.slippage)
+    }
+
+    fn execute(
+        &mut self,
+        order: Order,
+        t: usize,
+        raw: f64,
+        at_open: bool,
+        sink: &mut impl FnMut(RawTrade),
+    ) {
+        let exit_price = |a: &Self| match a.position {
+            Some(Side::Short) => a.buy_price(raw),
+            _ => a.sell_price(raw),
+        };
+        let (close_reason, open_side) = match order {
+            Order::Open(side) => (None, Some(side)),
+            Order::Close => (Some(ExitReason::Signal), None),
+            Order::Reverse(side) => (Some(ExitReason::Reverse), Some(side)),
+        };
+        if let Some(reason) = close_reason {
+            let p = exit_price(self);
+            sink(self.close(t, p, reason));
+        }
+        if let Some(side) = open_side {
+            let p = match side {
+                Side::Long => self.buy_price(raw),
+                Side::Short => self.sell_price(raw),
+            };
+            self.open(side, t, p);
+            self.opened_at_open = at_open && self.position.is_some();
+        }
+    }
+
+    fn open(&mut self, side: Side, t: usize, p: f64) {
+        let (k, fee, size) = (self.buy_factor, self.s.fixed_fee, self.s.size);
+        let mut q = match self.s.size_type {
+            SizeType::Percent => (self.cash * size - fee) / (p * k),
+            SizeType::Value => (size.min(self.cash) - fee) / (p * k),
+            SizeType::Amount => {
+                let most = (self.cash - fee) / (p * k);
+                if size > most {
+                    most
+                } else {
+                    size
+                }
+            }
+        };
+        if self.s.lot_size > 0.0 {
+            q = (q / self.s.lot_size).floor() * self.s.lot_size;
+        }
+        if !(q > 0.0) {
+            return;
+        }
+        self.basis = q * p * k + fee;
+        match side {
+            Side::Long => self.cash -= self.basis,
+            Side::Short => {
+                self.entry_proceeds = q * p * self.sell_factor - fee;
+                self.cash += self.entry_proceeds;
+            }
+        }
+        self.position = Some(side);
+        self.size = q;
+        self.entry_index = t;
+        self.entry_price = p;
+        self.best = p;
+    }
+
+    fn close(&mut self, t: usize, p: f64, reason: ExitReason) -> RawTrade {
+        let side = self.position.expect("close needs an open position");
+        let (q, fee) = (self.size, self.s.fixed_fee);
+        let pnl = match side {
+            Side::Long => {
+                let proceeds = q * p * self.sell_factor - fee;
+                self.cash += proceeds;
+                proceeds - self.basis
+            }
+            Side::Short => {
+                let cost = q * p * self.buy_factor + fee;
+                self.cash -= cost;
+                self.entry_proceeds - cost
+            }
+        };
+        let return_pct = pnl / self.basis;
+        self.stats.record(pnl, return_pct);
+        self.position = None;
+        self.size = 0.0;
+        RawTrade {
+            side,
+            entry_index: self.entry_index,
+            exit_index: t,
+            entry_price: self.entry_price,
+            exit_price: p,
+            size: q,
+            pnl,
+            return_pct,
+            exit_reason: reason,
+        }
+    }
+
+    /// The stops of the open position on bar `t`; true when one closed it.
+    fn stops(&mut self, t: usize, bar: &Bar, sink: &mut impl FnMut(RawTrade)) -> bool {
+        let long = self.position == Some(Side::Long);
+        let (p, best) = (self.entry_price, self.best);
+        // Long levels sit below the price, short ones above; `sign` flips the comparisons.
+        let (sl, tr, tp) = if long {
+            (
+                self.s.stop_loss.map(|f| p * (1.0 - f)),
+                self.s.trailing_stop.map(|f| best * (1.0 - f)),
+                self.s.take_profit.map(|f| p * (1.0 + f)),
+            )
+        } else {
+            (
+                self.s.stop_loss.map(|f| p * (1.0 + f)),
+                self.s.trailing_stop.map(|f| best * (1.0 + f)),
+                self.s.take_profit.map(|f| p * (1.0 - f)),
+            )
+        };
+        let loss = match (sl, tr) {
+            (Some(a), Some(b)) if (long && b > a) || (!long && b < a) => {
+                Some((b, ExitReason::TrailingStop))
+            }
+            (Some(a), _) => Some((a, ExitReason::StopLoss)),
+            (None, Some(b)) => Some((b, ExitReason::TrailingStop)),
+            (None, None) => None,
+        };
+        // "Beyond" a level: below it for a long's loss, above it for its profit.
+        let loss_hit = |x: f64, level: f64| if long { x <= level } else { x >= level };
+        let profit_hit = |x: f64, level: f64| if long { x >= level } else { x <= level };
+        let (adverse, favourable) = if long {
+            (bar.low, bar.high)
+        } else {
+            (bar.high, bar.low)
+        };
+        let mut fill = None;
+        if !self.opened_at_open {
+            if let Some((level, reason)) = loss.filter(|&(l, _)| loss_hit(bar.open, l)) {
+                let _ = level;
+                fill = Some((bar.open, reason));
+            } else if tp.is_some_and(|l| profit_hit(bar.open, l)) {
+                fill = Some((bar.open, ExitReason::TakeProfit));
+            }
+        }
+        if fill.is_none() {
+            if let Some((level, reason)) = loss.filter(|&(l, _)| loss_hit(adverse, l)) {
+                fill = Some((level, reason));
+            } else if let Some(level) = tp.filter(|&l| profit_hit(favourable, l)) {
+                fill = Some((level, ExitReason::TakeProfit));
+            }
+        }
+        if let Some((price, reason)) = fill {
+            sink(self.close(t, price, reason));
+            return true;
+        }
+        if self.s.trailing_stop.is_some() {
+            self.best = if long {
+                self.best.max(bar.high)
+            } else {
+                self.best.min(bar.low)
+            };
+        }
+        false
+    }
+}

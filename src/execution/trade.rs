@@ -1,0 +1,93 @@
+//! Closed trades.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Long,
+    Short,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Long => "long",
+            Side::Short => "short",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitReason {
+    Signal,
+    StopLoss,
+    TakeProfit,
+    TrailingStop,
+    Reverse,
+}
+
+impl ExitReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExitReason::Signal => "signal",
+            ExitReason::StopLoss => "stop_loss",
+            ExitReason::TakeProfit => "take_profit",
+            ExitReason::TrailingStop => "trailing_stop",
+            ExitReason::Reverse => "reverse",
+        }
+    }
+}
+
+/// A closed round trip. Indices are 0-based bars; `return_pct` is a fraction of the entry
+/// basis (the entry value with its fees).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trade {
+    pub entry_index: usize,
+    pub exit_index: usize,
+    pub entry_date: String,
+    pub exit_date: String,
+    pub entry_price: f64,
+    pub exit_price: f64,
+    pub size: f64,
+    /// Net of every fee.
+    pub pnl: f64,
+    pub return_pct: f64,
+    pub bars_held: usize,
+    pub direction: Side,
+    pub exit_reason: ExitReason,
+}
+
+/// A closed trade before dates are attached (what the inner loop produces).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RawTrade {
+    pub side: Side,
+    pub entry_index: usize,
+    pub exit_index: usize,
+    pub entry_price: f64,
+    pub exit_price: f64,
+    pub size: f64,
+    pub pnl: f64,
+    pub return_pct: f64,
+    pub exit_reason: ExitReason,
+}
+
+impl RawTrade {
+    pub fn with_dates(&self, dates: &[String]) -> Trade {
+        Trade {
+            entry_index: self.entry_index,
+            exit_index: self.exit_index,
+            entry_date: dates[self.entry_index].clone(),
+            exit_date: dates[self.exit_index].clone(),
+            entry_price: self.entry_price,
+            exit_price: self.exit_price,
+            size: self.size,
+            pnl: self.pnl,
+            return_pct: self.return_pct,
+            bars_held: self.exit_index - self.entry_index,
+            direction: self.side,
+            exit_reason: self.exit_reason,
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Relative strength index (TA-Lib's RSI: Wilder's smoothing seeded with the mean of the first
+//! `period` changes; 0 where gains and losses are both 0).
+
+use super::fold;
+
+/// The streaming RSI (first valid value at the `period + 1`-th number, index `period`).
+#[derive(Debug, Clone)]
+pub struct Rsi {
+    period: usize,
+    /// Values seen, the first included (so `seen - 1` changes).
+    seen: usize,
+    previous: f64,
+    gain: f64,
+    loss: f64,
+}
+
+impl Rsi {
+    pub fn new(period: usize) -> Self {
+        debug_assert!(period >= 1);
+        Rsi {
+            period,
+            seen: 0,
+            previous: f64::NAN,
+            gain: 0.0,
+            loss: 0.0,
+        }
+    }
+
+    pub fn update(&mut self, x: f64) -> f64 {
+        if self.seen == 0 {
+            if !x.is_nan() {
+                self.previous = x;
+                self.seen = 1;
+            }
+            return f64::NAN;
+        }
+        let change = x - self.previous;
+        self.previous = x;
+        let changes = self.seen; // including this one
+        self.seen += 1;
+        let p = self.period as f64;
+        if changes > self.period {
+            let kept = (self.period - 1) as f64;
+            self.gain *= kept;
+            self.loss *= kept;
+        }
+        if change < 0.0 {
+            self.loss -= change;
+        } else {
+            self.gain += change;
+        }
+        if changes < self.period {
+            return f64::NAN;
+        }
+        self.gain /= p;
+        self.loss /= p;
+        let total = self.gain + self.loss;
+        if -1e-8 < total && total < 1e-8 {
+            0.0
+        } else {
+            100.0 * (self.gain / total)
+        }
+    }
+}
+
+/// The RSI of `values` over `period` (first valid index `period`).
+pub fn rsi(values: &[f64], period: usize) -> Vec<f64> {
+    let mut state = Rsi::new(period);
+    fold(values, |x| state.update(x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::test_support::{assert_close, assert_same_bits, first_valid, series};
+
+    #[test]
+    fn hand_checked() {
+        // changes +1, -2, +3: seed gain (1 + 0) / 2 = 0.5, loss 2 / 2 = 1.0 -> 100 / 3
+        let r = rsi(&[10.0, 11.0, 9.0, 12.0], 2);
+        assert!(r[0].is_nan() && r[1].is_nan());
+        assert_close(r[2], 100.0 * (0.5 / 1.5), "seed");
+        // gain (0.5 * 1 + 3) / 2 = 1.75, loss (1.0 * 1) / 2 = 0.5
+        assert_close(r[3], 100.0 * (1.75 / 2.25), "next");
+        assert_eq!(rsi(&[5.0, 5.0, 5.0], 2)[2], 0.0);
+        assert_eq!(rsi(&[5.0, 6.0, 7.0], 2)[2], 100.0);
+        assert!(rsi(&[5.0, 6.0], 2).iter().all(|v| v.is_nan()));
+        assert_eq!(rsi(&[5.0, 6.0, 4.0, 4.0], 1)[1..], [100.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn streaming_equals_batch() {
+        let x = series(3000, 5);
+        for p in [1, 2, 14, 100, 2999, 3000] {
+            let batch = rsi(&x, p);
+            let mut state = Rsi::new(p);
+            let streamed: Vec<f64> = x.iter().map(|&v| state.update(v)).collect();
+            assert_same_bits(&streamed, &batch, &format!("rsi p={p}"));
+            assert_eq!(first_valid(&batch), p.min(x.len()));
+            assert!(batch
+                .iter()
+                .all(|v| v.is_nan() || (0.0..=100.0).contains(v)));
+        }
+    }
+}

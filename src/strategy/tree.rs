@@ -1,0 +1,121 @@
+//! A strategy as the engine holds it after checking: series, conditions and the four sides.
+//! Params may still be placeholders (`Num::Param`); `bind` fills them.
+
+use super::catalog::{IndicatorKind, PriceField};
+
+/// A number written in the tree: a literal (already checked) or a placeholder.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Num {
+    Lit(f64),
+    Param(String),
+}
+
+impl Num {
+    /// The literal; a bound tree has no placeholders left.
+    pub fn value(&self) -> f64 {
+        match self {
+            Num::Lit(x) => *x,
+            Num::Param(name) => unreachable!("param '{name}' is not bound"),
+        }
+    }
+}
+
+/// A series over the bars.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Series {
+    Price(PriceField),
+    Const(Num),
+    Indicator {
+        kind: IndicatorKind,
+        /// In the catalog's order, defaults filled.
+        params: Vec<Num>,
+        /// `None` only for `atr`.
+        source: Option<Box<Series>>,
+        /// Index into the kind's outputs (0 for one-output indicators).
+        output: usize,
+        path: String,
+    },
+    Shift {
+        series: Box<Series>,
+        periods: Num,
+        path: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    Gt,
+    Lt,
+    Ge,
+    Le,
+    CrossesAbove,
+    CrossesBelow,
+}
+
+impl CompareOp {
+    pub const ALL: [CompareOp; 6] = [
+        CompareOp::Gt,
+        CompareOp::Lt,
+        CompareOp::Ge,
+        CompareOp::Le,
+        CompareOp::CrossesAbove,
+        CompareOp::CrossesBelow,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CompareOp::Gt => "gt",
+            CompareOp::Lt => "lt",
+            CompareOp::Ge => "ge",
+            CompareOp::Le => "le",
+            CompareOp::CrossesAbove => "crosses_above",
+            CompareOp::CrossesBelow => "crosses_below",
+        }
+    }
+
+    /// `a op b` on two numbers (NaN is never true).
+    pub fn holds(self, a: f64, b: f64) -> bool {
+        match self {
+            CompareOp::Gt => a > b,
+            CompareOp::Lt => a < b,
+            CompareOp::Ge => a >= b,
+            CompareOp::Le => a <= b,
+            CompareOp::CrossesAbove | CompareOp::CrossesBelow => false,
+        }
+    }
+}
+
+/// A condition over the bars (or, in a constraint, over the params).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    Compare {
+        op: CompareOp,
+        a: Series,
+        b: Series,
+    },
+    And(Vec<Condition>),
+    Or(Vec<Condition>),
+    Not(Box<Condition>),
+}
+
+/// The four sides of a strategy, in their order.
+pub const SIDES: [&str; 4] = ["entry", "exit", "short_entry", "short_exit"];
+
+/// A checked strategy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Strategy {
+    /// entry, exit, short_entry, short_exit.
+    pub sides: [Option<Condition>; 4],
+    /// Its execution defaults, checked, as written.
+    pub settings: Vec<(String, crate::api::Value)>,
+    pub constraint: Option<Condition>,
+    /// Each placeholder with the path of its first use, in first-use order (sides in order,
+    /// then the constraint).
+    pub params: Vec<(String, String)>,
+}
+
+impl Strategy {
+    pub fn entry(&self) -> Option<&Condition> {
+        self.sides[0].as_ref()
+    }
+}

@@ -1,0 +1,234 @@
+//! Sweeps: one strategy over many combinations of its params (docs/CONVENTIONS.md, "Params"),
+//! each distinct indicator computed once, combinations spread over a [`WorkerPool`].
+
+use crate::api::Value;
+use crate::data::MarketData;
+use crate::error::{BacktestError, ErrorKind, Result};
+use crate::execution::run::{run, Details, Effective};
+use crate::execution::ExecSettings;
+use crate::metrics::Metrics;
+use crate::pool::WorkerPool;
+use crate::strategy::{bind, Condition, Num, Series, SeriesTable, Strategy};
+
+fn grid_error(message: String) -> BacktestError {
+    BacktestError::new(ErrorKind::Grid, message)
+}
+
+/// The combinations of a sweep, in order.
+#[derive(Debug, Clone)]
+pub enum Combinations {
+    /// Every combination of these value lists (first outermost) whose flat index is kept.
+    Product {
+        values: Vec<Vec<Value>>,
+        kept: Vec<usize>,
+    },
+    /// Explicit rows (a constraint the caller applied itself).
+    Rows(Vec<Vec<Value>>),
+}
+
+/// A checked sweep: the strategy with its placeholders, the param names, the combinations.
+#[derive(Debug, Clone)]
+pub struct SweepPlan {
+    pub strategy: Strategy,
+    pub names: Vec<String>,
+    pub combinations: Combinations,
+    pub settings: ExecSettings,
+}
+
+impl SweepPlan {
+    pub fn len(&self) -> usize {
+        match &self.combinations {
+            Combinations::Product { kept, .. } => kept.len(),
+            Combinations::Rows(rows) => rows.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`-th combination's values, in `names` order.
+    pub fn combination(&self, i: usize) -> Vec<Value> {
+        match &self.combinations {
+            Combinations::Rows(rows) => rows[i].clone(),
+            Combinations::Product { values, kept } => product_at(values, kept[i]),
+        }
+    }
+
+    pub fn params(&self, i: usize) -> Vec<(String, Value)> {
+        self.names.iter().cloned().zip(self.combination(i)).collect()
+    }
+
+    /// The `i`-th combination's bound strategy (values were checked by [`plan_sweep`]).
+    pub fn bound(&self, i: usize) -> Strategy {
+        bind(&self.strategy, &self.params(i)).expect("checked when planned")
+    }
+}
+
+fn product_at(values: &[Vec<Value>], mut flat: usize) -> Vec<Value> {
+    let mut out = vec![Value::Null; values.len()];
+    for (slot, list) in out.iter_mut().zip(values).rev() {
+        *slot = list[flat % list.len()].clone();
+        flat /= list.len();
+    }
+    out
+}
+
+/// Checks `params` (an object of name -> list of numbers) and expands it, keeping the
+/// combinations where `constraint` holds (the strategy's own when `None`).
+pub fn plan_sweep(
+    strategy: Strategy,
+    params: &Value,
+    constraint: Option<Condition>,
+    settings: ExecSettings,
+) -> Result<SweepPlan> {
+    let Value::Map(entries) = params else {
+        return Err(grid_error(format!(
+            "params must be an object of name to list of values, got {}",
+            params.describe()
+        )));
+    };
+    if entries.is_empty() {
+        return Err(grid_error("params is empty".into()));
+    }
+    let mut names = Vec::new();
+    let mut values = Vec::new();
+    for (name, list) in entries {
+        let Value::List(items) = list else {
+            return Err(grid_error(format!(
+                "params['{name}'] must be a list of numbers, got {}",
+                list.describe()
+            )));
+        };
+        if items.is_empty() {
+            return Err(grid_error(format!("params['{name}'] is empty")));
+        }
+        for (i, v) in items.iter().enumerate() {
+            if v.as_number().is_none() {
+                return Err(grid_error(format!(
+                    "params['{name}'][{i}] must be a number, got {}",
+                    v.describe()
+                )));
+            }
+        }
+        names.push(name.clone());
+        values.push(items.clone());
+    }
+    crate::strategy::check_param_names(&strategy, names.iter().map(String::as_str))?;
+    let constraint = constraint.or_else(|| strategy.constraint.clone());
+    let total = values.iter().map(Vec::len).product::<usize>();
+    let kept: Vec<usize> = (0..total)
+        .filter(|&flat| {
+            constraint.as_ref().is_none_or(|c| {
+                let row = product_at(&values, flat);
+                holds(c, &names, &row)
+            })
+        })
+        .collect();
+    if kept.is_empty() {
+        return Err(grid_error(
+            "the constraint leaves no combination of params".into(),
+        ));
+    }
+    let plan = SweepPlan {
+        strategy,
+        names,
+        combinations: Combinations::Product { values, kept },
+        settings,
+    };
+    plan.check_all()?;
+    Ok(plan)
+}
+
+/// A sweep over explicit rows of values (in `names` order), already filtered by the caller.
+pub fn plan_rows(
+    strategy: Strategy,
+    names: Vec<String>,
+    rows: Vec<Vec<Value>>,
+    settings: ExecSettings,
+) -> Result<SweepPlan> {
+    crate::strategy::check_param_names(&strategy, names.iter().map(String::as_str))?;
+    if rows.is_empty() {
+        return Err(grid_error(
+            "the constraint leaves no combination of params".into(),
+        ));
+    }
+    let plan = SweepPlan {
+        strategy,
+        names,
+        combinations: Combinations::Rows(rows),
+        settings,
+    };
+    plan.check_all()?;
+    Ok(plan)
+}
+
+impl SweepPlan {
+    /// Every combination binds (each value checked where it is used), before any runs.
+    fn check_all(&self) -> Result<()> {
+        for i in 0..self.len() {
+            let bound = bind(&self.strategy, &self.params(i))?;
+            crate::strategy::check_sides(&bound, self.settings.direction)?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether a constraint holds for one combination.
+fn holds(c: &Condition, names: &[String], row: &[Value]) -> bool {
+    let value = |s: &Series| match s {
+        Series::Const(Num::Lit(x)) => *x,
+        Series::Const(Num::Param(name)) => names
+            .iter()
+            .position(|n| n == name)
+            .and_then(|i| row[i].as_number())
+            .unwrap_or(f64::NAN),
+        _ => f64::NAN,
+    };
+    match c {
+        Condition::Compare { op, a, b } => op.holds(value(a), value(b)),
+        Condition::And(parts) => parts.iter().all(|p| holds(p, names, row)),
+        Condition::Or(parts) => parts.iter().any(|p| holds(p, names, row)),
+        Condition::Not(inner) => !holds(inner, names, row),
+    }
+}
+
+/// Metrics of `count` strategies (`strategy_at(i)`), in order. Memory: the series table plus a
+/// buffer of returns per worker; nothing per combination but its metrics.
+pub fn run_metrics(
+    data: &MarketData,
+    count: usize,
+    strategy_at: &(dyn Fn(usize) -> Strategy + Sync),
+    settings: &ExecSettings,
+    pool: &WorkerPool,
+    table: &mut SeriesTable,
+) -> Vec<Metrics> {
+    table.fill(data, (0..count).map(strategy_at), pool);
+    let table = &*table;
+    pool.map_with(count, Vec::new, |i, returns: &mut Vec<f64>| {
+        let strategy = strategy_at(i);
+        let effective = Effective::new(&table.signals(data, &strategy), settings.direction, data.len());
+        run(data, &effective, settings, returns, None)
+    })
+}
+
+/// Full runs (trades and equity) of `count` strategies, in order.
+pub(crate) fn run_details(
+    data: &MarketData,
+    count: usize,
+    strategy_at: &(dyn Fn(usize) -> Strategy + Sync),
+    settings: &ExecSettings,
+    pool: &WorkerPool,
+    table: &mut SeriesTable,
+) -> Vec<(Metrics, Details)> {
+    table.fill(data, (0..count).map(strategy_at), pool);
+    let table = &*table;
+    pool.map_with(count, || (), |i, _| {
+        let strategy = strategy_at(i);
+        let effective = Effective::new(&table.signals(data, &strategy), settings.direction, data.len());
+        let mut details = Details::default();
+        let mut returns = Vec::new();
+        let m = run(data, &effective, settings, &mut returns, Some(&mut details));
+        (m, details)
+    })
+}
