@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The threaded browser build into pkg/wasm-mt/ (called by scripts/build-wasm.sh after pkg/ is
 # assembled). Nightly + build-std with shared memory: rustc's `+atomics` alone no longer makes
-# the memory shared, so the linker arguments below are needed (../shared/TOOLCHAIN.md).
+# the memory shared, so the linker arguments below are needed (the toolchain notes of wasm-bindgen-rayon and rust-lang/rust#147225).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -33,10 +33,10 @@ mod python;
 #[cfg(all(feature = "wasm", target_arch = "wasm32"))]
 mod wasm;
 
-pub use seed::backtest::{run_sma_backtest, BacktestResult};
-pub use seed::{grid, params};
+pub use data::sample::{self, generate_sample_data};
 pub use data::MarketData;
 pub use error::{BacktestError, ErrorKind, Result};
+pub use execution::Trade;
 pub use grid::{
     run_grid, run_grid_cached, run_grid_metrics, run_grid_metrics_cached, GridColumns, GridRow,
     SmaCache,
@@ -44,8 +44,8 @@ pub use grid::{
 pub use metrics::{Metrics, METRICS};
 pub use params::{validate_backtest, validate_grid, Fill, GridPlan, RawSettings, Settings};
 pub use pool::WorkerPool;
-pub use data::sample::{self, generate_sample_data};
-pub use execution::Trade;
+pub use seed::backtest::{run_sma_backtest, BacktestResult};
+pub use seed::{grid, params};
 
 /// The crate version, as the doors report it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -12,6 +12,8 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
+use crate::api::{self, RawSignals, Value};
+use crate::strategy::SeriesTable;
 use crate::{
     generate_sample_data, run_grid, run_grid_metrics, run_sma_backtest, sample, validate_grid,
     BacktestError, BacktestResult, GridColumns, GridPlan, MarketData, Metrics, RawSettings, Trade,
@@ -30,7 +32,7 @@ fn engine_error(py: Python<'_>, error: BacktestError) -> PyErr {
         Ok(class) => PyErr::from_value(
             class
                 .bind(py)
-                .call1((error.to_string(),))
+                .call1((error.to_string(), error.code()))
                 .unwrap_or_else(|e| e.into_value(py).into_any().into_bound(py)),
         ),
         Err(_) => PyValueError::new_err(error.to_string()),
@@ -73,6 +75,91 @@ fn int_array<'py>(py: Python<'py>, values: Vec<i64>) -> PyResult<Bound<'py, PyAn
     } else {
         Ok(PyList::new(py, values)?.into_any())
     }
+}
+
+/// A Python value (dict, list, str, int, float, bool, None) as the core's wire value.
+fn wire(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    pythonize::depythonize::<Value>(value).map_err(|e| {
+        engine_error(
+            py,
+            BacktestError::new(
+                crate::ErrorKind::Parameter,
+                format!("cannot read the request: {e}"),
+            ),
+        )
+    })
+}
+
+/// `max_workers` checked: at least 1; the pool is then sized by the work (never more threads
+/// than combinations) and capped at the machine's threads times 4.
+fn check_workers(py: Python<'_>, max_workers: Option<i64>) -> PyResult<Option<usize>> {
+    match max_workers {
+        None => Ok(None),
+        Some(w) if w < 1 => Err(engine_error(
+            py,
+            BacktestError::TooSmall {
+                name: "max_workers".into(),
+                value: w,
+                min: 1,
+            },
+        )),
+        Some(w) => {
+            let cap = std::thread::available_parallelism().map_or(1, |n| n.get()) * 4;
+            Ok(Some((w as usize).min(cap)))
+        }
+    }
+}
+
+/// A run's output as a dict; the equity curve as a numpy array when numpy is present.
+fn output_dict<'py>(py: Python<'py>, out: api::BacktestOutput) -> PyResult<Bound<'py, PyAny>> {
+    let equity = float_array(py, out.equity_curve.clone())?;
+    let dict = PyDict::new(py);
+    dict.set_item("metrics", pythonize::pythonize(py, &out.metrics)?)?;
+    dict.set_item("trades", pythonize::pythonize(py, &out.trades)?)?;
+    dict.set_item("equity_curve", equity)?;
+    dict.set_item(
+        "params",
+        pythonize::pythonize(py, &Value::Map(out.params.clone()))?,
+    )?;
+    dict.set_item("execution_time_ms", out.execution_time_ms)?;
+    Ok(dict.into_any())
+}
+
+/// Every output of one indicator (`name` as in a strategy tree), each a float array.
+#[pyfunction]
+fn indicator<'py>(
+    py: Python<'py>,
+    name: &str,
+    inputs: Vec<Vec<f64>>,
+    params: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyList>> {
+    let kind = crate::strategy::IndicatorKind::from_name(name)
+        .ok_or_else(|| PyValueError::new_err(format!("unknown indicator '{name}'")))?;
+    let params = wire(py, params)?;
+    let values: Vec<f64> = kind
+        .params()
+        .iter()
+        .map(|spec| {
+            params
+                .get(spec.name)
+                .and_then(Value::as_number)
+                .or(spec.default)
+                .ok_or_else(|| PyValueError::new_err(format!("{} is required", spec.name)))
+        })
+        .collect::<PyResult<_>>()?;
+    let (source, hlc): (&[f64], [&[f64]; 3]) = if kind.has_source() {
+        (inputs.first().map_or(&[][..], |v| v), [&[], &[], &[]])
+    } else if inputs.len() == 3 {
+        (&[], [&inputs[0], &inputs[1], &inputs[2]])
+    } else {
+        return Err(PyValueError::new_err("atr takes high, low and close"));
+    };
+    let outputs = py.detach(|| kind.compute(&values, source, hlc[0], hlc[1], hlc[2]));
+    let arrays = outputs
+        .into_iter()
+        .map(|o| float_array(py, o))
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, arrays)
 }
 
 /// Validated market data owned by Rust; the Python `MarketData` holds one.
@@ -328,6 +415,131 @@ impl PyEngine {
         }
     }
 
+    /// One backtest of a strategy tree: a dict of metrics, trades, equity_curve (numpy when
+    /// numpy is present), params and execution_time_ms.
+    fn run_strategy<'py>(
+        &self,
+        py: Python<'py>,
+        data: &PyMarketData,
+        strategy: &Bound<'py, PyAny>,
+        settings: &Bound<'py, PyAny>,
+        params: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (strategy, settings, params) =
+            (wire(py, strategy)?, wire(py, settings)?, wire(py, params)?);
+        let data = &data.inner;
+        let out = py
+            .detach(|| api::run_backtest(data, &strategy, &settings, &params))
+            .map_err(|e| engine_error(py, e))?;
+        output_dict(py, out)
+    }
+
+    /// A run of raw signals (lists of bools or None).
+    #[allow(clippy::too_many_arguments)]
+    fn run_signals<'py>(
+        &self,
+        py: Python<'py>,
+        data: &PyMarketData,
+        entries: Option<Vec<bool>>,
+        exits: Option<Vec<bool>>,
+        short_entries: Option<Vec<bool>>,
+        short_exits: Option<Vec<bool>>,
+        settings: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let settings = wire(py, settings)?;
+        let signals = RawSignals {
+            entries,
+            exits,
+            short_entries,
+            short_exits,
+        };
+        let data = &data.inner;
+        let out = py
+            .detach(|| api::run_signals(data, &signals, &settings))
+            .map_err(|e| engine_error(py, e))?;
+        output_dict(py, out)
+    }
+
+    /// A sweep's columns: each param, then every metric (numpy arrays when numpy is present).
+    /// `rows` (with `names`) replaces the product of `params` when a Python callable filtered
+    /// the combinations.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (data, strategy, settings, params, constraint, names, rows, max_workers))]
+    fn sweep<'py>(
+        &self,
+        py: Python<'py>,
+        data: &PyMarketData,
+        strategy: &Bound<'py, PyAny>,
+        settings: &Bound<'py, PyAny>,
+        params: &Bound<'py, PyAny>,
+        constraint: &Bound<'py, PyAny>,
+        names: Option<Vec<String>>,
+        rows: Option<&Bound<'py, PyAny>>,
+        max_workers: Option<i64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let (strategy, settings, params, constraint) = (
+            wire(py, strategy)?,
+            wire(py, settings)?,
+            wire(py, params)?,
+            wire(py, constraint)?,
+        );
+        let rows = match (names, rows) {
+            (Some(names), Some(rows)) => {
+                let Value::List(items) = wire(py, rows)? else {
+                    return Err(PyTypeError::new_err("rows must be a list of lists"));
+                };
+                let rows = items
+                    .into_iter()
+                    .map(|r| match r {
+                        Value::List(v) => Ok(v),
+                        _ => Err(PyTypeError::new_err("rows must be a list of lists")),
+                    })
+                    .collect::<PyResult<Vec<_>>>()?;
+                Some((names, rows))
+            }
+            _ => None,
+        };
+        let workers = check_workers(py, max_workers)?;
+        let data = &data.inner;
+        let plan = py
+            .detach(|| api::plan(&strategy, &settings, &params, &constraint, rows))
+            .map_err(|e| engine_error(py, e))?;
+        let pool = self.pool(workers.map(|w| w.min(plan.len().max(1))));
+        let out = py.detach(|| api::run_sweep(data, &plan, &pool, &mut SeriesTable::new()));
+        let columns = PyDict::new(py);
+        for (name, col) in out.names.iter().zip(out.params) {
+            if col.iter().all(|v| matches!(v, Value::Int(_))) {
+                let ints: Vec<i64> = col
+                    .iter()
+                    .map(|v| match v {
+                        Value::Int(i) => *i as i64,
+                        _ => 0,
+                    })
+                    .collect();
+                columns.set_item(name, int_array(py, ints)?)?;
+            } else {
+                let floats: Vec<f64> = col
+                    .iter()
+                    .map(|v| v.as_number().unwrap_or(f64::NAN))
+                    .collect();
+                columns.set_item(name, float_array(py, floats)?)?;
+            }
+        }
+        for (i, def) in crate::METRICS.iter().enumerate() {
+            let values = out.metrics.iter().map(|m| m.values()[i]);
+            if def.kind == crate::metrics::MetricKind::Int {
+                let ints = values.map(|v| v.as_f64() as i64).collect();
+                columns.set_item(def.name, int_array(py, ints)?)?;
+            } else {
+                columns.set_item(
+                    def.name,
+                    float_array(py, values.map(|v| v.as_f64()).collect())?,
+                )?;
+            }
+        }
+        Ok(columns)
+    }
+
     /// A grid's metrics as a dict of columns (numpy arrays when numpy is present); no Python
     /// object per pair.
     fn grid_columns<'py>(
@@ -391,5 +603,13 @@ fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMarketData>()?;
     m.add_class::<PyEngine>()?;
     m.add_function(wrap_pyfunction!(sample_data, m)?)?;
+    m.add_function(wrap_pyfunction!(indicator, m)?)?;
+    let metrics = PyList::new(
+        m.py(),
+        crate::METRICS
+            .iter()
+            .map(|d| (d.name, d.kind == crate::metrics::MetricKind::Int)),
+    );
+    m.add("METRICS", metrics?)?;
     Ok(())
 }

@@ -6,8 +6,14 @@ same answers. Start with::
     from quant_backtest import RustEngine, generate_sample_data
     data = generate_sample_data("DEMO", days=500, seed=42)
     result = RustEngine().run_sma_backtest(data, 10, 30)
+
+Strategies are values (``from quant_backtest import strategy as qs``)::
+
+    engine = RustEngine()
+    result = engine.run_backtest(data, qs.sma(10).crosses_above(qs.sma(30)) ...)
 """
 
+from . import indicators, strategy
 from ._backend import ENV_VAR as BACKEND_ENV_VAR
 from ._data import MarketData
 from ._engine import (
@@ -35,6 +41,8 @@ __all__ = [
     "benchmark_engine",
     "create_engine",
     "generate_sample_data",
+    "indicators",
     "run_sma_backtest",
     "rust_engine_context",
+    "strategy",
 ]

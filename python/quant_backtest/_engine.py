@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import itertools
+import json
 import secrets
 import threading
 import time
@@ -14,11 +16,14 @@ from typing import Any, Iterator, Optional, Sequence, Union
 from . import _backend, _fallback
 from ._data import MarketData, as_market_data
 from ._errors import BacktestError
-from ._result import METRIC_NAMES, BacktestResult
+from ._fallback.api import _check_signal
+from ._fallback.metrics import INT_METRICS
+from ._result import METRIC_NAMES, SEED_METRIC_NAMES, BacktestResult
 
 __version__ = "0.1.0"
 
 DataLike = Union[MarketData, Any]  # MarketData, a pandas DataFrame, or a dict of columns
+StrategyLike = Any  # a quant_backtest.strategy.Strategy, its dict, or its JSON text
 
 try:
     import numpy as _np
@@ -340,6 +345,160 @@ class RustEngine:
         workers = None if max_workers is None else _integer("max_workers", max_workers)
         return md, fasts, slows, s, workers
 
+    # -- the strategy engine ------------------------------------------------------------
+
+    def run_backtest(
+        self,
+        data: DataLike,
+        strategy: StrategyLike,
+        *,
+        params: Optional[dict] = None,
+        **settings: Any,
+    ) -> BacktestResult:
+        """One backtest of ``strategy`` (a ``quant_backtest.strategy.Strategy``, its dict or its
+        JSON text) with its placeholders filled from ``params``; ``settings`` (SPEC part 8:
+        ``initial_capital``, ``commission_rate``, ``fixed_fee``, ``slippage``, ``fill``,
+        ``lot_size``, ``periods_per_year``, ``direction``, ``size``, ``size_type``,
+        ``stop_loss``, ``take_profit``, ``trailing_stop``) override the strategy's own."""
+        md = as_market_data(data)
+        return self._run_strategy(md, _strategy_value(strategy), _plain(settings), _plain(params))
+
+    def _run_strategy(
+        self, md: MarketData, tree: Any, settings: dict, params: Any
+    ) -> BacktestResult:
+        if self._native is not None:
+            out = self._native.run_strategy(md.native_handle(), tree, settings, params)
+            return BacktestResult._from_output(out, self.backend)
+        start = time.perf_counter()
+        out = _call_fallback(_fallback.run_backtest, md.as_lists(), tree, settings, params)
+        out["execution_time_ms"] = (time.perf_counter() - start) * 1000.0
+        return BacktestResult._from_output(out, self.backend)
+
+    async def run_backtest_async(
+        self, data: DataLike, strategy: StrategyLike, **kwargs: Any
+    ) -> BacktestResult:
+        """``run_backtest`` in the event loop's default executor (the native engine releases
+        the GIL meanwhile)."""
+        loop = asyncio.get_running_loop()
+        call = functools.partial(self.run_backtest, data, strategy, **kwargs)
+        return await loop.run_in_executor(None, call)
+
+    def run_signals(
+        self,
+        data: DataLike,
+        entries: Any,
+        exits: Any = None,
+        short_entries: Any = None,
+        short_exits: Any = None,
+        **settings: Any,
+    ) -> BacktestResult:
+        """A backtest of signals computed elsewhere: boolean arrays (lists, numpy, pandas) with
+        one value per bar; ``None`` means never. The same execution and result as
+        ``run_backtest``."""
+        md = as_market_data(data)
+        n = len(md)
+        arrays = {
+            name: _bools(name, values, n)
+            for name, values in (
+                ("entries", entries),
+                ("exits", exits),
+                ("short_entries", short_entries),
+                ("short_exits", short_exits),
+            )
+        }
+        settings = _plain(settings)
+        if self._native is not None:
+            out = self._native.run_signals(md.native_handle(), *arrays.values(), settings)
+            return BacktestResult._from_output(out, self.backend)
+        start = time.perf_counter()
+        out = _call_fallback(_fallback.run_signals, md.as_lists(), arrays, settings)
+        out["execution_time_ms"] = (time.perf_counter() - start) * 1000.0
+        return BacktestResult._from_output(out, self.backend)
+
+    def sweep(
+        self,
+        data: DataLike,
+        strategy: StrategyLike,
+        params: dict,
+        constraint: Any = None,
+        max_workers: Optional[int] = None,
+        *,
+        as_frame: Optional[bool] = None,
+        **settings: Any,
+    ) -> Any:
+        """Every combination of ``params`` (a dict of value lists; the first key outermost)
+        that ``constraint`` keeps (a condition on ``qs.param`` placeholders, a callable on the
+        params dict, or the strategy's own constraint when ``None``), each backtested with
+        ``settings``. One row per combination: a column per param, then every metric (NaN
+        where undefined). A DataFrame with pandas, else a dict of columns (numpy arrays with
+        numpy). Each distinct indicator is computed once; rows run on ``max_workers``
+        threads (default every core)."""
+        md = as_market_data(data)
+        tree = _strategy_value(strategy)
+        params = _plain(params)
+        settings = _plain(settings)
+        workers = None if max_workers is None else _integer("max_workers", max_workers)
+        names = rows = None
+        if callable(constraint):
+            names, rows = _filtered_rows(params, constraint)
+            cond_value = None
+        else:
+            cond_value = _strategy_value(constraint) if constraint is not None else None
+        if self._native is not None:
+            columns = self._native.sweep(
+                md.native_handle(), tree, settings, params, cond_value, names, rows, workers
+            )
+        else:
+            if workers is not None and workers < 1:
+                raise BacktestError(f"max_workers must be >= 1, got {workers}", "invalid_parameter")
+            combos = None if rows is None else [dict(zip(names, r)) for r in rows]
+            out = _call_fallback(
+                _fallback.sweep, md.as_lists(), tree, params, settings, cond_value, combos
+            )
+            columns = _typed_columns(out["columns"])
+        return _frame(columns, as_frame)
+
+    async def sweep_async(
+        self, data: DataLike, strategy: StrategyLike, params: dict, **kwargs: Any
+    ) -> Any:
+        """``sweep`` in the event loop's default executor."""
+        loop = asyncio.get_running_loop()
+        call = functools.partial(self.sweep, data, strategy, params, **kwargs)
+        return await loop.run_in_executor(None, call)
+
+    def optimize(
+        self,
+        data: DataLike,
+        strategy: StrategyLike,
+        params: dict,
+        maximize: str = "sharpe_ratio",
+        constraint: Any = None,
+        max_workers: Optional[int] = None,
+        **settings: Any,
+    ) -> tuple[dict, BacktestResult]:
+        """The combination of ``params`` with the largest ``maximize`` metric (NaN never wins;
+        ties go to the first in sweep order) and its full ``BacktestResult``."""
+        if maximize not in METRIC_NAMES:
+            near = _fallback.nearest(str(maximize), METRIC_NAMES)
+            raise BacktestError(
+                f"unknown metric '{maximize}'; did you mean '{near}'?", "invalid_parameter"
+            )
+        md = as_market_data(data)
+        columns = self.sweep(
+            md, strategy, params, constraint, max_workers, as_frame=False, **settings
+        )
+        scores = [float(x) for x in columns[maximize]]
+        best = 0
+        for i, x in enumerate(scores):
+            if x == x and (scores[best] != scores[best] or x > scores[best]):
+                best = i
+        names = list(_plain(params))
+        chosen = {}
+        for name in names:
+            value = columns[name][best]
+            chosen[name] = value.item() if hasattr(value, "item") else value
+        return chosen, self.run_backtest(md, strategy, params=chosen, **settings)
+
     # -- lifetime -----------------------------------------------------------------------
 
     def close(self) -> None:
@@ -388,12 +547,12 @@ def _columns_from_rows(rows: list) -> dict[str, Any]:
     """Columns from the pure-Python grid's rows (NaN for undefined ratios, as natively)."""
     nan = float("nan")
     cols: dict[str, list] = {"fast_period": [], "slow_period": []}
-    for name in METRIC_NAMES:
+    for name in SEED_METRIC_NAMES:
         cols[name] = []
     for fast, slow, out in rows:
         cols["fast_period"].append(fast)
         cols["slow_period"].append(slow)
-        for name in METRIC_NAMES:
+        for name in SEED_METRIC_NAMES:
             value = out[name]
             cols[name].append(nan if value is None else value)
     if _np is None:
@@ -402,6 +561,74 @@ def _columns_from_rows(rows: list) -> dict[str, Any]:
     return {
         k: _np.asarray(v, dtype=_np.int64 if k in ints else _np.float64) for k, v in cols.items()
     }
+
+
+def _strategy_value(strategy: Any) -> Any:
+    """The plain JSON value of a strategy (or a condition): a builder object's ``to_dict()``,
+    parsed JSON text, or a dict as given (the engine checks it)."""
+    if hasattr(strategy, "to_dict"):
+        return strategy.to_dict()
+    if isinstance(strategy, str):
+        try:
+            return json.loads(strategy)
+        except ValueError as e:
+            raise BacktestError(f"strategy is not valid JSON: {e}", "invalid_strategy") from None
+    return _plain(strategy)
+
+
+def _plain(value: Any) -> Any:
+    """Plain Python values for the engine: numpy scalars and arrays, tuples and ranges become
+    ints, floats, bools and lists (the engine refuses anything else by name)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, range)):
+        return [_plain(v) for v in value]
+    if _np is not None:
+        if isinstance(value, _np.ndarray):
+            return [_plain(v) for v in value.tolist()]
+        if isinstance(value, _np.generic):
+            return value.item()
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):  # a pandas Series
+        return _plain(value.tolist())
+    return value
+
+
+def _bools(name: str, values: Any, bars: int) -> Optional[list[bool]]:
+    """A signal array as a list of bools (``None`` stays ``None``: never), checked as the
+    pure-Python engine checks it, so both backends refuse alike."""
+    if values is None:
+        return None
+    if _np is not None and hasattr(values, "to_numpy"):  # a pandas Series
+        values = values.to_numpy()
+    if _np is not None and isinstance(values, _np.ndarray) and values.dtype == _np.bool_:
+        values = values.tolist()
+    return _check_signal(name, values, bars)
+
+
+def _filtered_rows(params: Any, keep: Any) -> tuple[list[str], list[list]]:
+    """The combinations of ``params`` a Python callable keeps (the engine checks the lists'
+    contents and reports an empty result)."""
+    if not isinstance(params, dict) or not params:
+        return [], []
+    names = list(params)
+    lists = [v if isinstance(v, list) else [v] for v in params.values()]
+    rows = [list(c) for c in itertools.product(*lists) if keep(dict(zip(names, c)))]
+    return names, rows
+
+
+def _typed_columns(columns: dict[str, list]) -> dict[str, Any]:
+    """The pure-Python sweep's columns as numpy arrays when numpy is installed: int64 for
+    integer params and counts, float64 otherwise."""
+    if _np is None:
+        return columns
+    out = {}
+    for name, values in columns.items():
+        ints = name in INT_METRICS or (
+            name not in METRIC_NAMES
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+        )
+        out[name] = _np.asarray(values, dtype=_np.int64 if ints else _np.float64)
+    return out
 
 
 class CachedRustEngine(RustEngine):
@@ -420,8 +647,7 @@ class CachedRustEngine(RustEngine):
         self._hits = 0
         self._misses = 0
 
-    def _run_one(self, md: MarketData, fast: int, slow: int, s: _Settings) -> BacktestResult:
-        key = (md.fingerprint, fast, slow, *s.key())
+    def _cached(self, key: tuple, compute: Any) -> BacktestResult:
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
@@ -429,7 +655,7 @@ class CachedRustEngine(RustEngine):
                 self._hits += 1
                 return hit
             self._misses += 1
-        result = super()._run_one(md, fast, slow, s)
+        result = compute()
         if self._max_size:
             with self._lock:
                 self._cache[key] = result
@@ -437,6 +663,19 @@ class CachedRustEngine(RustEngine):
                 while len(self._cache) > self._max_size:
                     self._cache.popitem(last=False)
         return result
+
+    def _run_one(self, md: MarketData, fast: int, slow: int, s: _Settings) -> BacktestResult:
+        key = (md.fingerprint, fast, slow, *s.key())
+        return self._cached(key, lambda: super(CachedRustEngine, self)._run_one(md, fast, slow, s))
+
+    def _run_strategy(
+        self, md: MarketData, tree: Any, settings: dict, params: Any
+    ) -> BacktestResult:
+        # Keyed by the data's content, the strategy's JSON, every setting and param.
+        text = json.dumps([tree, settings, params], sort_keys=True, default=repr)
+        key = (md.fingerprint, "strategy", text)
+        run = super()._run_strategy
+        return self._cached(key, lambda: run(md, tree, settings, params))
 
     def get_cache_stats(self) -> dict[str, Any]:
         """``hits``, ``misses``, ``hit_rate`` (0 to 1), ``size`` and ``max_size``."""
@@ -549,6 +788,19 @@ def _results_match(a: BacktestResult, b: BacktestResult, rel: float = 1e-9) -> b
         ):
             return False
     return all(close(getattr(a, m), getattr(b, m)) for m in METRIC_NAMES)
+
+
+def _frame(columns: dict[str, Any], as_frame: Optional[bool]) -> Any:
+    """A DataFrame when pandas is installed (or ``as_frame=True``), else the dict of columns."""
+    if as_frame is False:
+        return columns
+    try:
+        import pandas as pd
+    except ImportError:
+        if as_frame:
+            raise
+        return columns
+    return pd.DataFrame(columns)
 
 
 def benchmark_engine(

@@ -10,16 +10,10 @@ try:
 except ImportError:
     _np = None
 
-METRIC_NAMES = (
-    "total_return",
-    "annualized_return",
-    "volatility",
-    "sharpe_ratio",
-    "sortino_ratio",
-    "max_drawdown",
-    "trade_count",
-    "win_rate",
-)
+from ._fallback.metrics import METRIC_NAMES
+
+# The seed's eight metrics (its grids and results carry these; the rest are None there).
+SEED_METRIC_NAMES = METRIC_NAMES[:8]
 TRADE_FIELDS = (
     "entry_index",
     "exit_index",
@@ -31,7 +25,11 @@ TRADE_FIELDS = (
     "pnl",
     "return_pct",
     "bars_held",
+    "direction",
+    "exit_reason",
 )
+# The seed API's trades carry the first ten (direction and exit_reason are always the defaults).
+SEED_TRADE_FIELDS = TRADE_FIELDS[:10]
 
 
 class Trade(NamedTuple):
@@ -49,6 +47,8 @@ class Trade(NamedTuple):
     pnl: float
     return_pct: float
     bars_held: int
+    direction: str = "long"
+    exit_reason: str = "signal"
 
     def to_dict(self) -> dict[str, Any]:
         return dict(zip(TRADE_FIELDS, self))
@@ -83,6 +83,15 @@ class BacktestResult:
     fast_period: int = 0
     slow_period: int = 0
     backend: str = "rust"
+    buy_and_hold_return: Optional[float] = None
+    exposure: Optional[float] = None
+    profit_factor: Optional[float] = None
+    expectancy: Optional[float] = None
+    best_trade: Optional[float] = None
+    worst_trade: Optional[float] = None
+    max_drawdown_duration: Optional[int] = None
+    calmar_ratio: Optional[float] = None
+    params: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain Python values (lists, dicts, floats): ready for ``json.dumps``."""
@@ -90,6 +99,7 @@ class BacktestResult:
         return {
             "fast_period": self.fast_period,
             "slow_period": self.slow_period,
+            "params": dict(self.params),
             **{name: getattr(self, name) for name in METRIC_NAMES},
             "execution_time_ms": self.execution_time_ms,
             "backend": self.backend,
@@ -108,7 +118,8 @@ class BacktestResult:
         execution_time_ms: float,
         backend: str,
     ) -> BacktestResult:
-        tr, ar, vol, sharpe, sortino, mdd, count, win = metrics
+        tr, ar, vol, sharpe, sortino, mdd, count, win = metrics[:8]
+        extra = dict(zip(METRIC_NAMES[8:], metrics[8:]))
         return cls(
             total_return=tr,
             annualized_return=ar,
@@ -124,19 +135,39 @@ class BacktestResult:
             fast_period=fast,
             slow_period=slow,
             backend=backend,
+            **extra,
         )
+
+    @classmethod
+    def _from_output(cls, out: dict, backend: str, fast: int = 0, slow: int = 0) -> BacktestResult:
+        """From the strategy engine's dict (metrics, trades, equity_curve, params, ms), the
+        same from every backend."""
+        m = out["metrics"]
+        trades = [Trade(*(t[k] for k in TRADE_FIELDS)) for t in out["trades"]]
+        result = cls._from_metrics(
+            fast,
+            slow,
+            [m[name] for name in METRIC_NAMES],
+            trades,
+            out["equity_curve"],
+            out.get("execution_time_ms", 0.0),
+            backend,
+        )
+        object.__setattr__(result, "params", dict(out.get("params") or {}))
+        return result
 
     @classmethod
     def _from_native(cls, item: Sequence[Any], backend: str = "rust") -> BacktestResult:
         """From the compiled engine's tuple (fast, slow, metrics, trades, equity, ms)."""
         fast, slow, metrics, trades, equity, ms = item
         return cls._from_metrics(
-            fast, slow, metrics, [Trade._make(t) for t in trades], equity, ms, backend
+            fast, slow, metrics, [Trade(*t) for t in trades], equity, ms, backend
         )
 
     @classmethod
     def _from_fallback(cls, fast: int, slow: int, out: dict, ms: float) -> BacktestResult:
         """From the pure-Python engine's dict."""
-        trades = [Trade(*(t[k] for k in TRADE_FIELDS)) for t in out["trades"]]
-        metrics = [out[name] for name in METRIC_NAMES]
+        # The seed API's results carry the seed's metrics and trade fields on every backend.
+        trades = [Trade(*(t[k] for k in SEED_TRADE_FIELDS)) for t in out["trades"]]
+        metrics = [out[name] for name in SEED_METRIC_NAMES]
         return cls._from_metrics(fast, slow, metrics, trades, out["equity_curve"], ms, "python")

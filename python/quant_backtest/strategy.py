@@ -869,7 +869,7 @@ def _engine_check(obj: Any) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _check_setting_names(settings: Mapping[str, Any], where: str = "") -> None:
+def _check_settings(settings: Mapping[str, Any], where: str = "") -> None:
     """Known names (the nearest in the message), then the values as the engines check them
     (``stop_loss must be in (0, 1), got 1.5``)."""
     for name in settings:
@@ -956,7 +956,7 @@ class Strategy:
                 )
         if constraint is not None:
             _check_constraint_operands(constraint, "constraint")
-        _check_setting_names(settings)
+        _check_settings(settings)
         for name, condition in sides.items():
             object.__setattr__(self, name, condition)
         object.__setattr__(self, "constraint", constraint)
@@ -993,10 +993,12 @@ class Strategy:
         known = self.params
         for name in values:
             if name not in known:
-                message = f"unknown param {_describe(name)}"
-                if known:
-                    message += f"; did you mean '{_nearest(str(name), known)}'?"
-                raise BacktestError(message, "invalid_grid")
+                hint = (
+                    f"; did you mean '{_nearest(str(name), known)}'?"
+                    if known
+                    else " (the strategy has no params)"
+                )
+                raise BacktestError(f"unknown param {_describe(name)}{hint}", "invalid_grid")
         bound = {name: condition._bind(values) for name, condition in self._conditions().items()}
         constraint = bound.pop("constraint", None)
         if constraint is not None and not any(True for _ in constraint._params()):
@@ -1059,7 +1061,7 @@ class Strategy:
                 f"strategy.settings must be an object, got {_describe(settings)}",
                 "invalid_parameter",
             )
-        _check_setting_names(settings, " in strategy.settings")
+        _check_settings(settings, " in strategy.settings")
         return cls(**conditions, **settings)
 
     @classmethod

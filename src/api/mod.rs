@@ -15,7 +15,9 @@ use crate::execution::settings::{apply_settings, check_setting_names};
 use crate::execution::{Direction, ExecSettings, SignalSet, Trade};
 use crate::metrics::Metrics;
 use crate::pool::WorkerPool;
-use crate::strategy::{bind, check_param_names, check_sides, parse_strategy, SeriesTable, Strategy};
+use crate::strategy::{
+    bind, check_param_names, check_sides, parse_strategy, SeriesTable, Strategy,
+};
 use crate::sweep::{self, SweepPlan};
 use crate::timing::Stopwatch;
 
@@ -30,7 +32,10 @@ pub struct BacktestOutput {
     pub execution_time_ms: f64,
 }
 
-fn serialize_pairs<S: Serializer>(pairs: &[(String, Value)], s: S) -> std::result::Result<S::Ok, S::Error> {
+fn serialize_pairs<S: Serializer>(
+    pairs: &[(String, Value)],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     let mut map = s.serialize_map(Some(pairs.len()))?;
     for (k, v) in pairs {
         map.serialize_entry(k, v)?;
@@ -54,7 +59,11 @@ pub fn prepare(strategy: &Value, settings: &Value) -> Result<(Strategy, ExecSett
     let strategy = parse_strategy(strategy)?;
     let settings = entries(settings, "settings")?;
     check_setting_names(&settings, None)?;
-    let base = apply_settings(&ExecSettings::default(), &strategy.settings, "strategy.settings.")?;
+    let base = apply_settings(
+        &ExecSettings::default(),
+        &strategy.settings,
+        "strategy.settings.",
+    )?;
     let exec = apply_settings(&base, &settings, "")?;
     Ok((strategy, exec))
 }
@@ -93,7 +102,13 @@ pub fn run_bound(
 fn full_run(data: &MarketData, signals: &SignalSet, settings: &ExecSettings) -> BacktestOutput {
     let effective = Effective::new(signals, settings.direction, data.len());
     let mut details = Details::default();
-    let metrics = run(data, &effective, settings, &mut Vec::new(), Some(&mut details));
+    let metrics = run(
+        data,
+        &effective,
+        settings,
+        &mut Vec::new(),
+        Some(&mut details),
+    );
     output(data, metrics, details)
 }
 
@@ -125,7 +140,11 @@ fn signals_error(m: String) -> BacktestError {
 }
 
 /// A run of signals computed elsewhere (vectorbt's `from_signals` model).
-pub fn run_signals(data: &MarketData, signals: &RawSignals, settings: &Value) -> Result<BacktestOutput> {
+pub fn run_signals(
+    data: &MarketData,
+    signals: &RawSignals,
+    settings: &Value,
+) -> Result<BacktestOutput> {
     let clock = Stopwatch::start();
     let settings = entries(settings, "settings")?;
     check_setting_names(&settings, None)?;
@@ -190,14 +209,41 @@ pub fn plan(
     let constraint = if constraint.is_null() {
         None
     } else {
-        Some(crate::strategy::parse::parse_constraint(constraint, &mut Vec::new())?)
+        // The call's own constraint is part of the sweep request (code `invalid_grid`).
+        let as_grid = |e: BacktestError| BacktestError::new(ErrorKind::Grid, e.to_string());
+        let mut uses = Vec::new();
+        let c = crate::strategy::parse::parse_constraint(constraint, &mut uses).map_err(as_grid)?;
+        if let Value::Map(entries) = params {
+            let missing = uses
+                .iter()
+                .find(|(n, _)| !entries.iter().any(|(k, _)| k == n));
+            if let Some((name, path)) = missing {
+                return Err(BacktestError::new(
+                    ErrorKind::Grid,
+                    format!("missing value for param '{name}' (used at {path})"),
+                ));
+            }
+        }
+        Some(c)
     };
     sweep::plan_sweep(strategy, params, constraint, exec)
 }
 
 /// Runs a planned sweep on `pool`.
-pub fn run_sweep(data: &MarketData, plan: &SweepPlan, pool: &WorkerPool, table: &mut SeriesTable) -> SweepOutput {
-    let metrics = sweep::run_metrics(data, plan.len(), &|i| plan.bound(i), &plan.settings, pool, table);
+pub fn run_sweep(
+    data: &MarketData,
+    plan: &SweepPlan,
+    pool: &WorkerPool,
+    table: &mut SeriesTable,
+) -> SweepOutput {
+    let metrics = sweep::run_metrics(
+        data,
+        plan.len(),
+        &|i| plan.bound(i),
+        &plan.settings,
+        pool,
+        table,
+    );
     let mut params = vec![Vec::with_capacity(plan.len()); plan.names.len()];
     for i in 0..plan.len() {
         for (col, v) in params.iter_mut().zip(plan.combination(i)) {
@@ -218,7 +264,11 @@ impl Serialize for SweepOutput {
             map.serialize_entry(name, col)?;
         }
         for (i, def) in crate::metrics::METRICS.iter().enumerate() {
-            let col: Vec<f64> = self.metrics.iter().map(|m| m.values()[i].as_f64()).collect();
+            let col: Vec<f64> = self
+                .metrics
+                .iter()
+                .map(|m| m.values()[i].as_f64())
+                .collect();
             map.serialize_entry(def.name, &col)?;
         }
         map.end()

@@ -170,7 +170,8 @@ mod tests {
     );
 
     fn bars(n: usize) -> Columns {
-        let dates = crate::data::dates::business_days(crate::data::dates::days_from_civil(2020, 1, 1), n);
+        let dates =
+            crate::data::dates::business_days(crate::data::dates::days_from_civil(2020, 1, 1), n);
         (
             dates,
             vec![10.0; n],

@@ -1,8 +1,8 @@
 //! Deterministic sample bars (docs/CONVENTIONS.md, "Sample data"): SplitMix64 and only
 //! `+ - * floor max min`, so Rust, wasm and the Python fallback produce the same bits.
 
-use crate::data::MarketData;
 use crate::data::dates::{business_days, days_from_civil};
+use crate::data::MarketData;
 use crate::error::{BacktestError, Result};
 
 /// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and easy to reproduce in any language.

@@ -179,7 +179,7 @@ impl Account {
         if self.s.lot_size > 0.0 {
             q = (q / self.s.lot_size).floor() * self.s.lot_size;
         }
-        if !(q > 0.0) {
+        if q.is_nan() || q <= 0.0 {
             return;
         }
         self.basis = q * p * k + fee;
@@ -263,22 +263,22 @@ impl Account {
         } else {
             (bar.high, bar.low)
         };
-        let mut fill = None;
-        if !self.opened_at_open {
-            if let Some((level, reason)) = loss.filter(|&(l, _)| loss_hit(bar.open, l)) {
+        // The loss side first, whole (a gap through it, then the bar's range), then the profit
+        // side (as vectorbt and backtesting.py): a bar that reaches both stops at the loss.
+        // A position opened at this bar's open is not checked against that open.
+        let gap = !self.opened_at_open;
+        let fill =
+            if let Some((level, reason)) = loss.filter(|&(l, _)| gap && loss_hit(bar.open, l)) {
                 let _ = level;
-                fill = Some((bar.open, reason));
-            } else if tp.is_some_and(|l| profit_hit(bar.open, l)) {
-                fill = Some((bar.open, ExitReason::TakeProfit));
-            }
-        }
-        if fill.is_none() {
-            if let Some((level, reason)) = loss.filter(|&(l, _)| loss_hit(adverse, l)) {
-                fill = Some((level, reason));
-            } else if let Some(level) = tp.filter(|&l| profit_hit(favourable, l)) {
-                fill = Some((level, ExitReason::TakeProfit));
-            }
-        }
+                Some((bar.open, reason))
+            } else if let Some((level, reason)) = loss.filter(|&(l, _)| loss_hit(adverse, l)) {
+                Some((level, reason))
+            } else if tp.is_some_and(|l| gap && profit_hit(bar.open, l)) {
+                Some((bar.open, ExitReason::TakeProfit))
+            } else {
+                tp.filter(|&l| profit_hit(favourable, l))
+                    .map(|level| (level, ExitReason::TakeProfit))
+            };
         if let Some((price, reason)) = fill {
             sink(self.close(t, price, reason));
             return true;

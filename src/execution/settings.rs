@@ -136,7 +136,10 @@ pub fn apply_settings(
         if ok(x) {
             Ok(x)
         } else {
-            Err(invalid(format!("{prefix}{name} must be {domain}, got {x:?}")))
+            Err(invalid(format!(
+                "{prefix}{name} must be {domain}, got {}",
+                v.describe()
+            )))
         }
     };
     let choice = |name: &str, v: &Value, options: &[&str], words: &str| -> Result<usize> {
@@ -164,7 +167,9 @@ pub fn apply_settings(
     for name in SETTING_NAMES {
         let Some(v) = get(name) else { continue };
         match name {
-            "initial_capital" => s.initial_capital = check(name, v, positive, "a finite number > 0")?,
+            "initial_capital" => {
+                s.initial_capital = check(name, v, positive, "a finite number > 0")?
+            }
             "commission_rate" => s.commission_rate = check(name, v, fraction, "in [0, 1)")?,
             "fixed_fee" => s.fixed_fee = check(name, v, non_negative, "a finite number >= 0")?,
             "slippage" => s.slippage = check(name, v, fraction, "in [0, 1)")?,
@@ -196,22 +201,20 @@ pub fn apply_settings(
             }
             "size" => s.size = number(name, v)?,
             "stop_loss" => s.stop_loss = optional(name, v, open_unit, "in (0, 1)")?,
-            "take_profit" => {
-                s.take_profit = optional(name, v, positive, "a finite number > 0")?
-            }
+            "take_profit" => s.take_profit = optional(name, v, positive, "a finite number > 0")?,
             "trailing_stop" => s.trailing_stop = optional(name, v, open_unit, "in (0, 1)")?,
             _ => unreachable!(),
         }
         // The size is checked against its type once both are known.
         if name == "size" || (name == "size_type" && get("size").is_none()) {
-            check_size(&s, prefix)?;
+            check_size(&s, prefix, get("size"))?;
         }
     }
     Ok(s)
 }
 
 /// `size` against its type.
-fn check_size(s: &ExecSettings, prefix: &str) -> Result<()> {
+fn check_size(s: &ExecSettings, prefix: &str, given: Option<&Value>) -> Result<()> {
     let x = s.size;
     let ok = match s.size_type {
         SizeType::Percent => x > 0.0 && x <= 1.0,
@@ -225,7 +228,8 @@ fn check_size(s: &ExecSettings, prefix: &str) -> Result<()> {
         _ => "a finite number > 0",
     };
     Err(invalid(format!(
-        "{prefix}size must be {domain} for size_type '{}', got {x:?}",
-        s.size_type.name()
+        "{prefix}size must be {domain} for size_type '{}', got {}",
+        s.size_type.name(),
+        given.map_or_else(|| format!("{x:?}"), Value::describe)
     )))
 }

@@ -1,5 +1,6 @@
-//! Relative strength index (TA-Lib's RSI: Wilder's smoothing seeded with the mean of the first
-//! `period` changes; 0 where gains and losses are both 0).
+//! Relative strength index (TA-Lib 0.8's RSI, bit for bit: Wilder's smoothing seeded with the
+//! mean of the first `period` changes, scaled by a hoisted `1 / period`; 0 where gains and losses
+//! are both 0, tested exactly, so a series quoted in tiny units keeps its index).
 
 use super::fold;
 
@@ -7,6 +8,7 @@ use super::fold;
 #[derive(Debug, Clone)]
 pub struct Rsi {
     period: usize,
+    inv_period: f64,
     /// Values seen, the first included (so `seen - 1` changes).
     seen: usize,
     previous: f64,
@@ -19,6 +21,7 @@ impl Rsi {
         debug_assert!(period >= 1);
         Rsi {
             period,
+            inv_period: 1.0 / period as f64,
             seen: 0,
             previous: f64::NAN,
             gain: 0.0,
@@ -38,7 +41,6 @@ impl Rsi {
         self.previous = x;
         let changes = self.seen; // including this one
         self.seen += 1;
-        let p = self.period as f64;
         if changes > self.period {
             let kept = (self.period - 1) as f64;
             self.gain *= kept;
@@ -52,13 +54,13 @@ impl Rsi {
         if changes < self.period {
             return f64::NAN;
         }
-        self.gain /= p;
-        self.loss /= p;
+        self.gain *= self.inv_period;
+        self.loss *= self.inv_period;
         let total = self.gain + self.loss;
-        if -1e-8 < total && total < 1e-8 {
-            0.0
-        } else {
+        if total > 0.0 {
             100.0 * (self.gain / total)
+        } else {
+            0.0
         }
     }
 }
@@ -76,16 +78,26 @@ mod tests {
 
     #[test]
     fn hand_checked() {
-        // changes +1, -2, +3: seed gain (1 + 0) / 2 = 0.5, loss 2 / 2 = 1.0 -> 100 / 3
+        // changes +1, -2, +3: seed gain (1 + 0) * 0.5 = 0.5, loss 2 * 0.5 = 1.0 -> 100 / 3
         let r = rsi(&[10.0, 11.0, 9.0, 12.0], 2);
         assert!(r[0].is_nan() && r[1].is_nan());
         assert_close(r[2], 100.0 * (0.5 / 1.5), "seed");
-        // gain (0.5 * 1 + 3) / 2 = 1.75, loss (1.0 * 1) / 2 = 0.5
+        // gain (0.5 * 1 + 3) * 0.5 = 1.75, loss (1.0 * 1) * 0.5 = 0.5
         assert_close(r[3], 100.0 * (1.75 / 2.25), "next");
         assert_eq!(rsi(&[5.0, 5.0, 5.0], 2)[2], 0.0);
         assert_eq!(rsi(&[5.0, 6.0, 7.0], 2)[2], 100.0);
         assert!(rsi(&[5.0, 6.0], 2).iter().all(|v| v.is_nan()));
         assert_eq!(rsi(&[5.0, 6.0, 4.0, 4.0], 1)[1..], [100.0, 0.0, 0.0]);
+        // Tiny units keep their index (no fixed band around 0).
+        let tiny = rsi(&[1e-9, 2e-9, 1e-9 + 1e-18], 1);
+        assert_eq!(tiny[1], 100.0);
+        assert_eq!(tiny[2], 0.0);
+        let tiny = rsi(&[1e-9, 1.1e-9, 1.05e-9], 2);
+        assert!(
+            (tiny[2] - 100.0 * (0.1 / 0.15)).abs() < 1e-6,
+            "{:?}",
+            tiny[2]
+        );
     }
 
     #[test]

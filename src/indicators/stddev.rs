@@ -1,18 +1,29 @@
-//! Population standard deviation (TA-Lib's STDDEV with `nbdev` 1, over its VAR).
+//! Population standard deviation: TA-Lib 0.8's STDDEV (`nbdev` 1) over its cancellation-free
+//! VAR (`ta_codegen/input/var/var.c`: shifted sums, re-anchored when they lose digits).
 
 use std::collections::VecDeque;
 
 use super::fold;
 
-/// The streaming standard deviation: running plain sums of `x` and `x * x`,
-/// `var = s2 / p - (s1 / p)^2`, 0 below 1e-8 (TA-Lib's `TA_IS_ZERO_OR_NEG`).
+/// The streaming standard deviation, the operations of TA-Lib's `var` then `sqrt`:
+///
+/// * running sums of `d = x - shift` and `d * d`, `shift` = the first value;
+/// * per window: `m1 = s1 * inv; var = s2 * inv - m1 * m1` (`inv = 1.0 / p`), then the oldest
+///   value leaves the sums;
+/// * re-anchoring (`shift` = the plain mean of the window, the sums rebuilt over it, `var`
+///   recomputed and set to 0 below `1e-12 * (s2 * inv)`, then the oldest value removed again)
+///   when `var < 1e-6 * (s2 * inv)`, or the square that left exceeds `1e6 * s2`, or every
+///   `32 * p` windows.
 #[derive(Debug, Clone)]
 pub struct Stddev {
     period: usize,
-    divisor: f64,
+    inv_period: f64,
+    /// The last `period - 1` values between updates (`period` during one).
     window: VecDeque<f64>,
+    shift: f64,
     sum: f64,
     sum_sq: f64,
+    windows_to_reseed: usize,
     started: bool,
 }
 
@@ -21,10 +32,12 @@ impl Stddev {
         debug_assert!(period >= 1);
         Stddev {
             period,
-            divisor: period as f64,
+            inv_period: 1.0 / period as f64,
             window: VecDeque::new(),
+            shift: 0.0,
             sum: 0.0,
             sum_sq: 0.0,
+            windows_to_reseed: 32 * period,
             started: false,
         }
     }
@@ -35,25 +48,60 @@ impl Stddev {
                 return f64::NAN;
             }
             self.started = true;
+            self.shift = x;
         }
-        self.sum += x;
-        self.sum_sq += x * x;
+        let d = x - self.shift;
+        self.sum += d;
+        self.sum_sq += d * d;
         self.window.push_back(x);
         if self.window.len() < self.period {
             return f64::NAN;
         }
-        let mean = self.sum / self.divisor;
-        let mean_sq = self.sum_sq / self.divisor;
-        let variance = mean_sq - mean * mean;
-        // The value leaving the window goes after the output, as in TA-Lib.
-        let leaving = self.window.pop_front().unwrap_or(f64::NAN);
-        self.sum -= leaving;
-        self.sum_sq -= leaving * leaving;
-        if variance < 1e-8 {
-            0.0
-        } else {
-            variance.sqrt()
+        let inv = self.inv_period;
+        let mean = self.sum * inv;
+        let mut variance = self.sum_sq * inv - mean * mean;
+        let oldest = self.window.pop_front().unwrap_or(f64::NAN);
+        let t = oldest - self.shift;
+        self.sum -= t;
+        let t_sq = t * t;
+        self.sum_sq -= t_sq;
+        self.windows_to_reseed -= 1;
+        if variance < 0.000001 * (self.sum_sq * inv)
+            || t_sq > 1000000.0 * self.sum_sq
+            || self.windows_to_reseed == 0
+        {
+            variance = self.reseed(oldest);
         }
+        variance.sqrt()
+    }
+
+    /// Re-anchors the shift at the mean of the window (`oldest`, then `self.window`), rebuilds
+    /// the sums, and returns the window's variance; the sums end without `oldest`.
+    fn reseed(&mut self, oldest: f64) -> f64 {
+        let inv = self.inv_period;
+        self.windows_to_reseed = 32 * self.period;
+        let mut total = 0.0;
+        total += oldest;
+        for &v in &self.window {
+            total += v;
+        }
+        self.shift = total * inv;
+        self.sum = 0.0;
+        self.sum_sq = 0.0;
+        for v in std::iter::once(oldest).chain(self.window.iter().copied()) {
+            let d = v - self.shift;
+            self.sum += d;
+            self.sum_sq += d * d;
+        }
+        let mean = self.sum * inv;
+        let mut variance = self.sum_sq * inv - mean * mean;
+        if variance < 0.000000000001 * (self.sum_sq * inv) {
+            variance = 0.0;
+        }
+        let t = oldest - self.shift;
+        self.sum -= t;
+        self.sum_sq -= t * t;
+        variance
     }
 }
 
@@ -78,9 +126,16 @@ mod tests {
         assert_eq!(&s[1..], &[1.0, 0.0, 0.0]);
         assert_eq!(stddev(&[1.0, 5.0], 1), vec![0.0, 0.0]);
         assert!(stddev(&[1.0, 5.0], 3).iter().all(|v| v.is_nan()));
-        // A variance below 1e-8 is 0.
-        assert_eq!(stddev(&[1.0, 1.0001], 2)[1], 0.0);
-        assert!(stddev(&[1.0, 1.001], 2)[1] > 0.0);
+        // No fixed cut: a tiny spread keeps its value (TA-Lib 0.8, its issue #243).
+        let tiny = stddev(&[1.0, 1.0 + 2e-9], 2)[1];
+        assert!((tiny - 1e-9).abs() < 1e-15, "{tiny:?}");
+        assert_eq!(stddev(&[5.0; 40], 3)[39], 0.0);
+        // A far outlier passing through leaves no cancellation residue.
+        let mut x = vec![1.0, 2.0, 1e9, 1.0, 2.0, 1.0, 2.0];
+        x.extend([1.5; 3]);
+        let s = stddev(&x, 2);
+        assert_eq!(s[4], 0.5);
+        assert_eq!(s[9], 0.0);
     }
 
     #[test]
@@ -103,14 +158,12 @@ mod tests {
                 let w = &x[t + 1 - p..=t];
                 let m = w.iter().sum::<f64>() / p as f64;
                 let v = w.iter().map(|y| (y - m) * (y - m)).sum::<f64>() / p as f64;
-                // E[x^2] - E[x]^2 cancels: compare variances to the scale of E[x^2], away
-                // from the 1e-8 cut.
-                if (0.5e-8..2e-8).contains(&v) {
-                    continue;
-                }
-                let got = batch[t] * batch[t];
-                let want = if v < 1e-8 { 0.0 } else { v };
-                assert!((got - want).abs() <= 1e-12 * m * m, "p={p} t={t}");
+                let exact = v.sqrt();
+                assert!(
+                    (batch[t] - exact).abs() <= 1e-9 * exact + 1e-12,
+                    "p={p} t={t}: {:?} vs {exact:?}",
+                    batch[t]
+                );
             }
         }
     }

@@ -177,7 +177,8 @@ impl<'a> MetricsAccumulator<'a> {
             },
             buy_and_hold_return: 0.0,
             exposure: self.exposed_bars as f64 / count,
-            profit_factor: (trades.gross_loss > 0.0).then(|| trades.gross_profit / trades.gross_loss),
+            profit_factor: (trades.gross_loss > 0.0)
+                .then(|| trades.gross_profit / trades.gross_loss),
             expectancy: any.then(|| trades.pnl_sum / trade_count as f64),
             best_trade: any.then_some(trades.best),
             worst_trade: any.then_some(trades.worst),

@@ -3,8 +3,8 @@
 
 mod accumulator;
 
-pub(crate) use accumulator::{MetricsAccumulator, TradeStats};
 pub use accumulator::compute;
+pub(crate) use accumulator::{MetricsAccumulator, TradeStats};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
@@ -37,22 +37,82 @@ const fn def(name: &'static str, kind: MetricKind, description: &'static str) ->
 
 /// Every metric, in the order results, columns and docs show them.
 pub const METRICS: [MetricDef; 16] = [
-    def("total_return", MetricKind::Float, "final equity / initial capital - 1"),
-    def("annualized_return", MetricKind::Float, "(1 + total_return) ^ (periods_per_year / bars) - 1"),
-    def("volatility", MetricKind::Float, "annualised sample std of per-bar returns"),
-    def("sharpe_ratio", MetricKind::OptionalFloat, "annualised mean / std of per-bar returns"),
-    def("sortino_ratio", MetricKind::OptionalFloat, "annualised mean / downside deviation"),
-    def("max_drawdown", MetricKind::Float, "largest peak-to-trough fall, a fraction"),
+    def(
+        "total_return",
+        MetricKind::Float,
+        "final equity / initial capital - 1",
+    ),
+    def(
+        "annualized_return",
+        MetricKind::Float,
+        "(1 + total_return) ^ (periods_per_year / bars) - 1",
+    ),
+    def(
+        "volatility",
+        MetricKind::Float,
+        "annualised sample std of per-bar returns",
+    ),
+    def(
+        "sharpe_ratio",
+        MetricKind::OptionalFloat,
+        "annualised mean / std of per-bar returns",
+    ),
+    def(
+        "sortino_ratio",
+        MetricKind::OptionalFloat,
+        "annualised mean / downside deviation",
+    ),
+    def(
+        "max_drawdown",
+        MetricKind::Float,
+        "largest peak-to-trough fall, a fraction",
+    ),
     def("trade_count", MetricKind::Int, "closed trades"),
-    def("win_rate", MetricKind::Float, "percent of closed trades with pnl > 0"),
-    def("buy_and_hold_return", MetricKind::Float, "last close / first close - 1"),
-    def("exposure", MetricKind::Float, "fraction of bars that end with a position open"),
-    def("profit_factor", MetricKind::OptionalFloat, "gross profit / gross loss of closed trades"),
-    def("expectancy", MetricKind::OptionalFloat, "mean pnl of closed trades"),
-    def("best_trade", MetricKind::OptionalFloat, "largest return_pct of a closed trade"),
-    def("worst_trade", MetricKind::OptionalFloat, "smallest return_pct of a closed trade"),
-    def("max_drawdown_duration", MetricKind::Int, "longest run of bars below a previous peak"),
-    def("calmar_ratio", MetricKind::OptionalFloat, "annualized_return / max_drawdown"),
+    def(
+        "win_rate",
+        MetricKind::Float,
+        "percent of closed trades with pnl > 0",
+    ),
+    def(
+        "buy_and_hold_return",
+        MetricKind::Float,
+        "last close / first close - 1",
+    ),
+    def(
+        "exposure",
+        MetricKind::Float,
+        "fraction of bars that end with a position open",
+    ),
+    def(
+        "profit_factor",
+        MetricKind::OptionalFloat,
+        "gross profit / gross loss of closed trades",
+    ),
+    def(
+        "expectancy",
+        MetricKind::OptionalFloat,
+        "mean pnl of closed trades",
+    ),
+    def(
+        "best_trade",
+        MetricKind::OptionalFloat,
+        "largest return_pct of a closed trade",
+    ),
+    def(
+        "worst_trade",
+        MetricKind::OptionalFloat,
+        "smallest return_pct of a closed trade",
+    ),
+    def(
+        "max_drawdown_duration",
+        MetricKind::Int,
+        "longest run of bars below a previous peak",
+    ),
+    def(
+        "calmar_ratio",
+        MetricKind::OptionalFloat,
+        "annualized_return / max_drawdown",
+    ),
 ];
 
 /// The metrics of one run. Fractions unless the name says otherwise.

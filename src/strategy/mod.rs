@@ -34,7 +34,9 @@ pub fn check_sides(strategy: &Strategy, direction: Direction) -> Result<()> {
         return fail("the strategy has a long side (entry/exit) but direction is 'short_only'; pass direction='both' or 'long_only'".into());
     }
     if direction != Direction::ShortOnly && !has(0) {
-        return fail(format!("the strategy needs an entry for direction '{name}'"));
+        return fail(format!(
+            "the strategy needs an entry for direction '{name}'"
+        ));
     }
     if direction != Direction::LongOnly && !has(2) {
         return fail(format!(

@@ -17,8 +17,17 @@ fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// The candidate nearest to `name`; ties go to the first in `candidates`' order.
+/// The candidate nearest to `name`: the first that begins with it (a truncated name finds its
+/// completion: `crosses` -> `crosses_above`), else the smallest distance, ties to the first in
+/// `candidates`' order.
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> &'a str {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    if let Some(c) = candidates
+        .iter()
+        .find(|c| !name.is_empty() && c.starts_with(name) && **c != name)
+    {
+        return c;
+    }
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let d = distance(name, c);
@@ -36,7 +45,14 @@ mod tests {
     #[test]
     fn nearest_names() {
         assert_eq!(distance("kitten", "sitting"), 3);
-        assert_eq!(nearest("comission", ["initial_capital", "commission_rate", "fill"]), "commission_rate");
+        assert_eq!(
+            nearest("comission", ["initial_capital", "commission_rate", "fill"]),
+            "commission_rate"
+        );
         assert_eq!(nearest("x", ["ab", "cd"]), "ab");
+        assert_eq!(
+            nearest("crosses", ["gt", "ge", "crosses_above"]),
+            "crosses_above"
+        );
     }
 }

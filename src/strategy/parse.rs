@@ -143,8 +143,7 @@ impl Parser<'_> {
                     )))
                 }
             };
-            if self.constraint && matches!(cmp, CompareOp::CrossesAbove | CompareOp::CrossesBelow)
-            {
+            if self.constraint && matches!(cmp, CompareOp::CrossesAbove | CompareOp::CrossesBelow) {
                 return Err(invalid(format!(
                     "{here} is not allowed in a constraint (it compares params: gt, lt, ge, le, and, or, not)"
                 )));
@@ -203,12 +202,14 @@ impl Parser<'_> {
             };
         }
         match v {
-            Value::Str(name) => PriceField::from_name(name).map(Series::Price).ok_or_else(|| {
-                invalid(format!(
-                    "unknown price column '{name}' at {path}; did you mean '{}'?",
-                    nearest(name, PriceField::ALL.map(PriceField::name))
-                ))
-            }),
+            Value::Str(name) => PriceField::from_name(name)
+                .map(Series::Price)
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "unknown price column '{name}' at {path}; did you mean '{}'?",
+                        nearest(name, PriceField::ALL.map(PriceField::name))
+                    ))
+                }),
             Value::Int(_) | Value::Float(_) => Ok(Series::Const(Num::Lit(number(v)))),
             Value::Map(entries) if entries.iter().any(|(k, _)| k == "param") => {
                 Ok(Series::Const(self.param(entries, path)?))

@@ -142,7 +142,9 @@ impl SeriesTable {
                     Values::Array(a) => (0..n)
                         .map(|t| if t >= k { a[t - k] } else { f64::NAN })
                         .collect(),
-                    Values::Scalar(c) => (0..n).map(|t| if t >= k { c } else { f64::NAN }).collect(),
+                    Values::Scalar(c) => {
+                        (0..n).map(|t| if t >= k { c } else { f64::NAN }).collect()
+                    }
                 };
                 vec![shifted]
             }
@@ -221,7 +223,11 @@ fn compare(n: usize, a: Values<'_>, b: Values<'_>, op: impl Fn(f64, f64) -> bool
     }
 }
 
-fn fold(parts: &[Condition], eval: impl Fn(&Condition) -> Bits, f: fn(&Bits, &Bits) -> Bits) -> Bits {
+fn fold(
+    parts: &[Condition],
+    eval: impl Fn(&Condition) -> Bits,
+    f: fn(&Bits, &Bits) -> Bits,
+) -> Bits {
     let mut acc = eval(&parts[0]);
     for p in &parts[1..] {
         acc = f(&acc, &eval(p));

@@ -88,11 +88,7 @@ impl CompareOp {
 /// A condition over the bars (or, in a constraint, over the params).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Condition {
-    Compare {
-        op: CompareOp,
-        a: Series,
-        b: Series,
-    },
+    Compare { op: CompareOp, a: Series, b: Series },
     And(Vec<Condition>),
     Or(Vec<Condition>),
     Not(Box<Condition>),

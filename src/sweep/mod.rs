@@ -56,7 +56,11 @@ impl SweepPlan {
     }
 
     pub fn params(&self, i: usize) -> Vec<(String, Value)> {
-        self.names.iter().cloned().zip(self.combination(i)).collect()
+        self.names
+            .iter()
+            .cloned()
+            .zip(self.combination(i))
+            .collect()
     }
 
     /// The `i`-th combination's bound strategy (values were checked by [`plan_sweep`]).
@@ -207,7 +211,11 @@ pub fn run_metrics(
     let table = &*table;
     pool.map_with(count, Vec::new, |i, returns: &mut Vec<f64>| {
         let strategy = strategy_at(i);
-        let effective = Effective::new(&table.signals(data, &strategy), settings.direction, data.len());
+        let effective = Effective::new(
+            &table.signals(data, &strategy),
+            settings.direction,
+            data.len(),
+        );
         run(data, &effective, settings, returns, None)
     })
 }
@@ -223,12 +231,20 @@ pub(crate) fn run_details(
 ) -> Vec<(Metrics, Details)> {
     table.fill(data, (0..count).map(strategy_at), pool);
     let table = &*table;
-    pool.map_with(count, || (), |i, _| {
-        let strategy = strategy_at(i);
-        let effective = Effective::new(&table.signals(data, &strategy), settings.direction, data.len());
-        let mut details = Details::default();
-        let mut returns = Vec::new();
-        let m = run(data, &effective, settings, &mut returns, Some(&mut details));
-        (m, details)
-    })
+    pool.map_with(
+        count,
+        || (),
+        |i, _| {
+            let strategy = strategy_at(i);
+            let effective = Effective::new(
+                &table.signals(data, &strategy),
+                settings.direction,
+                data.len(),
+            );
+            let mut details = Details::default();
+            let mut returns = Vec::new();
+            let m = run(data, &effective, settings, &mut returns, Some(&mut details));
+            (m, details)
+        },
+    )
 }

@@ -346,7 +346,6 @@ class Evaluator:
         self.n = len(data["close"])
         self.cols = {c: [Fraction(float(v)) for v in data[c]] for c in PRICE_COLUMNS}
         self.scale = Fraction(max(data["high"]))
-        self.decided = 0  # comparisons decided (for the report)
 
     def number(self, v):
         if isinstance(v, dict):
@@ -420,7 +419,6 @@ class Evaluator:
                 out.append(None)
                 continue
             s = a[t].minus(b[t]).sign()
-            self.decided += 1
             if s == 0:
                 assert self.ties_ok, f"{self.name}: exact tie at bar {t}"
                 assert self.constant_sma_window(a_node, t) and self.constant_sma_window(
@@ -441,7 +439,7 @@ class Evaluator:
         """A list of bools, one per bar."""
         if node is None:
             return [False] * self.n
-        (op, arg), = node.items()
+        ((op, arg),) = node.items()
         if op in ("and", "or"):
             parts = [self.condition(c) for c in arg]
             f = all if op == "and" else any
@@ -504,8 +502,16 @@ def simulate(data, signals, settings, name):
     sl_set, tp_set, tr_set = S["stop_loss"], S["take_profit"], S["trailing_stop"]
     any_stop = sl_set is not None or tp_set is not None or tr_set is not None
 
-    st = {"cash": S["initial_capital"], "pos": 0, "q": 0.0, "entry": None, "P": None,
-          "basis": None, "entry_proceeds": None, "best": None}
+    st = {
+        "cash": S["initial_capital"],
+        "pos": 0,
+        "q": 0.0,
+        "entry": None,
+        "P": None,
+        "basis": None,
+        "entry_proceeds": None,
+        "best": None,
+    }
     trades, equity, in_market = [], [], []
 
     def buy(raw):
@@ -803,8 +809,7 @@ def sma_cross(fast, slow):
     }
 
 
-def bars(closes, opens=None, highs=None, lows=None, spread=0.3, symbol="STRAT",
-         start="2024-01-01"):
+def bars(closes, opens=None, highs=None, lows=None, spread=0.3, symbol="STRAT", start="2024-01-01"):
     """Valid bars around a designed close series (make_golden.make_bars's rule: open[t] =
     close[t-1] + WIGGLE[t % 5], high/low = max/min(open, close) +/- spread), then per-bar
     overrides {t: value} of open, high and low."""
@@ -846,14 +851,12 @@ def run_request(data, request, name, ties_ok=False):
     if "signals" in request:
         sig = {k: v for k, v in request["signals"].items()}
     else:
-        sig, _ = strategy_signals(data, request["strategy"], request.get("params"), name,
-                                  ties_ok)
+        sig, _ = strategy_signals(data, request["strategy"], request.get("params"), name, ties_ok)
     return simulate(data, sig, settings, name), settings
 
 
 def make_expected(data, request, name, ties_ok=False):
-    (trades, equity, in_market, still_open), settings = run_request(data, request, name,
-                                                                    ties_ok)
+    (trades, equity, in_market, still_open), settings = run_request(data, request, name, ties_ok)
     assert all(math.isfinite(x) for x in equity), name
     mets = all_metrics(equity, settings, trades, data["close"], in_market, name)
     return {"trades": trades, "equity_curve": equity, "metrics": mets}, still_open, in_market
@@ -869,8 +872,28 @@ LOSS_THEN_WIN = mg.LOSS_THEN_WIN
 # at 11).
 INVERTED = [round(22.0 - c, 2) for c in ROUND_TRIP]
 # Three swings for sma 2/4: crosses down at 5, up at 9, down at 13, up at 18.
-WAVES = [10.0, 10.4, 10.9, 11.3, 11.0, 10.4, 9.9, 9.6, 9.9, 10.5, 11.2, 11.6, 11.4, 10.8, 10.2,
-         9.8, 9.5, 9.9, 10.6, 11.1]
+WAVES = [
+    10.0,
+    10.4,
+    10.9,
+    11.3,
+    11.0,
+    10.4,
+    9.9,
+    9.6,
+    9.9,
+    10.5,
+    11.2,
+    11.6,
+    11.4,
+    10.8,
+    10.2,
+    9.8,
+    9.5,
+    9.9,
+    10.6,
+    11.1,
+]
 # Stop cases: close crosses above 10.05 at bar 4, so the entry fills at open[5] = 10.2.
 LEVEL = 10.05
 CROSS_UP_LEVEL = {"crosses_above": ["close", LEVEL]}
@@ -948,10 +971,6 @@ def new(name, description, data, request, expect, open_at_end=None, check=None):
     }
 
 
-def stop_bars(closes, **overrides):
-    return bars(closes, **overrides)
-
-
 NEW_CASES = []
 
 
@@ -1002,7 +1021,7 @@ add(
     "stop_loss 0.05: the level is 10.2 * 0.95 = 9.69; bar 8 opens at 10.3 above it and trades "
     "down to 9.6, so the stop fills at 9.69 (no slippage). Close crosses above again at bar 9: "
     "a new long from open[10], open at the end.",
-    stop_bars(STOP_LOSS_CLOSES),
+    bars(STOP_LOSS_CLOSES),
     {"strategy": {"entry": CROSS_UP_LEVEL}, "settings": {"stop_loss": 0.05}},
     [("long", 5, 8, "stop_loss")],
     open_at_end=("long", 10),
@@ -1012,7 +1031,7 @@ add(
     "stop_loss_gap_open",
     "The bars of stop_loss_intrabar but bar 8 opens at 9.5, below the 9.69 stop: the stop "
     "fills at the open (9.5), not at the stop level.",
-    stop_bars(STOP_LOSS_CLOSES, opens={8: 9.5}),
+    bars(STOP_LOSS_CLOSES, opens={8: 9.5}),
     {"strategy": {"entry": CROSS_UP_LEVEL}, "settings": {"stop_loss": 0.05}},
     [("long", 5, 8, "stop_loss")],
     open_at_end=("long", 10),
@@ -1024,7 +1043,7 @@ add(
     "Long from open[5] = 10.2, take_profit 0.05: the level is 10.71; bar 6's high is 10.7 (just "
     "short), bar 7 opens at 10.3 and reaches 10.8, so it fills at 10.71. Re-entry on the cross "
     "at bar 10, from open[11].",
-    stop_bars(TAKE_PROFIT_CLOSES),
+    bars(TAKE_PROFIT_CLOSES),
     {"strategy": {"entry": CROSS_UP_LEVEL}, "settings": {"take_profit": 0.05}},
     [("long", 5, 7, "take_profit")],
     open_at_end=("long", 11),
@@ -1034,7 +1053,7 @@ add(
     "take_profit_gap_open",
     "The bars of take_profit_intrabar but bar 7 opens at 10.9, above the 10.71 level: it fills "
     "at the open (10.9).",
-    stop_bars(TAKE_PROFIT_CLOSES, opens={7: 10.9}),
+    bars(TAKE_PROFIT_CLOSES, opens={7: 10.9}),
     {"strategy": {"entry": CROSS_UP_LEVEL}, "settings": {"take_profit": 0.05}},
     [("long", 5, 7, "take_profit")],
     open_at_end=("long", 11),
@@ -1044,11 +1063,9 @@ add(
     "stop_loss_and_take_profit_same_bar",
     "stop_loss 0.05 and take_profit 0.05 on a long from 10.2: bar 7 opens at 10.15 (between the "
     "levels) and its range 9.5 to 10.9 reaches both 9.69 and 10.71: the stop loss wins, at "
-    "9.69. A new long from open[9].",
-    stop_bars([9.5, 9.6, 9.8, 9.7, 10.2, 10.3, 10.25, 10.0, 10.3, 10.4],
-              highs={7: 10.9}, lows={7: 9.5}),
-    {"strategy": {"entry": CROSS_UP_LEVEL},
-     "settings": {"stop_loss": 0.05, "take_profit": 0.05}},
+    "9.69. A new long from open[9] (cross at bar 8), open at the end.",
+    bars([9.5, 9.6, 9.8, 9.7, 10.2, 10.3, 10.25, 10.0, 10.3, 10.2], highs={7: 10.9}, lows={7: 9.5}),
+    {"strategy": {"entry": CROSS_UP_LEVEL}, "settings": {"stop_loss": 0.05, "take_profit": 0.05}},
     [("long", 5, 7, "stop_loss")],
     open_at_end=("long", 9),
     check=lambda c: c["expected"]["trades"][0]["exit_price"] == 10.2 * (1.0 - 0.05),
@@ -1061,25 +1078,48 @@ add(
     "exit at 10.948, reason trailing_stop. Second long from open[14] = 10.1: the best high 10.5 "
     "gives a trailing level 9.66 below the stop loss 10.1 * 0.97 = 9.797, so bar 15 (low 9.6) "
     "exits at 9.797 with reason stop_loss.",
-    stop_bars([9.5, 9.6, 9.8, 9.7, 10.2, 10.6, 11.0, 11.4, 11.2, 10.9, 10.6, 9.9, 9.8, 10.3,
-               10.2, 9.9, 9.7, 9.6]),
-    {"strategy": {"entry": CROSS_UP_LEVEL},
-     "settings": {"trailing_stop": 0.08, "stop_loss": 0.03}},
+    bars(
+        [
+            9.5,
+            9.6,
+            9.8,
+            9.7,
+            10.2,
+            10.6,
+            11.0,
+            11.4,
+            11.2,
+            10.9,
+            10.6,
+            9.9,
+            9.8,
+            10.3,
+            10.2,
+            9.9,
+            9.7,
+            9.6,
+        ]
+    ),
+    {"strategy": {"entry": CROSS_UP_LEVEL}, "settings": {"trailing_stop": 0.08, "stop_loss": 0.03}},
     [("long", 5, 9, "trailing_stop"), ("long", 14, 15, "stop_loss")],
-    check=lambda c: [t["exit_price"] for t in c["expected"]["trades"]]
-    == [11.9 * (1.0 - 0.08), 10.1 * (1.0 - 0.03)],
+    check=lambda c: (
+        [t["exit_price"] for t in c["expected"]["trades"]]
+        == [11.9 * (1.0 - 0.08), 10.1 * (1.0 - 0.03)]
+    ),
 )
 add(
     "stop_on_entry_bar",
     "The entry fills at open[5] = 10.2 and the same bar trades down to 9.6: a position entered "
     "at this bar's open is checked against this bar's low, so the 0.05 stop fills at 9.69 on "
     "the entry bar (bars_held 0; that bar does not count as exposed). Re-entry from open[8].",
-    stop_bars([9.5, 9.6, 9.8, 9.7, 10.2, 10.1, 9.9, 10.2, 10.3], lows={5: 9.6}),
+    bars([9.5, 9.6, 9.8, 9.7, 10.2, 10.1, 9.9, 10.2, 10.3], lows={5: 9.6}),
     {"strategy": {"entry": CROSS_UP_LEVEL}, "settings": {"stop_loss": 0.05}},
     [("long", 5, 5, "stop_loss")],
     open_at_end=("long", 8),
-    check=lambda c: c["expected"]["trades"][0]["bars_held"] == 0
-    and c["expected"]["metrics"]["exposure"] == 1 / 9,
+    check=lambda c: (
+        c["expected"]["trades"][0]["bars_held"] == 0
+        and c["expected"]["metrics"]["exposure"] == 1 / 9
+    ),
 )
 add(
     "stop_on_entry_bar_open_not_checked",
@@ -1087,9 +1127,8 @@ add(
     "the stop level 10.302 * 0.995 = 10.25 lies above that bar's open. The open of the entry bar "
     "is not checked: the stop fills at the level (when the low reaches it), not at the open. "
     "The same happens to the re-entry at open[8] (a stop fill has no slippage).",
-    stop_bars([9.5, 9.6, 9.8, 9.7, 10.2, 10.1, 9.9, 10.2, 10.3]),
-    {"strategy": {"entry": CROSS_UP_LEVEL},
-     "settings": {"slippage": 0.01, "stop_loss": 0.005}},
+    bars([9.5, 9.6, 9.8, 9.7, 10.2, 10.1, 9.9, 10.2, 10.3]),
+    {"strategy": {"entry": CROSS_UP_LEVEL}, "settings": {"slippage": 0.01, "stop_loss": 0.005}},
     [("long", 5, 5, "stop_loss"), ("long", 8, 8, "stop_loss")],
     check=lambda c: c["expected"]["trades"][0]["exit_price"] == 10.2 * 1.01 * (1.0 - 0.005),
 )
@@ -1099,8 +1138,7 @@ add(
     "bar 8 (close 10.1, so entry is true) trades down to 9.6 and the 0.05 stop fills at 9.69: "
     "a bar on which a stop closed the position takes no signal, so there is no new order at "
     "bar 8; bar 9's entry fills at open[10].",
-    stop_bars([9.5, 9.6, 9.8, 9.7, 10.2, 10.4, 10.3, 10.2, 10.1, 10.3, 10.4, 10.6],
-              lows={8: 9.6}),
+    bars([9.5, 9.6, 9.8, 9.7, 10.2, 10.4, 10.3, 10.2, 10.1, 10.3, 10.4, 10.6], lows={8: 9.6}),
     {"strategy": {"entry": {"gt": ["close", LEVEL]}}, "settings": {"stop_loss": 0.05}},
     [("long", 5, 8, "stop_loss")],
     open_at_end=("long", 10),
@@ -1111,8 +1149,10 @@ add(
     "4 buys at close[4]; entry and exit both true at bar 6 (long) do nothing; exit at bar 8 "
     "sells at close[8]; both again at bar 10: nothing.",
     bars([10.0, 10.2, 10.4, 10.3, 10.5, 10.8, 11.0, 10.9, 11.3, 11.1, 10.9, 11.2]),
-    {"signals": signals_of(12, entries={2, 4, 6, 10}, exits={2, 6, 8, 10}),
-     "settings": {"fill": "close"}},
+    {
+        "signals": signals_of(12, entries={2, 4, 6, 10}, exits={2, 6, 8, 10}),
+        "settings": {"fill": "close"},
+    },
     [("long", 4, 8, "signal")],
 )
 add(
@@ -1121,11 +1161,15 @@ add(
     "open[3]); long entry at bar 5 reverses it at open[6]; exit at bar 8 closes the long at "
     "open[9]; short entry at bar 10, short exit at bar 13 (cover at open[14]); a short entry on "
     "the last bar never fills.",
-    bars([10.0, 10.3, 10.1, 9.8, 9.5, 9.7, 10.0, 10.4, 10.6, 10.5, 10.2, 9.9, 9.6, 9.8, 10.1,
-          10.3]),
-    {"signals": signals_of(16, entries={5}, exits={8}, short_entries={2, 10, 15},
-                           short_exits={13}),
-     "settings": {"direction": "both"}},
+    bars(
+        [10.0, 10.3, 10.1, 9.8, 9.5, 9.7, 10.0, 10.4, 10.6, 10.5, 10.2, 9.9, 9.6, 9.8, 10.1, 10.3]
+    ),
+    {
+        "signals": signals_of(
+            16, entries={5}, exits={8}, short_entries={2, 10, 15}, short_exits={13}
+        ),
+        "settings": {"direction": "both"},
+    },
     [("short", 3, 6, "reverse"), ("long", 6, 9, "signal"), ("short", 11, 14, "signal")],
 )
 add(
@@ -1136,8 +1180,9 @@ add(
     bars(ROUND_TRIP),
     {"strategy": sma_cross(2, 4), "settings": {"fixed_fee": 5.0, "initial_capital": 10000.0}},
     [("long", 7, 12, "signal")],
-    check=lambda c: c["expected"]["trades"][0]["size"]
-    == (10000.0 * 1.0 - 5.0) / (c["data"]["open"][7] * 1.001),
+    check=lambda c: (
+        c["expected"]["trades"][0]["size"] == (10000.0 * 1.0 - 5.0) / (c["data"]["open"][7] * 1.001)
+    ),
 )
 add(
     "slippage",
@@ -1148,8 +1193,10 @@ add(
     {"strategy": both_sides(2, 4), "settings": {"direction": "both", "slippage": 0.002}},
     [("short", 6, 10, "reverse"), ("long", 10, 14, "reverse"), ("short", 14, 19, "reverse")],
     open_at_end=("long", 19),
-    check=lambda c: c["expected"]["trades"][0]["entry_price"] == c["data"]["open"][6] * 0.998
-    and c["expected"]["trades"][0]["exit_price"] == c["data"]["open"][10] * 1.002,
+    check=lambda c: (
+        c["expected"]["trades"][0]["entry_price"] == c["data"]["open"][6] * 0.998
+        and c["expected"]["trades"][0]["exit_price"] == c["data"]["open"][10] * 1.002
+    ),
 )
 add(
     "size_percent_half",
@@ -1171,8 +1218,10 @@ add(
     "size_value_above_cash",
     "size_type value 30,000 with only 20,000 of capital: the budget is min(size, cash) = 20,000.",
     bars(ROUND_TRIP),
-    {"strategy": sma_cross(2, 4),
-     "settings": {"size_type": "value", "size": 30000.0, "initial_capital": 20000.0}},
+    {
+        "strategy": sma_cross(2, 4),
+        "settings": {"size_type": "value", "size": 30000.0, "initial_capital": 20000.0},
+    },
     [("long", 7, 12, "signal")],
     check=lambda c: c["expected"]["trades"][0]["size"] == 20000.0 / (10.7 * 1.001),
 )
@@ -1198,14 +1247,36 @@ add(
     "A short with lot_size 10 and 10,250 of capital: the short opens at open[7] = 11.1, "
     "10,250 / (11.1 * 1.001) = 922.5 rounded down to 920 units; covered at open[12].",
     bars(INVERTED),
-    {"strategy": {"short_entry": {"crosses_below": [sma(2), sma(4)]},
-                  "short_exit": {"crosses_above": [sma(2), sma(4)]}},
-     "settings": {"direction": "short_only", "lot_size": 10.0, "initial_capital": 10250.0}},
+    {
+        "strategy": {
+            "short_entry": {"crosses_below": [sma(2), sma(4)]},
+            "short_exit": {"crosses_above": [sma(2), sma(4)]},
+        },
+        "settings": {"direction": "short_only", "lot_size": 10.0, "initial_capital": 10250.0},
+    },
     [("short", 7, 12, "signal")],
     check=lambda c: c["expected"]["trades"][0]["size"] == 920.0,
 )
-METRICS_CLOSES = [10.0, 10.5, 12.5, 13.5, 16.0, 14.0, 10.6, 12.8, 12.0, 10.0, 10.4, 12.5, 14.0,
-                  13.0, 20.0, 18.0, 17.0, 17.5]
+METRICS_CLOSES = [
+    10.0,
+    10.5,
+    12.5,
+    13.5,
+    16.0,
+    14.0,
+    10.6,
+    12.8,
+    12.0,
+    10.0,
+    10.4,
+    12.5,
+    14.0,
+    13.0,
+    20.0,
+    18.0,
+    17.0,
+    17.5,
+]
 
 
 def check_known_metrics(c):
@@ -1235,10 +1306,15 @@ add(
     "(bar 4) and stays below it on bars 8-13: max_drawdown_duration 6, max_drawdown 0.21875. "
     "A position is open at 7 of the 18 closes (bars 2, 3, 7, 8, 11, 12, 13): exposure 7/18.",
     bars(METRICS_CLOSES),
-    {"strategy": {"entry": {"crosses_above": ["close", 11.0]},
-                  "exit": {"or": [{"crosses_above": ["close", 15.0]},
-                                  {"crosses_below": ["close", 11.0]}]}},
-     "settings": {"fill": "close", "commission_rate": 0.0, "initial_capital": 1000.0}},
+    {
+        "strategy": {
+            "entry": {"crosses_above": ["close", 11.0]},
+            "exit": {
+                "or": [{"crosses_above": ["close", 15.0]}, {"crosses_below": ["close", 11.0]}]
+            },
+        },
+        "settings": {"fill": "close", "commission_rate": 0.0, "initial_capital": 1000.0},
+    },
     [("long", 2, 4, "signal"), ("long", 7, 9, "signal"), ("long", 11, 14, "signal")],
     check=check_known_metrics,
 )
@@ -1248,8 +1324,7 @@ add(
     "sideways stretch, a slide (RSI 33.1 at bar 22 -> 28.7 at bar 23: entry, filled at "
     "open[24]), a rally (65.9 at bar 39 -> 70.4 at bar 40: exit at open[41]); RSI stays above "
     "70 afterwards, with no new cross below 30.",
-    bars(walk(50.0, [(20, 0.0, 0.03), (10, -0.02, 0.02), (14, 0.025, 0.02), (16, 0.0, 0.03)],
-              1)),
+    bars(walk(50.0, [(20, 0.0, 0.03), (10, -0.02, 0.02), (14, 0.025, 0.02), (16, 0.0, 0.03)], 1)),
     {"strategy": PRESETS["rsi_reversion"]},
     [("long", 24, 41, "signal")],
 )
@@ -1258,8 +1333,19 @@ add(
     "macd_cross (12, 26, 9; TA-Lib's alignment: all three outputs start at bar 33): the MACD "
     "line is below its signal line from bar 33, crosses above it at bar 43 (entry, open[44]) "
     "and below it at bar 63 (exit, open[64]); the cross up on the last bar (79) never fills.",
-    bars(walk(80.0, [(25, -0.002, 0.02), (15, -0.015, 0.02), (16, 0.015, 0.02),
-                     (14, -0.012, 0.02), (10, 0.006, 0.02)], 3)),
+    bars(
+        walk(
+            80.0,
+            [
+                (25, -0.002, 0.02),
+                (15, -0.015, 0.02),
+                (16, 0.015, 0.02),
+                (14, -0.012, 0.02),
+                (10, 0.006, 0.02),
+            ],
+            3,
+        )
+    ),
     {"strategy": PRESETS["macd_cross"]},
     [("long", 44, 64, "signal")],
 )
@@ -1279,22 +1365,30 @@ add(
     "(entry, open[28]); the later breakouts (33, 35, 36) come while long and are ignored; close "
     "below the previous bar's 20-bar lowest low at bar 50 (exit, open[51]); the later ones come "
     "while flat.",
-    bars(walk(20.0, [(25, 0.0, 0.02), (15, 0.012, 0.02), (10, -0.01, 0.02),
-                     (20, -0.012, 0.02)], 9)),
+    bars(
+        walk(20.0, [(25, 0.0, 0.02), (15, 0.012, 0.02), (10, -0.01, 0.02), (20, -0.012, 0.02)], 9)
+    ),
     {"strategy": PRESETS["donchian_breakout"]},
     [("long", 28, 51, "signal")],
 )
 add(
     "placeholders_and_params",
     "Placeholders filled from the run's params: entry = sma(fast) crosses above sma(slow), exit "
-    "= close crosses below the level 'floor'; params fast 2, slow 4, floor 11.5 on the round "
-    "trip: entry at bar 6 (open[7]), close falls through 11.5 at bar 12 (exit at open[13]).",
+    "= close crosses below the level 'floor'; params fast 2, slow 4, floor 11.6 on the round "
+    "trip: entry at bar 6 (open[7]), close falls through 11.6 at bar 12 (exit at open[13]).",
     bars(ROUND_TRIP),
-    {"strategy": {
-        "entry": {"crosses_above": [{"indicator": "sma", "period": {"param": "fast"}},
-                                    {"indicator": "sma", "period": {"param": "slow"}}]},
-        "exit": {"crosses_below": ["close", {"param": "floor"}]}},
-     "params": {"fast": 2, "slow": 4, "floor": 11.5}},
+    {
+        "strategy": {
+            "entry": {
+                "crosses_above": [
+                    {"indicator": "sma", "period": {"param": "fast"}},
+                    {"indicator": "sma", "period": {"param": "slow"}},
+                ]
+            },
+            "exit": {"crosses_below": ["close", {"param": "floor"}]},
+        },
+        "params": {"fast": 2, "slow": 4, "floor": 11.6},
+    },
     [("long", 7, 13, "signal")],
 )
 add(
@@ -1302,48 +1396,80 @@ add(
     "The strategy carries settings (fill close, stop_loss 0.05, commission_rate 0.002); the "
     "run passes fill next_open, which overrides the strategy's fill key by key: the bars and "
     "trades of stop_loss_intrabar, with commission 0.002.",
-    stop_bars(STOP_LOSS_CLOSES),
-    {"strategy": {"entry": CROSS_UP_LEVEL, "exit": None,
-                  "settings": {"fill": "close", "stop_loss": 0.05, "commission_rate": 0.002}},
-     "settings": {"fill": "next_open"}},
+    bars(STOP_LOSS_CLOSES),
+    {
+        "strategy": {
+            "entry": CROSS_UP_LEVEL,
+            "exit": None,
+            "settings": {"fill": "close", "stop_loss": 0.05, "commission_rate": 0.002},
+        },
+        "settings": {"fill": "next_open"},
+    },
     [("long", 5, 8, "stop_loss")],
     open_at_end=("long", 10),
 )
 add(
     "ema_cross",
-    "ema_cross (3, 8), EMA seeded with the mean of its first values: on the two waves of "
-    "fill_close_two_round_trips, next_open fills.",
+    "ema_cross (3, 8), each EMA seeded with the mean of its first `period` values (ema 8 "
+    "starts at bar 7, with ema 3 below it): cross up at bar 8 (open[9]), down at 13 "
+    "(open[14]), up at 19 (open[20]); the cross down on the last bar (25) never fills, so the "
+    "second long is open at the end.",
     bars(mg.TWO_WAVES),
-    {"strategy": {
-        "entry": {"crosses_above": [{"indicator": "ema", "period": 3},
-                                    {"indicator": "ema", "period": 8}]},
-        "exit": {"crosses_below": [{"indicator": "ema", "period": 3},
-                                   {"indicator": "ema", "period": 8}]}}},
-    [],
+    {
+        "strategy": {
+            "entry": {
+                "crosses_above": [
+                    {"indicator": "ema", "period": 3},
+                    {"indicator": "ema", "period": 8},
+                ]
+            },
+            "exit": {
+                "crosses_below": [
+                    {"indicator": "ema", "period": 3},
+                    {"indicator": "ema", "period": 8},
+                ]
+            },
+        }
+    },
+    [("long", 9, 14, "signal")],
+    open_at_end=("long", 20),
 )
 LOGIC_TREE = {
-    "entry": {"and": [
-        {"crosses_above": [{"indicator": "ema", "period": 3},
-                           {"indicator": "wma", "period": 5}]},
-        {"ge": [{"indicator": "roc", "period": 3}, 0.5]},
-        {"not": {"gt": [{"indicator": "atr", "period": 3}, 2.5]}},
-    ]},
-    "exit": {"or": [
-        {"lt": ["close", {"shift": {"indicator": "lowest", "period": 3, "source": "low"}}]},
-        {"le": [{"indicator": "rsi", "period": 5}, 35]},
-        {"gt": [{"indicator": "stddev", "period": 5}, 2.0]},
-    ]},
+    "entry": {
+        "and": [
+            {
+                "crosses_above": [
+                    {"indicator": "ema", "period": 3},
+                    {"indicator": "wma", "period": 5},
+                ]
+            },
+            {"ge": [{"indicator": "roc", "period": 3}, 0.5]},
+            {"not": {"gt": [{"indicator": "atr", "period": 3}, 1.2]}},
+        ]
+    },
+    "exit": {
+        "or": [
+            {"lt": ["close", {"shift": {"indicator": "lowest", "period": 3, "source": "low"}}]},
+            {"le": [{"indicator": "rsi", "period": 5}, 35]},
+            {"gt": [{"indicator": "stddev", "period": 5}, 0.85]},
+        ]
+    },
     "short_entry": None,
     "short_exit": None,
 }
 add(
     "logic_and_more_indicators",
-    "and / or / not, ge / le, a shift (default periods 1), and ema, wma, roc, atr, rsi, "
-    "stddev, lowest of low in one tree; explicit null short sides with long_only.",
-    bars(walk(40.0, [(15, 0.004, 0.04), (10, -0.01, 0.04), (15, 0.01, 0.04), (10, -0.004, 0.05)],
-              12)),
+    "and / or / not, ge / le, a shift (default periods 1), ema, wma, roc, atr, rsi, stddev and "
+    "lowest of low in one tree; explicit null short sides. Entry = ema 3 crosses above wma 5 "
+    "and roc 3 >= 0.5 and not atr 3 > 1.2: bar 7 (open[8]); bar 26 has the cross and the roc "
+    "but atr 1.25, so no entry; bar 34 (open[35]); bar 39's entry comes while long. Exit = close "
+    "below the previous bar's 3-bar lowest low, or rsi 5 <= 35, or stddev 5 > 0.85: bar 14 "
+    "(open[15]) and bar 44 (open[45]); the exits at 16-25 and 29-30 come while flat.",
+    bars(
+        walk(40.0, [(15, 0.004, 0.04), (10, -0.01, 0.04), (15, 0.01, 0.04), (10, -0.004, 0.05)], 12)
+    ),
     {"strategy": LOGIC_TREE},
-    [],
+    [("long", 8, 15, "signal"), ("long", 35, 45, "signal")],
 )
 
 
@@ -1352,29 +1478,40 @@ def build_seed_cases():
     out = []
     for case in json.loads((HERE / "cases.json").read_text(encoding="utf-8")):
         p = case["params"]
-        settings = {k: p[k] for k in ("initial_capital", "commission_rate", "fill", "lot_size",
-                                      "periods_per_year")}
-        request = {"strategy": sma_cross(p["fast_period"], p["slow_period"]),
-                   "settings": settings}
+        settings = {
+            k: p[k]
+            for k in ("initial_capital", "commission_rate", "fill", "lot_size", "periods_per_year")
+        }
+        request = {"strategy": sma_cross(p["fast_period"], p["slow_period"]), "settings": settings}
         name = "sma_cross_" + case["name"]
-        expected, _, _ = make_expected(case["data"], request, name,
-                                       ties_ok=case["name"].startswith("flat"))
+        expected, _, _ = make_expected(
+            case["data"], request, name, ties_ok=case["name"].startswith("flat")
+        )
         old = case["expected"]
         trades = expected["trades"]
-        assert [{k: v for k, v in t.items() if k not in ("direction", "exit_reason")}
-                for t in trades] == old["trades"], name
+        assert [
+            {k: v for k, v in t.items() if k not in ("direction", "exit_reason")} for t in trades
+        ] == old["trades"], name
         assert all(t["direction"] == "long" and t["exit_reason"] == "signal" for t in trades)
         assert expected["equity_curve"] == old["equity_curve"], name
         for key, value in old["metrics"].items():
             assert expected["metrics"][key] == value, (name, key)
-        out.append({
-            "name": name,
-            "description": "cases.json '" + case["name"] + "' as the sma_cross tree ("
-            + str(p["fast_period"]) + "/" + str(p["slow_period"]) + "): " + case["description"],
-            "data": case["data"],
-            "request": request,
-            "expected": expected,
-        })
+        out.append(
+            {
+                "name": name,
+                "description": "cases.json '"
+                + case["name"]
+                + "' as the sma_cross tree ("
+                + str(p["fast_period"])
+                + "/"
+                + str(p["slow_period"])
+                + "): "
+                + case["description"],
+                "data": case["data"],
+                "request": request,
+                "expected": expected,
+            }
+        )
     return out
 
 
@@ -1384,13 +1521,792 @@ def build_new_cases():
         name, data, request = c["name"], c["data"], c["request"]
         assert 8 <= len(data["close"]) <= 80, name
         expected, still_open, _ = make_expected(data, request, name)
-        got = [(t["direction"], t["entry_index"], t["exit_index"], t["exit_reason"])
-               for t in expected["trades"]]
+        got = [
+            (t["direction"], t["entry_index"], t["exit_index"], t["exit_reason"])
+            for t in expected["trades"]
+        ]
         assert got == c["_expect"], f"{name}: simulated {got}, designed {c['_expect']}"
         assert still_open == c["_open"], f"{name}: open at the end {still_open}"
-        case = {"name": name, "description": c["description"], "data": data,
-                "request": request, "expected": expected}
+        case = {
+            "name": name,
+            "description": c["description"],
+            "data": data,
+            "request": request,
+            "expected": expected,
+        }
         if c["_check"] is not None:
             assert c["_check"](case), f"{name}: a promised fact does not hold"
         out.append(case)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Bad requests (strategy_errors.json)
+# --------------------------------------------------------------------------------------------
+
+ERROR_DATA = bars(LOSS_THEN_WIN, symbol="BAD")  # 21 valid bars
+N_ERR = len(ERROR_DATA["close"])
+CONDITION_LIST = "gt, lt, ge, le, crosses_above, crosses_below, and, or, not"
+SERIES_KINDS = 'a price column, a number, {"param": name}, {"indicator": ...} or {"shift": ...}'
+E_OK = {"crosses_above": [sma(2), sma(4)]}
+X_OK = {"crosses_below": [sma(2), sma(4)]}
+PARAM_CROSS = {
+    "entry": {
+        "crosses_above": [
+            {"indicator": "sma", "period": {"param": "fast"}},
+            {"indicator": "sma", "period": {"param": "slow"}},
+        ]
+    },
+    "exit": {
+        "crosses_below": [
+            {"indicator": "sma", "period": {"param": "fast"}},
+            {"indicator": "sma", "period": {"param": "slow"}},
+        ]
+    },
+}
+FAST_LT_SLOW = {"lt": [{"param": "fast"}, {"param": "slow"}]}
+
+ERRORS = []
+
+
+def err(name, call, request, error, code):
+    ERRORS.append(
+        {
+            "name": name,
+            "call": call,
+            "data": ERROR_DATA,
+            "request": request,
+            "error": error,
+            "code": code,
+        }
+    )
+
+
+def bt_err(name, strategy, error, code, settings=None, params=None):
+    request = {"strategy": strategy, "settings": settings or {}}
+    if params is not None:
+        request["params"] = params
+    err(name, "backtest", request, error, code)
+
+
+def sig_err(name, error, settings=None, **arrays):
+    signals = {
+        "entries": [False] * N_ERR,
+        "exits": [False] * N_ERR,
+        "short_entries": None,
+        "short_exits": None,
+    }
+    signals.update(arrays)
+    err(name, "signals", {"signals": signals, "settings": settings or {}}, error, "invalid_signals")
+
+
+def sweep_err(name, strategy, params, error, code, settings=None, constraint=None):
+    request = {"strategy": strategy, "params": params, "settings": settings or {}}
+    if constraint is not None:
+        request["constraint"] = constraint
+    err(name, "sweep", request, error, code)
+
+
+def mean(name, candidates):
+    """ "did you mean 'x'?" with x the nearest candidate (checked against the rule here)."""
+    return f"did you mean '{nearest(name, candidates)}'?"
+
+
+def on_close(series):
+    """A condition whose first operand is `series`, the path of which is entry.gt[0]."""
+    return {"entry": {"gt": [series, 1.0]}}
+
+
+def series_msg(path, value):
+    return f"{path} must be a series ({SERIES_KINDS}), got {value_text(value)}"
+
+
+def cond_msg(path, value):
+    return (
+        f"{path} must be a condition (an object with one key: {CONDITION_LIST}), "
+        f"got {value_text(value)}"
+    )
+
+
+def int_msg(path, value):
+    if isinstance(value, int) and not isinstance(value, bool) and value > 2147483647:
+        return f"{path} must be an integer <= 2147483647, got {value_text(value)}"
+    return f"{path} must be an integer >= 1, got {value_text(value)}"
+
+
+SMA_KEYS = ("indicator", "period", "source")
+BB_KEYS = ("indicator", "period", "k", "source", "output")
+
+# -- checking a strategy ---------------------------------------------------------------------
+S = "invalid_strategy"
+bt_err("strategy_not_an_object", 5, "strategy must be an object, got 5", S)
+bt_err("strategy_is_a_list", [E_OK], "strategy must be an object, got an array", S)
+bt_err(
+    "unknown_strategy_key",
+    {"entyr": E_OK},
+    f"unknown key 'entyr' in strategy; {mean('entyr', STRATEGY_KEYS)}",
+    S,
+)
+bt_err(
+    "unknown_strategy_key_short",
+    {"entry": E_OK, "shortexit": X_OK},
+    f"unknown key 'shortexit' in strategy; {mean('shortexit', STRATEGY_KEYS)}",
+    S,
+)
+bt_err("condition_not_an_object", {"entry": "x"}, cond_msg("entry", "x"), S)
+bt_err(
+    "condition_with_two_keys",
+    {"entry": {"gt": ["close", 1.0], "lt": ["close", 99.0]}},
+    cond_msg("entry", {}),
+    S,
+)
+bt_err("condition_empty_object", {"entry": E_OK, "exit": {}}, cond_msg("exit", {}), S)
+bt_err("not_of_a_non_condition", {"entry": {"not": "x"}}, cond_msg("entry.not", "x"), S)
+bt_err(
+    "unknown_condition",
+    {"entry": {"crosses_abve": ["close", 1.0]}},
+    f"unknown condition 'crosses_abve' at entry; {mean('crosses_abve', CONDITIONS)}",
+    S,
+)
+bt_err(
+    "unknown_condition_nested",
+    {"entry": {"and": [E_OK, {"gte": ["close", 1.0]}]}},
+    f"unknown condition 'gte' at entry.and[1]; {mean('gte', CONDITIONS)}",
+    S,
+)
+bt_err(
+    "comparison_three_operands",
+    {"entry": {"gt": ["close", 1.0, 2.0]}},
+    "entry.gt must be a list of 2 series, got 3 items",
+    S,
+)
+bt_err(
+    "comparison_one_operand",
+    {"entry": {"crosses_above": ["close"]}},
+    "entry.crosses_above must be a list of 2 series, got 1 items",
+    S,
+)
+bt_err(
+    "comparison_not_a_list",
+    {"entry": {"lt": "close"}},
+    "entry.lt must be a list of 2 series, got 'close'",
+    S,
+)
+bt_err(
+    "and_one_condition",
+    {"entry": {"and": [E_OK]}},
+    "entry.and must be a list of at least 2 conditions, got 1 items",
+    S,
+)
+bt_err(
+    "or_no_condition",
+    {"entry": E_OK, "exit": {"or": []}},
+    "exit.or must be a list of at least 2 conditions, got 0 items",
+    S,
+)
+bt_err("series_bool", {"entry": {"gt": [True, 1.0]}}, series_msg("entry.gt[0]", True), S)
+bt_err("series_null", {"entry": {"lt": ["close", None]}}, series_msg("entry.lt[1]", None), S)
+bt_err("series_list", {"entry": {"lt": ["close", [1.0]]}}, series_msg("entry.lt[1]", []), S)
+bt_err(
+    "series_object_of_no_kind",
+    {"entry": {"lt": ["close", {"value": 1.0}]}},
+    series_msg("entry.lt[1]", {}),
+    S,
+)
+bt_err(
+    "unknown_price_column",
+    {"entry": {"gt": ["clse", 1.0]}},
+    f"unknown price column 'clse' at entry.gt[0]; {mean('clse', PRICE_COLUMNS)}",
+    S,
+)
+bt_err(
+    "unknown_price_column_as_source",
+    on_close({"indicator": "sma", "period": 3, "source": "hgh"}),
+    f"unknown price column 'hgh' at entry.gt[0].source; {mean('hgh', PRICE_COLUMNS)}",
+    S,
+)
+bt_err(
+    "unknown_indicator",
+    on_close({"indicator": "smaa", "period": 3}),
+    f"unknown indicator 'smaa' at entry.gt[0]; {mean('smaa', INDICATORS)}",
+    S,
+)
+bt_err(
+    "unknown_indicator_bollinger",
+    on_close({"indicator": "bollinger", "period": 3}),
+    f"unknown indicator 'bollinger' at entry.gt[0]; {mean('bollinger', INDICATORS)}",
+    S,
+)
+bt_err(
+    "unknown_indicator_key",
+    on_close({"indicator": "sma", "period": 3, "perod": 3}),
+    f"unknown key 'perod' in entry.gt[0] (indicator 'sma'); {mean('perod', SMA_KEYS)}",
+    S,
+)
+bt_err(
+    "missing_required_period",
+    on_close({"indicator": "sma"}),
+    "entry.gt[0].period is required (indicator 'sma')",
+    S,
+)
+bt_err(
+    "missing_required_period_highest",
+    on_close({"indicator": "highest", "source": "high"}),
+    "entry.gt[0].period is required (indicator 'highest')",
+    S,
+)
+for label, bad in (
+    ("zero", 0),
+    ("negative", -3),
+    ("float", 10.0),
+    ("bool", True),
+    ("string", "10"),
+    ("null", None),
+    ("huge", 2**70),
+    ("above_i32", 2**31),
+):
+    bt_err(
+        f"period_{label}",
+        on_close({"indicator": "sma", "period": bad}),
+        int_msg("entry.gt[0].period", bad),
+        S,
+    )
+bt_err(
+    "rsi_period_zero",
+    on_close({"indicator": "rsi", "period": 0}),
+    int_msg("entry.gt[0].period", 0),
+    S,
+)
+bt_err(
+    "nested_path",
+    {"entry": {"and": [E_OK, {"gt": [{"indicator": "sma", "period": 0}, 1.0]}]}},
+    int_msg("entry.and[1].gt[0].period", 0),
+    S,
+)
+bt_err(
+    "exit_path",
+    {"entry": E_OK, "exit": {"crosses_below": [sma(2), sma(-4)]}},
+    int_msg("exit.crosses_below[1].period", -4),
+    S,
+)
+bt_err(
+    "short_exit_path",
+    {
+        "short_entry": {"lt": ["close", 9.0]},
+        "short_exit": {"gt": ["close", {"indicator": "ema", "period": 0}]},
+    },
+    int_msg("short_exit.gt[1].period", 0),
+    S,
+    settings={"direction": "short_only"},
+)
+bt_err(
+    "bbands_k_negative",
+    {"entry": {"lt": ["close", {"indicator": "bbands", "k": -1.0, "output": "lower"}]}},
+    "entry.lt[1].k must be a finite number >= 0, got -1.0",
+    S,
+)
+bt_err(
+    "bbands_k_string",
+    {"entry": {"lt": ["close", {"indicator": "bbands", "k": "2", "output": "lower"}]}},
+    "entry.lt[1].k must be a finite number >= 0, got '2'",
+    S,
+)
+bt_err(
+    "macd_fast_not_below_slow",
+    {
+        "entry": {
+            "crosses_above": [
+                {"indicator": "macd", "fast": 26, "slow": 12, "output": "macd"},
+                MACD_SIGNAL,
+            ]
+        }
+    },
+    "entry.crosses_above[0] needs fast < slow, got fast=26 and slow=12",
+    S,
+)
+bt_err(
+    "macd_fast_equal_slow",
+    {
+        "entry": {
+            "crosses_above": [
+                MACD_LINE,
+                {"indicator": "macd", "fast": 5, "slow": 5, "output": "signal"},
+            ]
+        }
+    },
+    "entry.crosses_above[1] needs fast < slow, got fast=5 and slow=5",
+    S,
+)
+bt_err(
+    "macd_output_required",
+    on_close({"indicator": "macd"}),
+    "entry.gt[0].output is required (indicator 'macd' has outputs macd, signal, hist)",
+    S,
+)
+bt_err(
+    "bbands_output_required",
+    on_close({"indicator": "bbands", "period": 5}),
+    "entry.gt[0].output is required (indicator 'bbands' has outputs upper, middle, lower)",
+    S,
+)
+bt_err(
+    "unknown_output",
+    {"entry": {"lt": ["close", {"indicator": "bbands", "output": "up"}]}},
+    "unknown output 'up' at entry.lt[1].output (indicator 'bbands'); "
+    + mean("up", ("upper", "middle", "lower")),
+    S,
+)
+bt_err(
+    "output_on_a_one_output_indicator",
+    on_close({"indicator": "sma", "period": 3, "output": "value"}),
+    f"unknown key 'output' in entry.gt[0] (indicator 'sma'); {mean('output', SMA_KEYS)}",
+    S,
+)
+bt_err(
+    "source_on_atr",
+    on_close({"indicator": "atr", "source": "close"}),
+    "unknown key 'source' in entry.gt[0] (indicator 'atr'); "
+    + mean("source", ("indicator", "period")),
+    S,
+)
+bt_err(
+    "placeholder_not_a_string",
+    on_close({"indicator": "sma", "period": {"param": 1}}),
+    "entry.gt[0].period.param must be a non-empty string, got 1",
+    S,
+)
+bt_err(
+    "placeholder_empty",
+    on_close({"indicator": "sma", "period": {"param": ""}}),
+    "entry.gt[0].period.param must be a non-empty string, got ''",
+    S,
+)
+bt_err(
+    "placeholder_extra_key",
+    on_close({"indicator": "sma", "period": {"param": "fast", "x": 1}}),
+    "unknown key 'x' in entry.gt[0].period (param); did you mean 'param'?",
+    S,
+    params={"fast": 3},
+)
+bt_err(
+    "shift_periods_zero",
+    {"entry": {"gt": ["close", {"shift": "close", "periods": 0}]}},
+    int_msg("entry.gt[1].periods", 0),
+    S,
+)
+bt_err(
+    "shift_of_a_non_series",
+    {"entry": {"gt": ["close", {"shift": "clse"}]}},
+    f"unknown price column 'clse' at entry.gt[1].shift; {mean('clse', PRICE_COLUMNS)}",
+    S,
+)
+bt_err(
+    "constraint_with_a_column",
+    {**PARAM_CROSS, "constraint": {"lt": ["close", 5]}},
+    "constraint.lt[0] must be a number or {\"param\": name} in a constraint, got 'close'",
+    S,
+    params={"fast": 2, "slow": 4},
+)
+# the documented order
+bt_err(
+    "order_indicator_key_first",
+    on_close({"period": 0, "indicator": "smaa"}),
+    f"unknown indicator 'smaa' at entry.gt[0]; {mean('smaa', INDICATORS)}",
+    S,
+)
+bt_err(
+    "order_keys_as_written",
+    {"exit": {"lt": ["close", "clse"]}, "entry": {"gt": ["hgh", 1.0]}},
+    f"unknown price column 'clse' at exit.lt[1]; {mean('clse', PRICE_COLUMNS)}",
+    S,
+)
+bt_err(
+    "order_indicator_keys_as_written",
+    on_close({"indicator": "sma", "source": "clse", "period": 0}),
+    f"unknown price column 'clse' at entry.gt[0].source; {mean('clse', PRICE_COLUMNS)}",
+    S,
+)
+
+# -- settings --------------------------------------------------------------------------------
+P = "invalid_parameter"
+for setting, value, message in (
+    ("initial_capital", -5.0, "initial_capital must be a finite number > 0, got -5.0"),
+    ("initial_capital", 0, "initial_capital must be a finite number > 0, got 0"),
+    ("commission_rate", 1.0, "commission_rate must be in [0, 1), got 1.0"),
+    ("commission_rate", -0.001, "commission_rate must be in [0, 1), got -0.001"),
+    ("fixed_fee", -1.0, "fixed_fee must be a finite number >= 0, got -1.0"),
+    ("slippage", 1.0, "slippage must be in [0, 1), got 1.0"),
+    ("fill", "open", "fill must be 'next_open' or 'close', got 'open'"),
+    ("fill", 1, "fill must be 'next_open' or 'close', got 1"),
+    ("lot_size", -1.0, "lot_size must be a finite number >= 0, got -1.0"),
+    ("periods_per_year", 0.0, "periods_per_year must be a finite number > 0, got 0.0"),
+    ("direction", "long", "direction must be 'long_only', 'short_only' or 'both', got 'long'"),
+    ("direction", None, "direction must be 'long_only', 'short_only' or 'both', got null"),
+    ("size_type", "units", "size_type must be 'percent', 'value' or 'amount', got 'units'"),
+    ("size", 1.5, "size must be in (0, 1] for size_type 'percent', got 1.5"),
+    ("size", 0.0, "size must be in (0, 1] for size_type 'percent', got 0.0"),
+    ("stop_loss", 1.5, "stop_loss must be in (0, 1), got 1.5"),
+    ("stop_loss", 0.0, "stop_loss must be in (0, 1), got 0.0"),
+    ("take_profit", 0.0, "take_profit must be a finite number > 0, got 0.0"),
+    ("take_profit", -0.5, "take_profit must be a finite number > 0, got -0.5"),
+    ("trailing_stop", 0.0, "trailing_stop must be in (0, 1), got 0.0"),
+    ("trailing_stop", 1.0, "trailing_stop must be in (0, 1), got 1.0"),
+    ("initial_capital", "x", "initial_capital must be a number, got 'x'"),
+    ("commission_rate", True, "commission_rate must be a number, got true"),
+    ("stop_loss", "0.05", "stop_loss must be a number, got '0.05'"),
+):
+    label = f"{setting}_{value_text(value)}".replace("'", "").replace("-", "minus_")
+    label = label.replace(".", "_")
+    bt_err(f"setting_{label}", sma_cross(2, 4), message, P, settings={setting: value})
+bt_err(
+    "setting_size_for_value",
+    sma_cross(2, 4),
+    "size must be a finite number > 0 for size_type 'value', got 0.0",
+    P,
+    settings={"size_type": "value", "size": 0.0},
+)
+bt_err(
+    "setting_size_for_amount",
+    sma_cross(2, 4),
+    "size must be a finite number > 0 for size_type 'amount', got -1.0",
+    P,
+    settings={"size_type": "amount", "size": -1.0},
+)
+bt_err(
+    "unknown_setting",
+    sma_cross(2, 4),
+    f"unknown setting 'comission'; {mean('comission', SETTING_NAMES)}",
+    P,
+    settings={"comission": 0.001},
+)
+bt_err(
+    "unknown_setting_stop",
+    sma_cross(2, 4),
+    f"unknown setting 'stoploss'; {mean('stoploss', SETTING_NAMES)}",
+    P,
+    settings={"stoploss": 0.05},
+)
+bt_err(
+    "strategy_settings_not_an_object",
+    {**sma_cross(2, 4), "settings": 1},
+    "strategy.settings must be an object, got 1",
+    S,
+)  # a shape of the tree: its code
+bt_err(
+    "strategy_settings_unknown",
+    {**sma_cross(2, 4), "settings": {"comission": 0.001}},
+    f"unknown setting 'comission' in strategy.settings; {mean('comission', SETTING_NAMES)}",
+    P,
+)
+bt_err(
+    "strategy_settings_bad_value",
+    {**sma_cross(2, 4), "settings": {"stop_loss": 1.5}},
+    "strategy.settings.stop_loss must be in (0, 1), got 1.5",
+    P,
+)
+# the documented order: unknown names first, then the table order (not the order given)
+bt_err(
+    "order_settings_table_order",
+    sma_cross(2, 4),
+    "initial_capital must be a finite number > 0, got -5.0",
+    P,
+    settings={"commission_rate": 1.0, "initial_capital": -5.0},
+)
+bt_err(
+    "order_unknown_setting_first",
+    sma_cross(2, 4),
+    f"unknown setting 'comission'; {mean('comission', SETTING_NAMES)}",
+    P,
+    settings={"initial_capital": -5.0, "comission": 0.001},
+)
+bt_err(
+    "order_size_type_before_size",
+    sma_cross(2, 4),
+    "size_type must be 'percent', 'value' or 'amount', got 'units'",
+    P,
+    settings={"size": 1.5, "size_type": "units"},
+)
+
+# -- sides against the direction ---------------------------------------------------------------
+SHORT_E = {"crosses_below": [sma(2), sma(4)]}
+SHORT_X = {"crosses_above": [sma(2), sma(4)]}
+bt_err(
+    "short_side_with_long_only",
+    {"entry": E_OK, "exit": X_OK, "short_entry": SHORT_E},
+    "the strategy has a short side (short_entry/short_exit) but direction is 'long_only'; "
+    "pass direction='both' or 'short_only'",
+    S,
+)
+bt_err(
+    "short_exit_only_with_long_only",
+    {"entry": E_OK, "short_exit": SHORT_X},
+    "the strategy has a short side (short_entry/short_exit) but direction is 'long_only'; "
+    "pass direction='both' or 'short_only'",
+    S,
+)
+bt_err(
+    "long_side_with_short_only",
+    {"entry": E_OK, "short_entry": SHORT_E, "short_exit": SHORT_X},
+    "the strategy has a long side (entry/exit) but direction is 'short_only'; "
+    "pass direction='both' or 'long_only'",
+    S,
+    settings={"direction": "short_only"},
+)
+bt_err(
+    "long_side_with_short_only_from_strategy_settings",
+    {"exit": X_OK, "short_entry": SHORT_E, "settings": {"direction": "short_only"}},
+    "the strategy has a long side (entry/exit) but direction is 'short_only'; "
+    "pass direction='both' or 'long_only'",
+    S,
+)
+bt_err(
+    "needs_entry_long_only",
+    {"exit": X_OK},
+    "the strategy needs an entry for direction 'long_only'",
+    S,
+)
+bt_err(
+    "needs_entry_both",
+    {"short_entry": SHORT_E, "short_exit": SHORT_X},
+    "the strategy needs an entry for direction 'both'",
+    S,
+    settings={"direction": "both"},
+)
+bt_err(
+    "needs_short_entry_short_only",
+    {"short_exit": SHORT_X},
+    "the strategy needs a short_entry for direction 'short_only'",
+    S,
+    settings={"direction": "short_only"},
+)
+bt_err(
+    "needs_short_entry_both",
+    sma_cross(2, 4),
+    "the strategy needs a short_entry for direction 'both'",
+    S,
+    settings={"direction": "both"},
+)
+
+# -- params of a run -------------------------------------------------------------------------
+G = "invalid_grid"
+bt_err(
+    "param_missing",
+    PARAM_CROSS,
+    "missing value for param 'fast' (used at entry.crosses_above[0].period)",
+    G,
+    params={"slow": 4},
+)
+bt_err(
+    "param_missing_no_params",
+    {"entry": E_OK, "exit": {"lt": ["close", {"param": "floor"}]}},
+    "missing value for param 'floor' (used at exit.lt[1])",
+    G,
+)
+bt_err(
+    "param_bound_zero",
+    PARAM_CROSS,
+    int_msg("entry.crosses_above[0].period", 0),
+    S,
+    params={"fast": 0, "slow": 4},
+)
+bt_err(
+    "param_bound_float",
+    PARAM_CROSS,
+    int_msg("entry.crosses_above[1].period", 4.5),
+    S,
+    params={"fast": 2, "slow": 4.5},
+)
+bt_err(
+    "param_bound_macd",
+    {
+        "entry": {
+            "crosses_above": [
+                {
+                    "indicator": "macd",
+                    "fast": {"param": "f"},
+                    "slow": {"param": "s"},
+                    "output": "macd",
+                },
+                MACD_SIGNAL,
+            ]
+        }
+    },
+    "entry.crosses_above[0] needs fast < slow, got fast=26 and slow=12",
+    S,
+    params={"f": 26, "s": 12},
+)
+bt_err(
+    "param_unknown",
+    PARAM_CROSS,
+    f"unknown param 'fsat'; {mean('fsat', ('fast', 'slow'))}",
+    G,
+    params={"fast": 2, "slow": 4, "fsat": 3},
+)
+
+# -- sweeps ----------------------------------------------------------------------------------
+sweep_err("sweep_params_empty", PARAM_CROSS, {}, "params is empty", G)
+sweep_err(
+    "sweep_values_empty", PARAM_CROSS, {"fast": [], "slow": [4]}, "params['fast'] is empty", G
+)
+sweep_err(
+    "sweep_values_not_a_list",
+    PARAM_CROSS,
+    {"fast": 5, "slow": [4]},
+    "params['fast'] must be a list of numbers, got 5",
+    G,
+)
+sweep_err(
+    "sweep_constraint_leaves_nothing",
+    PARAM_CROSS,
+    {"fast": [5, 6], "slow": [3, 4]},
+    "the constraint leaves no combination of params",
+    G,
+    constraint=FAST_LT_SLOW,
+)
+sweep_err(
+    "sweep_strategy_constraint_leaves_nothing",
+    {**PARAM_CROSS, "constraint": FAST_LT_SLOW},
+    {"fast": [5, 6], "slow": [3, 4]},
+    "the constraint leaves no combination of params",
+    G,
+)
+sweep_err(
+    "sweep_combination_checked",
+    PARAM_CROSS,
+    {"fast": [2, 0], "slow": [4]},
+    int_msg("entry.crosses_above[0].period", 0),
+    S,
+)
+sweep_err(
+    "sweep_param_missing",
+    PARAM_CROSS,
+    {"fast": [2, 3]},
+    "missing value for param 'slow' (used at entry.crosses_above[1].period)",
+    G,
+)
+sweep_err(
+    "sweep_param_unknown",
+    PARAM_CROSS,
+    {"fast": [2], "slow": [4], "fsat": [3]},
+    f"unknown param 'fsat'; {mean('fsat', ('fast', 'slow'))}",
+    G,
+)
+sweep_err(
+    "sweep_bad_setting",
+    PARAM_CROSS,
+    {"fast": [2], "slow": [4]},
+    "fill must be 'next_open' or 'close', got 'open'",
+    P,
+    settings={"fill": "open"},
+)
+
+# -- raw signals -----------------------------------------------------------------------------
+sig_err(
+    "signals_entries_short",
+    f"entries has {N_ERR - 1} values but the data has {N_ERR} bars",
+    entries=[False] * (N_ERR - 1),
+)
+sig_err(
+    "signals_exits_long",
+    f"exits has {N_ERR + 1} values but the data has {N_ERR} bars",
+    exits=[False] * (N_ERR + 1),
+)
+sig_err(
+    "signals_short_entries_length",
+    f"short_entries has 3 values but the data has {N_ERR} bars",
+    settings={"direction": "both"},
+    short_entries=[False] * 3,
+    short_exits=[False] * N_ERR,
+)
+sig_err(
+    "signals_entries_integer",
+    "entries at row 3 must be a boolean, got 1",
+    entries=[False] * 3 + [1] + [False] * (N_ERR - 4),
+)
+sig_err(
+    "signals_exits_float",
+    "exits at row 0 must be a boolean, got 0.0",
+    exits=[0.0] + [False] * (N_ERR - 1),
+)
+sig_err(
+    "signals_exits_null",
+    "exits at row 5 must be a boolean, got null",
+    exits=[False] * 5 + [None] + [False] * (N_ERR - 6),
+)
+sig_err(
+    "signals_short_exits_string",
+    "short_exits at row 2 must be a boolean, got 'x'",
+    settings={"direction": "both"},
+    short_entries=[False] * N_ERR,
+    short_exits=[False, False, "x"] + [False] * (N_ERR - 3),
+)
+
+
+def build_errors():
+    names = [e["name"] for e in ERRORS]
+    assert len(set(names)) == len(names), "duplicate error case names"
+    # The suggestions the CONVENTIONS examples promise, by the nearest-name rule.
+    assert nearest("entyr", STRATEGY_KEYS) == "entry"
+    # (CONVENTIONS' example 'crosses' -> 'crosses_above' contradicts its own rule: 'ge', 'le',
+    # both crosses and 'or', 'not' are all at distance 6 and 'ge' is listed first; not used.)
+    assert nearest("crosses", CONDITIONS) == "ge"
+    assert nearest("crosses_abve", CONDITIONS) == "crosses_above"
+    assert nearest("clse", PRICE_COLUMNS) == "close"
+    assert nearest("smaa", INDICATORS) == "sma"
+    assert nearest("perod", SMA_KEYS) == "period"
+    assert nearest("up", ("upper", "middle", "lower")) == "upper"
+    assert nearest("output", SMA_KEYS) == "source"
+    assert nearest("comission", SETTING_NAMES) == "commission_rate"
+    assert nearest("fsat", ("fast", "slow")) == "fast"
+    for e in ERRORS:
+        assert e["code"] in (
+            "invalid_parameter",
+            "invalid_strategy",
+            "invalid_grid",
+            "invalid_signals",
+        ), e["name"]
+    return ERRORS
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
+
+
+def to_json(value, indent=0) -> str:
+    """Readable JSON: a value whose compact form fits in a line stays on one line (small trees,
+    price arrays, trades stay legible); larger objects and lists are broken one item a line."""
+    compact = json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(", ", ": "))
+    scalars = isinstance(value, list) and all(not isinstance(v, (list, dict)) for v in value)
+    if len(compact) + indent <= 100 or scalars or not isinstance(value, (list, dict)):
+        return compact
+    pad = " " * (indent + 1)
+    if isinstance(value, dict):
+        items = [f"{pad}{json.dumps(k)}: {to_json(v, indent + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+    items = [pad + to_json(v, indent + 1) for v in value]
+    return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+
+
+def dump(path: Path, obj) -> None:
+    text = to_json(obj)
+    assert json.loads(text) == obj
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def main():
+    cases = build_seed_cases() + build_new_cases()
+    names = [c["name"] for c in cases]
+    assert len(set(names)) == len(names), "duplicate case names"
+    for c in cases:
+        assert list(c["expected"]["metrics"]) == list(METRICS), c["name"]
+        assert len(c["expected"]["equity_curve"]) == len(c["data"]["close"]), c["name"]
+    errors = build_errors()
+    dump(HERE / "strategies.json", cases)
+    dump(HERE / "strategy_errors.json", errors)
+    print(f"wrote {len(cases)} cases to {HERE / 'strategies.json'}")
+    print(f"wrote {len(errors)} error cases to {HERE / 'strategy_errors.json'}")
+
+
+if __name__ == "__main__":
+    main()

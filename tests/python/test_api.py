@@ -27,7 +27,8 @@ from quant_backtest import (
     generate_sample_data,
     rust_engine_context,
 )
-from quant_backtest._result import METRIC_NAMES, TRADE_FIELDS
+from quant_backtest._result import SEED_METRIC_NAMES as METRIC_NAMES
+from quant_backtest._result import TRADE_FIELDS
 
 GRID_COLUMNS = ["fast_period", "slow_period", *METRIC_NAMES]
 

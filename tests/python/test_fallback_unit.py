@@ -1,17 +1,15 @@
 """Unit tests of the pure-Python reference engine (``quant_backtest._fallback``) alone.
 
-The module is loaded straight from its file, not through the package, so these tests need
-neither the native extension nor the public wrapper (nor numpy or pandas).
+The engine is a package of its own that needs neither the native extension nor numpy or
+pandas; these tests call it directly, not through the public wrapper.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import random
 import struct
-import sys
 from datetime import date, datetime, timedelta, timezone
 from fractions import Fraction
 from pathlib import Path
@@ -24,16 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
 
 
-def _load_fallback():
-    path = ROOT / "python" / "quant_backtest" / "_fallback.py"
-    spec = importlib.util.spec_from_file_location("quant_backtest_fallback_under_test", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fb = _load_fallback()
+import quant_backtest._fallback as fb  # noqa: E402
+import quant_backtest._fallback.indicators as fb_indicators  # noqa: E402
 
 NAN = float("nan")
 INF = float("inf")
@@ -429,7 +419,9 @@ def data_error(**changes):
 def test_valid_market_data_passes():
     d = bars()
     assert fb.validate_market_data(*d.values()) is None
-    d["volume"] = [0, 1.0, 2**60, 3, -0.0]  # ints or integral floats, zero included
+    d["volume"] = [0, 1.0, 2**60, 3, -0.0]  # ints or floats, zero included
+    assert fb.validate_market_data(*d.values()) is None
+    d["volume"] = [0.5, 1e-9, 12.25, 3, 0.0]  # fractional volumes are valid (SPEC part 1)
     d["open"] = [10, 10.0, 9, 11, 10.5]  # ints and prices on the boundary
     assert fb.validate_market_data(*d.values()) is None
 
@@ -481,14 +473,14 @@ def test_valid_market_data_passes():
             {"close": (2, 1e-5)},
             "close at row 2 is outside [low, high]: 1e-5 not in [9.0, 11.0]",
         ),
-        ({"volume": (2, -3)}, "volume at row 2 must be an integer >= 0, got -3.0"),
-        ({"volume": (1, 1.5)}, "volume at row 1 must be an integer >= 0, got 1.5"),
-        ({"volume": (3, NAN)}, "volume at row 3 must be an integer >= 0, got NaN"),
-        ({"volume": (0, INF)}, "volume at row 0 must be an integer >= 0, got inf"),
+        ({"volume": (2, -3)}, "volume at row 2 must be a finite number >= 0, got -3.0"),
+        ({"volume": (1, -0.5)}, "volume at row 1 must be a finite number >= 0, got -0.5"),
+        ({"volume": (3, NAN)}, "volume at row 3 must be a finite number >= 0, got NaN"),
+        ({"volume": (0, INF)}, "volume at row 0 must be a finite number >= 0, got inf"),
         # The first bad row wins, whatever the field.
         (
             {"volume": (1, -1), "close": (2, NAN)},
-            "volume at row 1 must be an integer >= 0, got -1.0",
+            "volume at row 1 must be a finite number >= 0, got -1.0",
         ),
         (
             {"close": (1, NAN), "dates": (2, "x")},
@@ -866,13 +858,14 @@ def test_metrics_zero_returns_are_set_apart_exactly():
 def test_grid_equals_single_backtests_and_computes_each_sma_once(monkeypatch):
     data = fb.generate_sample_data("S", 400, 50.0, 11)
     calls = []
-    real_sma = fb.sma
+    real_sma = fb_indicators.sma
 
     def counting_sma(close, period):
         calls.append(period)
         return real_sma(close, period)
 
-    monkeypatch.setattr(fb, "sma", counting_sma)
+    # The engine looks indicators up in their module at each computation.
+    monkeypatch.setattr(fb_indicators, "sma", counting_sma)
     results = fb.grid(
         data["dates"],
         data["open"],
@@ -896,7 +889,7 @@ def test_grid_equals_single_backtests_and_computes_each_sma_once(monkeypatch):
         (10, 60),
         (30, 60),
     ]
-    monkeypatch.setattr(fb, "sma", real_sma)
+    monkeypatch.setattr(fb_indicators, "sma", real_sma)
     for f, s, r in results:
         single = fb.backtest(
             data["dates"], data["open"], data["close"], f, s, 100_000.0, 0.001, "close", 0, 252

@@ -12,7 +12,8 @@ import pytest
 import quant_backtest
 from conftest import market_data_from
 from quant_backtest import BacktestError, BacktestResult, RustEngine
-from quant_backtest._result import METRIC_NAMES, TRADE_FIELDS
+from quant_backtest._result import SEED_METRIC_NAMES as METRIC_NAMES
+from quant_backtest._result import SEED_TRADE_FIELDS as TRADE_FIELDS
 
 REL = 1e-9
 TRADE_EXACT = ("entry_index", "exit_index", "entry_date", "exit_date", "bars_held")

@@ -312,7 +312,7 @@ def corrupted_strategy(draw: Callable) -> dict:
             bars[field][row] = bars["low"][row] * draw(st.floats(0.1, 0.999))
     elif kind == "volume":
         bars["volume"][row] = draw(
-            st.sampled_from([-3, -1, 1.5, 0.25, float("nan"), float("inf"), float("-inf")])
+            st.sampled_from([-3, -1, -1.5, -0.25, float("nan"), float("inf"), float("-inf")])
         )
     elif kind == "date_repeat" and n > 1:
         row = max(row, 1)

@@ -3,8 +3,8 @@
 
 Order of the checks of a run: the strategy (``invalid_strategy``; its settings
 ``invalid_parameter``), the run's settings (``invalid_parameter``), the sides against the
-direction (``invalid_strategy``), then the params: missing ones (``invalid_grid``), the bound
-values as if written in place (``invalid_strategy``), unknown ones (``invalid_grid``).
+direction (``invalid_strategy``), then the params: unknown ones, then missing ones
+(``invalid_grid``), then the bound values as if written in place (``invalid_strategy``).
 """
 
 from __future__ import annotations
@@ -39,17 +39,17 @@ def check_params_object(params: Any) -> Mapping[str, Any]:
         return {}
     if not isinstance(params, Mapping):
         raise BacktestError(
-            f"params must be an object, got {describe_value(params)}", "invalid_grid"
+            f"params must be an object, got {describe_value(params)}", "invalid_parameter"
         )
     return params
 
 
 def bind(strategy: Strategy, params: Mapping[str, Any], also_used: Sequence[str] = ()) -> tuple:
-    """The sides of ``strategy`` with ``params`` filled in, every check in CONVENTIONS order."""
-    check_params(strategy, params)
-    sides = bind_params(strategy, params)
+    """The sides of ``strategy`` with ``params`` filled in: unknown params first (a typo is
+    named before the param it misses), then missing ones, then each value in tree order."""
     check_unknown_params(strategy, params, also_used)
-    return sides
+    check_params(strategy, params)
+    return bind_params(strategy, params)
 
 
 def result(account: Account, equity: list[float], params: Mapping[str, Any]) -> dict:
@@ -112,29 +112,25 @@ def _check_signal(name: str, values: Any, n: int) -> list[bool]:
 
 
 def check_signals(signals: Mapping[str, Any], n: int, direction: str) -> tuple:
-    """The four arrays, checked (entries required; exits None: never; the short arrays
-    against the direction), as lists of bool or None."""
+    """The four arrays, checked (``None``: never; each side against the direction), as lists
+    of bool or None."""
     lists: dict[str, Optional[list[bool]]] = {}
     for name in _SIGNAL_NAMES:
         values = signals.get(name)
-        if values is None:
-            if name == "entries":
-                raise BacktestError(
-                    "entries must be a sequence of booleans, got null", "invalid_signals"
-                )
-            lists[name] = None
-        else:
-            lists[name] = _check_signal(name, values, n)
+        lists[name] = None if values is None else _check_signal(name, values, n)
+    has_long = lists["entries"] is not None or lists["exits"] is not None
     has_short = lists["short_entries"] is not None or lists["short_exits"] is not None
     if direction == "long_only" and has_short:
         raise BacktestError(
             "short_entries/short_exits given but direction is 'long_only'; "
             "pass direction='both' or 'short_only'",
-            "invalid_strategy",
+            "invalid_signals",
         )
-    if direction != "long_only" and lists["short_entries"] is None:
+    if direction == "short_only" and has_long:
         raise BacktestError(
-            f"the signals need short_entries for direction '{direction}'", "invalid_strategy"
+            "entries/exits given but direction is 'short_only'; "
+            "pass direction='both' or 'long_only'",
+            "invalid_signals",
         )
     return tuple(lists[name] for name in _SIGNAL_NAMES)
 

@@ -172,15 +172,15 @@ class Account:
                 if loss is None or tr > loss:
                     loss, reason = tr, "trailing_stop"
             tp = None if tp_frac is None else P * (1.0 + tp_frac)
-            if not opened_at_open:
-                if loss is not None and o <= loss:
-                    self.close(t, o, reason)
-                    return True
-                if tp is not None and o >= tp:
-                    self.close(t, o, "take_profit")
-                    return True
+            # The loss side whole (a gap through it, then the range), then the profit side.
+            if loss is not None and o <= loss and not opened_at_open:
+                self.close(t, o, reason)
+                return True
             if loss is not None and lo <= loss:
                 self.close(t, loss, reason)
+                return True
+            if tp is not None and o >= tp and not opened_at_open:
+                self.close(t, o, "take_profit")
                 return True
             if tp is not None and h >= tp:
                 self.close(t, tp, "take_profit")
@@ -195,15 +195,14 @@ class Account:
             if loss is None or tr < loss:
                 loss, reason = tr, "trailing_stop"
         tp = None if tp_frac is None else P * (1.0 - tp_frac)
-        if not opened_at_open:
-            if loss is not None and o >= loss:
-                self.close(t, o, reason)
-                return True
-            if tp is not None and o <= tp:
-                self.close(t, o, "take_profit")
-                return True
+        if loss is not None and o >= loss and not opened_at_open:
+            self.close(t, o, reason)
+            return True
         if loss is not None and h >= loss:
             self.close(t, loss, reason)
+            return True
+        if tp is not None and o <= tp and not opened_at_open:
+            self.close(t, o, "take_profit")
             return True
         if tp is not None and lo <= tp:
             self.close(t, tp, "take_profit")

@@ -15,7 +15,7 @@ Conventions shared with the Rust code:
 Python pitfalls avoided (see ``_fallback/__init__.py``): no division here can have a zero
 divisor (periods are >= 1, ``roc`` tests its divisor, ``rsi`` its denominator); ``max``/``min``
 are never called on floats (comparisons are written out, in Rust's order); ``math.sqrt`` is
-only reached with a variance ``>= 1e-8`` or NaN.
+never given a negative (``STDDEV`` tests it, as Rust's ``sqrt`` gives NaN there).
 
 Standard library only.
 """
@@ -274,12 +274,13 @@ def wma(values: Sequence[float], period: int) -> list[float]:
 
 
 class RSI(_State):
-    """TA-Lib's RSI: Wilder's smoothing seeded with the mean of the first ``period``
-    changes; 0 where gains and losses (nearly) vanish (``src/indicators/rsi.rs``)."""
+    """TA-Lib 0.8's RSI: Wilder's smoothing seeded with the mean of the first ``period``
+    changes, scaled by ``1 / period``; 0 where gains and losses are both exactly 0
+    (``src/indicators/rsi.rs``)."""
 
     def __init__(self, period: int) -> None:
         self.period = period
-        self._p = float(period)
+        self._inv = 1.0 / float(period)
         self._kept = float(period - 1)
         self._start()
 
@@ -309,10 +310,10 @@ class RSI(_State):
             self._gain += change
         if changes < self.period:
             return _NAN
-        self._gain /= self._p
-        self._loss /= self._p
+        self._gain *= self._inv
+        self._loss *= self._inv
         total = self._gain + self._loss
-        value = 0.0 if -1e-8 < total < 1e-8 else 100.0 * (self._gain / total)
+        value = 100.0 * (self._gain / total) if total > 0.0 else 0.0
         self._value = value
         return value
 
@@ -378,18 +379,21 @@ def macd(
 
 
 class STDDEV(_State):
-    """TA-Lib's STDDEV (``nbdev`` 1) over its VAR: running plain sums of ``x`` and ``x*x``,
-    ``var = s2/p - (s1/p)**2``, 0 below 1e-8 (``src/indicators/stddev.rs``)."""
+    """TA-Lib 0.8's STDDEV (``nbdev`` 1) over its cancellation-free VAR: sums of
+    ``d = x - shift`` and ``d * d`` (``shift`` the first value), re-anchored at the window's
+    mean when they lose digits (``src/indicators/stddev.rs``, the same operations)."""
 
     def __init__(self, period: int) -> None:
         self.period = period
-        self._divisor = float(period)
+        self._inv = 1.0 / float(period)
         self._start()
 
     def _start(self) -> None:
         self._window: deque[float] = deque()
+        self._shift = 0.0
         self._s1 = 0.0
         self._s2 = 0.0
+        self._to_reseed = 32 * self.period
         self._started = False
         self._value = _NAN
 
@@ -398,21 +402,60 @@ class STDDEV(_State):
             if x != x:
                 return _NAN
             self._started = True
-        self._s1 += x
-        self._s2 += x * x
+            self._shift = x
+        d = x - self._shift
+        self._s1 += d
+        self._s2 += d * d
         window = self._window
         window.append(x)
         if len(window) < self.period:
             return _NAN
-        m1 = self._s1 / self._divisor
-        m2 = self._s2 / self._divisor
-        variance = m2 - m1 * m1
-        leaving = window.popleft()  # after the output, as in TA-Lib
-        self._s1 -= leaving
-        self._s2 -= leaving * leaving
-        value = 0.0 if variance < 1e-8 else math.sqrt(variance)
+        inv = self._inv
+        mean = self._s1 * inv
+        variance = self._s2 * inv - mean * mean
+        oldest = window.popleft()
+        t = oldest - self._shift
+        self._s1 -= t
+        t_sq = t * t
+        self._s2 -= t_sq
+        self._to_reseed -= 1
+        if (
+            variance < 0.000001 * (self._s2 * inv)
+            or t_sq > 1000000.0 * self._s2
+            or self._to_reseed == 0
+        ):
+            variance = self._reseed(oldest)
+        # Rust's sqrt: NaN for a negative (never reached: var's guard reseeds those).
+        value = _NAN if variance < 0.0 else math.sqrt(variance)
         self._value = value
         return value
+
+    def _reseed(self, oldest: float) -> float:
+        inv = self._inv
+        self._to_reseed = 32 * self.period
+        total = 0.0
+        total += oldest
+        for v in self._window:
+            total += v
+        shift = total * inv
+        self._shift = shift
+        s1 = 0.0
+        s2 = 0.0
+        d = oldest - shift
+        s1 += d
+        s2 += d * d
+        for v in self._window:
+            d = v - shift
+            s1 += d
+            s2 += d * d
+        mean = s1 * inv
+        variance = s2 * inv - mean * mean
+        if variance < 0.000000000001 * (s2 * inv):
+            variance = 0.0
+        t = oldest - shift
+        self._s1 = s1 - t
+        self._s2 = s2 - t * t
+        return variance
 
 
 def stddev(values: Sequence[float], period: int) -> list[float]:

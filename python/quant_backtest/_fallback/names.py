@@ -68,10 +68,17 @@ def levenshtein(a: str, b: str) -> int:
 
 
 def nearest(name: str, candidates: Iterable[str]) -> str:
-    """The candidate closest to ``name``; on a tie the first in ``candidates``' order."""
+    """The candidate nearest to ``name``: the first that begins with it (a truncated name
+    finds its completion: ``crosses`` -> ``crosses_above``, where the plain distance would tie
+    with ``ge``), else the smallest Levenshtein distance, ties to the first in ``candidates``'
+    order (as ``src/strategy/names.rs``)."""
+    listed = list(candidates)
+    for candidate in listed:
+        if name and candidate.startswith(name) and candidate != name:
+            return candidate
     best = ""
     best_distance = -1
-    for candidate in candidates:
+    for candidate in listed:
         d = levenshtein(name, candidate)
         if best_distance < 0 or d < best_distance:
             best, best_distance = candidate, d

@@ -52,7 +52,7 @@ def _number(label: str, value: Any, valid: Callable[[float], bool], wants: str) 
     if not is_number(value):
         raise _refuse(f"{label} must be a number, got {describe_value(value)}")
     x = to_float(value)
-    if not valid(x):  # NaN fails every range
+    if not valid(x):  # NaN fails every range; the value is written as given
         raise _refuse(f"{label} {wants}, got {describe_value(value)}")
     return x
 
@@ -148,7 +148,7 @@ def resolve_settings(
 
     ``raw_run`` (a plain object) is checked here with the strategy's size type as the default.
     When the run changes ``size_type`` but not ``size``, the strategy's ``size`` is checked
-    again against the new type, with its strategy path.
+    again against the new type (the message names ``size``, as for the merged settings).
     """
     if raw_run is not None:
         if not isinstance(raw_run, Mapping):
@@ -156,5 +156,5 @@ def resolve_settings(
         run_settings = check_settings(raw_run, None, strategy_settings.get("size_type"))
     merged = {**strategy_settings, **run_settings}
     if "size" in strategy_settings and "size" not in run_settings and "size_type" in run_settings:
-        _check_size("strategy.settings.size", merged["size"], merged["size_type"])
+        _check_size("size", merged["size"], merged["size_type"])
     return Settings(**merged)

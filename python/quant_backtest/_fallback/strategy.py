@@ -256,8 +256,8 @@ class _Parser:
         if key in COMPARISONS or key in CROSSES:
             if in_constraint and key in CROSSES:
                 raise _refuse(
-                    f"{here} cannot be used in a constraint (it compares series over bars); "
-                    "use gt, lt, ge or le"
+                    f"{here} is not allowed in a constraint "
+                    "(it compares params: gt, lt, ge, le, and, or, not)"
                 )
             if not isinstance(value, (list, tuple)):
                 raise _refuse(f"{here} must be a list of 2 series, got {describe_value(value)}")
@@ -298,21 +298,19 @@ class _Parser:
             return Price(obj)
         if is_number(obj):
             return Const(to_float(obj))
-        if isinstance(obj, dict):
+        if isinstance(obj, dict):  # which kind: param, then indicator, then shift
+            if "param" in obj:
+                return self.placeholder(path, obj, path)
             if "indicator" in obj:
                 return self.indicator(path, obj)
             if "shift" in obj:
                 return self.shift(path, obj)
-            if "param" in obj:
-                return self.placeholder(path, obj, path)
         raise _refuse(f"{path} must be {_SERIES_HELP}, got {describe_value(obj)}")
 
     def indicator(self, path: str, obj: dict) -> Indicator:
         name = obj["indicator"]
         if not isinstance(name, str):
-            raise _refuse(
-                f"{path}.indicator must be a string (an indicator name), got {describe_value(name)}"
-            )
+            raise _refuse(f"{path}.indicator must be a string, got {describe_value(name)}")
         spec = INDICATORS.get(name)
         if spec is None:
             raise _refuse(
@@ -332,11 +330,12 @@ class _Parser:
             elif key == "source" and spec.has_source:
                 source = self.series(label, value)
             elif key == "output" and spec.outputs:
-                if not isinstance(value, str) or value not in spec.outputs:
-                    shown = _shown(value)
+                if not isinstance(value, str):
+                    raise _refuse(f"{label} must be a string, got {describe_value(value)}")
+                if value not in spec.outputs:
                     raise _refuse(
-                        f"unknown output {shown} at {label} (indicator '{name}'); "
-                        f"did you mean '{nearest(str(value), spec.outputs)}'?"
+                        f"unknown output '{value}' at {label} (indicator '{name}'); "
+                        f"did you mean '{nearest(value, spec.outputs)}'?"
                     )
                 output = value
             else:
@@ -349,14 +348,14 @@ class _Parser:
             if pname not in given and default is None:
                 raise _refuse(f"{path}.{pname} is required (indicator '{name}')")
             params.append((pname, given.get(pname, default)))
-        if name == "macd":
-            values = dict(params)
-            check_macd(path, values["fast"], values["slow"])
         if spec.outputs and output is None:
             raise _refuse(
                 f"{path}.output is required (indicator '{name}' has outputs "
                 f"{', '.join(spec.outputs)})"
             )
+        if name == "macd":
+            values = dict(params)
+            check_macd(path, values["fast"], values["slow"])
         return Indicator(name, tuple(params), source, output, path)
 
     def shift(self, path: str, obj: dict) -> Shift:
@@ -397,7 +396,7 @@ def parse_strategy(obj: Any) -> Strategy:
             if not isinstance(value, dict):
                 raise BacktestError(
                     f"strategy.settings must be an object, got {describe_value(value)}",
-                    "invalid_parameter",
+                    "invalid_strategy",
                 )
             parts[key] = check_settings(value, "strategy.settings")
             continue
@@ -487,7 +486,7 @@ def check_unknown_params(
             if used:
                 hint = f"; did you mean '{nearest(str(name), used)}'?"
             else:
-                hint = " (the strategy has no params)"
+                hint = "; the strategy has no params"
             raise BacktestError(f"unknown param {shown}{hint}", "invalid_grid")
 
 
@@ -516,7 +515,7 @@ class _Binder:
         if isinstance(node, Param):
             value = self.values[node.name]
             if not is_number(value):
-                raise _refuse(f"{node.path} must be {_SERIES_HELP}, got {describe_value(value)}")
+                raise _refuse(f"param '{node.name}' must be a number, got {describe_value(value)}")
             return Const(to_float(value))
         if isinstance(node, Indicator):
             params = []

@@ -31,7 +31,9 @@ def _refuse(message: str) -> BacktestError:
 def check_sweep_params(params: Any) -> dict[str, list]:
     """``params``: an object of name to a non-empty list of numbers."""
     if not isinstance(params, Mapping):
-        raise _refuse(f"params must be an object, got {describe_value(params)}")
+        raise _refuse(
+            f"params must be an object of name to list of values, got {describe_value(params)}"
+        )
     if not params:
         raise _refuse("params is empty")
     out: dict[str, list] = {}
