@@ -209,7 +209,7 @@ json.dumps({
   assert.deepEqual(out.bench, [true, 'wasm', 'python']);
   assert.deepEqual(out.pickle, [true, true, 300]);
   assert.deepEqual(out.dict, ['wasm', true]);
-  assert.deepEqual(out.to_dict, ['annualized_return', 'backend', 'equity_curve']);
+  assert.deepEqual(out.to_dict, ['annualized_return', 'backend', 'best_trade']);
   // No numpy in plain Pyodide: lists and tuples, as on a desktop without numpy.
   assert.equal(out.equity_type, 'list');
   assert.equal(out.columns_type, 'tuple');

@@ -23,7 +23,8 @@ from typing import Any
 
 import quant_backtest as qb
 from quant_backtest import BacktestError, MarketData, RustEngine, generate_sample_data
-from quant_backtest._result import METRIC_NAMES, TRADE_FIELDS
+from quant_backtest._result import SEED_METRIC_NAMES as METRIC_NAMES
+from quant_backtest._result import SEED_TRADE_FIELDS as TRADE_FIELDS
 
 SPECIAL = {"NaN": math.nan, "inf": math.inf, "-inf": -math.inf}
 NUMERIC = ("open", "high", "low", "close", "volume")
