@@ -316,15 +316,7 @@ class RustEngine:
             )
         else:
             columns = _columns_from_rows(_fallback_grid(md, fasts, slows, s, workers, False))
-        if as_frame is False:
-            return columns
-        try:
-            import pandas as pd
-        except ImportError:
-            if as_frame:
-                raise
-            return columns
-        return pd.DataFrame(columns)
+        return _frame(columns, as_frame)
 
     def _grid_args(
         self,

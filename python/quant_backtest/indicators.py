@@ -34,6 +34,7 @@ from . import _backend
 from ._errors import BacktestError
 from ._fallback import format_float
 from ._fallback import indicators as _fb
+from ._fallback.strategy import MAX_INT_PARAM
 
 try:  # numpy is optional: without it the functions return lists
     import numpy as _np
@@ -66,7 +67,7 @@ __all__ = [
 ]
 
 #: The largest period (or other integer parameter) the engines take.
-MAX_PERIOD = 2_147_483_647
+MAX_PERIOD = MAX_INT_PARAM  # the engine's limit for a period
 
 #: What a batch function returns: a numpy array, a pandas Series, or a list without numpy.
 Series = Any

@@ -25,6 +25,12 @@ from importlib import resources
 from typing import Any, Iterator, Mapping, Optional, Union
 
 from ._errors import BacktestError
+from ._fallback import settings as _settings
+from ._fallback import strategy as _tree
+from ._fallback.names import describe_value as _describe
+from ._fallback.names import nearest as _nearest
+from ._fallback.settings import check_settings
+from ._fallback.strategy import MAX_INT_PARAM, PRICE_COLUMNS, SIDES, STRATEGY_KEYS, parse_strategy
 
 __all__ = [
     "Series",
@@ -68,71 +74,18 @@ __all__ = [
     "SETTINGS",
 ]
 
-MAX_INT_PARAM = 2147483647
-PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
-COMPARISONS = ("gt", "lt", "ge", "le", "crosses_above", "crosses_below")
-CONDITION_KEYS = COMPARISONS + ("and", "or", "not")
-STRATEGY_KEYS = ("entry", "exit", "short_entry", "short_exit", "settings", "constraint")
-SIDES = ("entry", "exit", "short_entry", "short_exit")
-# The execution settings in the order of the CONVENTIONS table (also the canonical order).
-SETTINGS = (
-    "initial_capital",
-    "commission_rate",
-    "fixed_fee",
-    "slippage",
-    "fill",
-    "lot_size",
-    "periods_per_year",
-    "direction",
-    "size_type",
-    "size",
-    "stop_loss",
-    "take_profit",
-    "trailing_stop",
-)
-
-# name -> (params in table order with their defaults (None: required), kind of each, outputs,
-# whether it reads a source). "int" params are periods; "float" is bbands' k.
-_REQUIRED = None
-_INDICATORS: dict[str, tuple[tuple[tuple[str, Any, str], ...], tuple[str, ...], bool]] = {
-    "sma": ((("period", _REQUIRED, "int"),), (), True),
-    "ema": ((("period", _REQUIRED, "int"),), (), True),
-    "wma": ((("period", _REQUIRED, "int"),), (), True),
-    "rsi": ((("period", 14, "int"),), (), True),
-    "macd": (
-        (("fast", 12, "int"), ("slow", 26, "int"), ("signal", 9, "int")),
-        ("macd", "signal", "hist"),
-        True,
-    ),
-    "bbands": ((("period", 20, "int"), ("k", 2.0, "float")), ("upper", "middle", "lower"), True),
-    "atr": ((("period", 14, "int"),), (), False),
-    "stddev": ((("period", _REQUIRED, "int"),), (), True),
-    "roc": ((("period", 10, "int"),), (), True),
-    "highest": ((("period", _REQUIRED, "int"),), (), True),
-    "lowest": ((("period", _REQUIRED, "int"),), (), True),
-}
+# The engine's own tables (the pure-Python engine is the readable mirror of the core): one
+# catalog of indicators, price columns, keys and settings for the builder and the engine.
+COMPARISONS = _tree.COMPARISONS + _tree.CROSSES
+CONDITION_KEYS = _tree.CONDITIONS
+SETTINGS = _settings.SETTING_NAMES
+_INDICATORS = _tree.INDICATORS
 _OPERATOR_SYMBOLS = {"gt": ">", "lt": "<", "ge": ">=", "le": "<="}
 
 
 # --------------------------------------------------------------------------------------------
-# Small helpers: how values appear in messages, nearest names, hashing JSON values. The
-# first two are the pure-Python engine's (imported when first needed, so that importing this
-# module never imports the engine).
+# Small helpers: hashing JSON values. Messages and nearest names are the engine's own.
 # --------------------------------------------------------------------------------------------
-
-
-def _describe(value: object) -> str:
-    """A user's value as the CONVENTIONS messages write it (JSON-like: ``10.0``, ``'sma'``)."""
-    from ._fallback.names import describe_value  # the engines' own spelling
-
-    return describe_value(value)
-
-
-def _nearest(name: str, candidates: tuple[str, ...]) -> str:
-    """The candidate with the smallest edit distance, ties to the first listed (CONVENTIONS)."""
-    from ._fallback.names import nearest
-
-    return nearest(name, candidates)
 
 
 def _frozen(value: Any) -> Any:
@@ -378,7 +331,9 @@ class Indicator(Series):
                 f"'{_nearest(str(name), tuple(_INDICATORS))}'?",
                 "invalid_strategy",
             )
-        spec, outputs, has_source = _INDICATORS[name]
+        catalog = _INDICATORS[name]
+        spec = [(key, default, kind) for key, kind, default in catalog.params]
+        outputs, has_source = catalog.outputs, catalog.has_source
         known = tuple(key for key, _, _ in spec)
         for key in params:
             if key not in known:
@@ -389,7 +344,7 @@ class Indicator(Series):
                 )
         checked: dict[str, ParamValue] = {}
         for key, default, kind in spec:
-            if key not in params and default is _REQUIRED:
+            if key not in params and default is None:
                 raise BacktestError(f"{name} {key} is required", "invalid_strategy")
             value = params.get(key, default)
             checked[key] = _check_param(name, key, kind, value)
@@ -460,7 +415,7 @@ class MultiOutputIndicator:
     __slots__ = ("name", "params", "source")
 
     def __init__(self, name: str, params: Mapping[str, Any], source: Any) -> None:
-        probe = Indicator(name, params, source, _INDICATORS[name][1][0])  # checks the params
+        probe = Indicator(name, params, source, _INDICATORS[name].outputs[0])  # checks the params
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "params", probe.params)
         object.__setattr__(self, "source", probe.source)
@@ -470,10 +425,10 @@ class MultiOutputIndicator:
         return Indicator(self.name, self.params, self.source, name)
 
     def _not_a_series_message(self) -> str:
-        outputs = ", ".join(f".{name}" for name in _INDICATORS[self.name][1])
+        outputs = ", ".join(f".{name}" for name in _INDICATORS[self.name].outputs)
         return (
             f"{self!r} has several outputs and is not a series itself: "
-            f"use one of {outputs} (for example {self!r}.{_INDICATORS[self.name][1][0]})"
+            f"use one of {outputs} (for example {self!r}.{_INDICATORS[self.name].outputs[0]})"
         )
 
     def _refuse(self, *_: Any) -> Any:
@@ -485,12 +440,12 @@ class MultiOutputIndicator:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, MultiOutputIndicator):
             return NotImplemented
-        return self.output(_INDICATORS[self.name][1][0]) == other.output(
-            _INDICATORS[other.name][1][0]
+        return self.output(_INDICATORS[self.name].outputs[0]) == other.output(
+            _INDICATORS[other.name].outputs[0]
         )
 
     def __hash__(self) -> int:
-        return hash(self.output(_INDICATORS[self.name][1][0]))
+        return hash(self.output(_INDICATORS[self.name].outputs[0]))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -859,7 +814,6 @@ def _condition_from(value: Any) -> Condition:
 
 def _engine_check(obj: Any) -> None:
     """The engines' strategy check: the first bad node, with its path and exact message."""
-    from ._fallback.strategy import parse_strategy
 
     parse_strategy(obj)
 
@@ -879,7 +833,6 @@ def _check_settings(settings: Mapping[str, Any], where: str = "") -> None:
                 f"'{_nearest(str(name), SETTINGS)}'?",
                 "invalid_parameter",
             )
-    from ._fallback.settings import check_settings
 
     check_settings(settings)
 

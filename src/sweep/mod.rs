@@ -129,19 +129,12 @@ pub fn plan_sweep(
             })
         })
         .collect();
-    if kept.is_empty() {
-        return Err(grid_error(
-            "the constraint leaves no combination of params".into(),
-        ));
-    }
-    let plan = SweepPlan {
+    SweepPlan::checked(
         strategy,
         names,
-        combinations: Combinations::Product { values, kept },
+        Combinations::Product { values, kept },
         settings,
-    };
-    plan.check_all()?;
-    Ok(plan)
+    )
 }
 
 /// A sweep over explicit rows of values (in `names` order), already filtered by the caller.
@@ -152,29 +145,34 @@ pub fn plan_rows(
     settings: ExecSettings,
 ) -> Result<SweepPlan> {
     crate::strategy::check_param_names(&strategy, names.iter().map(String::as_str))?;
-    if rows.is_empty() {
-        return Err(grid_error(
-            "the constraint leaves no combination of params".into(),
-        ));
-    }
-    let plan = SweepPlan {
-        strategy,
-        names,
-        combinations: Combinations::Rows(rows),
-        settings,
-    };
-    plan.check_all()?;
-    Ok(plan)
+    SweepPlan::checked(strategy, names, Combinations::Rows(rows), settings)
 }
 
 impl SweepPlan {
-    /// Every combination binds (each value checked where it is used), before any runs.
-    fn check_all(&self) -> Result<()> {
-        for i in 0..self.len() {
-            let bound = bind(&self.strategy, &self.params(i))?;
-            crate::strategy::check_sides(&bound, self.settings.direction)?;
+    /// A plan with at least one combination, each of which binds (every value checked where
+    /// it is used) and suits the direction, before any runs.
+    fn checked(
+        strategy: Strategy,
+        names: Vec<String>,
+        combinations: Combinations,
+        settings: ExecSettings,
+    ) -> Result<Self> {
+        let plan = SweepPlan {
+            strategy,
+            names,
+            combinations,
+            settings,
+        };
+        if plan.is_empty() {
+            return Err(grid_error(
+                "the constraint leaves no combination of params".into(),
+            ));
         }
-        Ok(())
+        for i in 0..plan.len() {
+            let bound = bind(&plan.strategy, &plan.params(i))?;
+            crate::strategy::check_sides(&bound, plan.settings.direction)?;
+        }
+        Ok(plan)
     }
 }
 

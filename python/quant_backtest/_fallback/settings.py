@@ -79,6 +79,26 @@ def _unit_open(x: float) -> bool:  # (0, 1)
     return 0.0 < x < 1.0
 
 
+# The settings table's checks: numbers (valid, what the message says they must be) and choices.
+_NUMBERS = {
+    "initial_capital": (_finite_positive, "must be a finite number > 0"),
+    "commission_rate": (_unit_half_open, "must be in [0, 1)"),
+    "fixed_fee": (_finite_non_negative, "must be a finite number >= 0"),
+    "slippage": (_unit_half_open, "must be in [0, 1)"),
+    "lot_size": (_finite_non_negative, "must be a finite number >= 0"),
+    "periods_per_year": (_finite_positive, "must be a finite number > 0"),
+    "stop_loss": (_unit_open, "must be in (0, 1)"),
+    "take_profit": (_finite_positive, "must be a finite number > 0"),
+    "trailing_stop": (_unit_open, "must be in (0, 1)"),
+}
+_CHOICES = {
+    "fill": (FILLS, "'next_open' or 'close'"),
+    "direction": (DIRECTIONS, "'long_only', 'short_only' or 'both'"),
+    "size_type": (SIZE_TYPES, "'percent', 'value' or 'amount'"),
+}
+_STOPS = ("stop_loss", "take_profit", "trailing_stop")
+
+
 def _check_size(label: str, value: Any, size_type: str) -> float:
     if size_type == "percent":
         return _number(
@@ -111,32 +131,14 @@ def check_settings(
             continue
         value = obj[name]
         label = prefix + name
-        if name == "initial_capital":
-            out[name] = _number(label, value, _finite_positive, "must be a finite number > 0")
-        elif name == "commission_rate":
-            out[name] = _number(label, value, _unit_half_open, "must be in [0, 1)")
-        elif name == "fixed_fee":
-            out[name] = _number(label, value, _finite_non_negative, "must be a finite number >= 0")
-        elif name == "slippage":
-            out[name] = _number(label, value, _unit_half_open, "must be in [0, 1)")
-        elif name == "fill":
-            out[name] = _choice(label, value, FILLS, "'next_open' or 'close'")
-        elif name == "lot_size":
-            out[name] = _number(label, value, _finite_non_negative, "must be a finite number >= 0")
-        elif name == "periods_per_year":
-            out[name] = _number(label, value, _finite_positive, "must be a finite number > 0")
-        elif name == "direction":
-            out[name] = _choice(label, value, DIRECTIONS, "'long_only', 'short_only' or 'both'")
-        elif name == "size_type":
-            out[name] = _choice(label, value, SIZE_TYPES, "'percent', 'value' or 'amount'")
-        elif name == "size":
+        if name == "size":
             out[name] = _check_size(label, value, out.get("size_type", size_type or "percent"))
-        elif value is None:  # the stops: null means not set
+        elif name in _CHOICES:
+            out[name] = _choice(label, value, *_CHOICES[name])
+        elif name in _STOPS and value is None:  # null means not set
             out[name] = None
-        elif name == "take_profit":
-            out[name] = _number(label, value, _finite_positive, "must be a finite number > 0")
-        else:  # stop_loss, trailing_stop
-            out[name] = _number(label, value, _unit_open, "must be in (0, 1)")
+        else:
+            out[name] = _number(label, value, *_NUMBERS[name])
     return out
 
 
