@@ -16,6 +16,13 @@ impl std::fmt::Debug for WorkerPool {
     }
 }
 
+/// The threads a job of `work` items gets for `max_workers`: never more than the items, and a
+/// huge request capped at four per core (more only queue behind each other).
+pub fn threads_for(max_workers: Option<usize>, work: usize) -> Option<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    max_workers.map(|w| w.min(work.max(1)).min(4 * cores))
+}
+
 impl WorkerPool {
     /// `None`: every core (rayon's global pool, sized by `RAYON_NUM_THREADS` or the core count);
     /// `Some(1)`: the calling thread only; `Some(n)`: a pool of its own with `n` threads.

@@ -90,11 +90,9 @@ fn wire(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Value> {
     })
 }
 
-/// `max_workers` checked: at least 1; the pool is then sized by the work (never more threads
-/// than combinations) and capped at the machine's threads times 4.
+/// `max_workers` checked: at least 1 (the pool is then sized by [`crate::pool::threads_for`]).
 fn check_workers(py: Python<'_>, max_workers: Option<i64>) -> PyResult<Option<usize>> {
     match max_workers {
-        None => Ok(None),
         Some(w) if w < 1 => Err(engine_error(
             py,
             BacktestError::TooSmall {
@@ -103,10 +101,7 @@ fn check_workers(py: Python<'_>, max_workers: Option<i64>) -> PyResult<Option<us
                 min: 1,
             },
         )),
-        Some(w) => {
-            let cap = std::thread::available_parallelism().map_or(1, |n| n.get()) * 4;
-            Ok(Some((w as usize).min(cap)))
-        }
+        other => Ok(other.map(|w| w as usize)),
     }
 }
 
@@ -319,7 +314,7 @@ impl PyEngine {
             max_workers,
         )
         .map_err(|e| engine_error(py, e))?;
-        let pool = self.pool(plan.max_workers);
+        let pool = self.pool(crate::pool::threads_for(plan.max_workers, plan.pairs.len()));
         Ok((plan, pool))
     }
 
@@ -344,7 +339,8 @@ impl PyEngine {
     /// Threads a grid with this `max_workers` would use.
     #[pyo3(signature = (max_workers=None))]
     fn threads(&self, max_workers: Option<usize>) -> usize {
-        self.pool(max_workers).threads()
+        self.pool(crate::pool::threads_for(max_workers, usize::MAX))
+            .threads()
     }
 
     /// Drops the pools this engine made (their threads end).
@@ -504,7 +500,7 @@ impl PyEngine {
         let plan = py
             .detach(|| api::plan(&strategy, &settings, &params, &constraint, rows))
             .map_err(|e| engine_error(py, e))?;
-        let pool = self.pool(workers.map(|w| w.min(plan.len().max(1))));
+        let pool = self.pool(crate::pool::threads_for(workers, plan.len()));
         let out = py.detach(|| api::run_sweep(data, &plan, &pool, &mut SeriesTable::new()));
         let columns = PyDict::new(py);
         for (name, col) in out.names.iter().zip(out.params) {

@@ -85,8 +85,36 @@ class _Settings:
             self.periods_per_year,
         )
 
+    def fallback_args(self) -> tuple:
+        """In the order of the pure-Python engine's seed checks."""
+        return (
+            self.initial_capital,
+            self.commission_rate,
+            self.lot_size,
+            self.periods_per_year,
+            self.fill,
+        )
+
     def key(self) -> tuple:
         return self.native_args()
+
+
+_I64 = 2**63
+
+
+def _fits_engine(*values: int) -> bool:
+    """Whether every integer fits the compiled engine's 64 bits (a larger period can never
+    be valid: no data has that many bars)."""
+    return all(-_I64 <= v < _I64 for v in values)
+
+
+def _workers(max_workers: Any) -> Optional[int]:
+    """``max_workers`` as an int (the engines refuse < 1 and cap a huge one at the work and
+    the cores), kept within 64 bits."""
+    if max_workers is None:
+        return None
+    workers = _integer("max_workers", max_workers)
+    return min(workers, _I64 - 1)
 
 
 def _call_fallback(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -133,7 +161,7 @@ class RustEngine:
         native = _backend.native_module()
         wasm = _backend.wasm_module()
         if self._native is not None:
-            workers = None if max_workers is None else _integer("max_workers", max_workers)
+            workers = _workers(max_workers)
             threads = self._native.threads(workers) if workers is None or workers >= 1 else 1
         else:
             threads = 1
@@ -197,6 +225,9 @@ class RustEngine:
 
     def _run_one(self, md: MarketData, fast: int, slow: int, s: _Settings) -> BacktestResult:
         if self._native is not None:
+            if not _fits_engine(fast, slow):
+                # Never a valid run: the mirror's checks name the value as given.
+                _call_fallback(_fallback.validate_params, len(md), fast, slow, *s.fallback_args())
             item = self._native.backtest(md.native_handle(), fast, slow, s.native_args())
             return BacktestResult._from_native(item, self.backend)
         lists = md.as_lists()
@@ -334,7 +365,12 @@ class RustEngine:
         fasts = _periods("fast_periods", fast_periods)
         slows = _periods("slow_periods", slow_periods)
         s = _Settings(initial_capital, commission_rate, fill, lot_size, periods_per_year)
-        workers = None if max_workers is None else _integer("max_workers", max_workers)
+        workers = _workers(max_workers)
+        if self._native is not None and not _fits_engine(*fasts, *slows):
+            # Never a valid grid: the mirror's checks name the value as given.
+            _call_fallback(
+                _fallback.validate_grid, len(md), fasts, slows, *s.fallback_args(), workers
+            )
         return md, fasts, slows, s, workers
 
     # -- the strategy engine ------------------------------------------------------------
@@ -429,7 +465,7 @@ class RustEngine:
         tree = _strategy_value(strategy)
         params = _plain(params)
         settings = _plain(settings)
-        workers = None if max_workers is None else _integer("max_workers", max_workers)
+        workers = _workers(max_workers)
         names = rows = None
         if callable(constraint):
             names, rows = _filtered_rows(params, constraint)

@@ -3,7 +3,7 @@
 
 mod value;
 
-pub use value::Value;
+pub use value::{key_shown, key_text, Value};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 

@@ -14,6 +14,8 @@ pub enum Value {
     Null,
     Bool(bool),
     Int(i128),
+    /// An integer beyond 128 bits, in decimal (never valid where an integer is checked).
+    BigInt(String),
     Float(f64),
     Str(String),
     List(Vec<Value>),
@@ -33,6 +35,7 @@ impl Value {
     pub fn as_number(&self) -> Option<f64> {
         match self {
             Value::Int(i) => Some(*i as f64),
+            Value::BigInt(digits) => digits.parse().ok(),
             Value::Float(x) => Some(*x),
             _ => None,
         }
@@ -48,12 +51,33 @@ impl Value {
             Value::Null => "null".into(),
             Value::Bool(b) => b.to_string(),
             Value::Int(i) => i.to_string(),
+            Value::BigInt(digits) => digits.clone(),
             Value::Float(x) => format!("{x:?}"),
             Value::Str(s) => format!("'{s}'"),
             Value::List(_) => "an array".into(),
             Value::Map(_) => "an object".into(),
         }
     }
+}
+
+/// Object keys that are not strings (a Python dict may have them) are kept as this marker
+/// followed by the key as a value is written, so that messages can name them.
+const NON_STRING_KEY: char = '\u{1}';
+
+/// The one key of serde's arbitrary-precision number maps.
+const BIG_NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+/// An object key as a message names it: a string in single quotes, anything else as a value.
+pub fn key_shown(key: &str) -> String {
+    match key.strip_prefix(NON_STRING_KEY) {
+        Some(value) => value.to_string(),
+        None => format!("'{key}'"),
+    }
+}
+
+/// An object key's text, for nearest-name suggestions.
+pub fn key_text(key: &str) -> &str {
+    key.strip_prefix(NON_STRING_KEY).unwrap_or(key)
 }
 
 impl From<f64> for Value {
@@ -126,8 +150,18 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
-        while let Some((k, v)) = map.next_entry::<String, Value>()? {
-            entries.push((k, v));
+        while let Some((k, v)) = map.next_entry::<Value, Value>()? {
+            // How serde's arbitrary-precision numbers arrive (pythonize, for huge ints).
+            if let (Value::Str(token), Value::Str(digits)) = (&k, &v) {
+                if token == BIG_NUMBER_TOKEN && entries.is_empty() {
+                    return Ok(Value::BigInt(digits.clone()));
+                }
+            }
+            let key = match k {
+                Value::Str(s) => s,
+                other => format!("{NON_STRING_KEY}{}", other.describe()),
+            };
+            entries.push((key, v));
         }
         Ok(Value::Map(entries))
     }
@@ -148,6 +182,7 @@ impl Serialize for Value {
                 Ok(i) => s.serialize_i64(i),
                 Err(_) => s.serialize_i128(*i),
             },
+            Value::BigInt(_) => s.serialize_f64(self.as_number().unwrap_or(f64::NAN)),
             Value::Float(x) => s.serialize_f64(*x),
             Value::Str(v) => s.serialize_str(v),
             Value::List(items) => {

@@ -1,7 +1,7 @@
 //! Execution settings: the one table of names, defaults and checks (docs/CONVENTIONS.md,
 //! "Settings"), and the resolved [`ExecSettings`] a run uses.
 
-use crate::api::Value;
+use crate::api::{key_shown, key_text, Value};
 use crate::error::{BacktestError, ErrorKind, Result};
 use crate::params::Fill;
 use crate::strategy::names::nearest;
@@ -106,8 +106,9 @@ pub fn check_setting_names(entries: &[(String, Value)], within: Option<&str>) ->
         if !SETTING_NAMES.contains(&name.as_str()) {
             let place = within.map(|w| format!(" in {w}")).unwrap_or_default();
             return Err(invalid(format!(
-                "unknown setting '{name}'{place}; did you mean '{}'?",
-                nearest(name, SETTING_NAMES)
+                "unknown setting {}{place}; did you mean '{}'?",
+                key_shown(name),
+                nearest(key_text(name), SETTING_NAMES)
             )));
         }
     }

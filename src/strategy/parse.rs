@@ -4,7 +4,7 @@
 use super::catalog::{IndicatorKind, ParamSpec, PriceField, MAX_INT_PARAM};
 use super::names::nearest;
 use super::tree::{CompareOp, Condition, Num, Series, Strategy, SIDES};
-use crate::api::Value;
+use crate::api::{key_shown, key_text, Value};
 use crate::error::{BacktestError, ErrorKind, Result};
 use crate::execution::settings::{apply_settings, check_setting_names, ExecSettings};
 
@@ -52,8 +52,9 @@ pub fn parse_strategy(value: &Value) -> Result<Strategy> {
     for (key, v) in entries {
         let Some(slot) = STRATEGY_KEYS.iter().position(|k| k == key) else {
             return Err(invalid(format!(
-                "unknown key '{key}' in strategy; did you mean '{}'?",
-                nearest(key, STRATEGY_KEYS)
+                "unknown key {} in strategy; did you mean '{}'?",
+                key_shown(key),
+                nearest(key_text(key), STRATEGY_KEYS)
             )));
         };
         match slot {
@@ -182,8 +183,9 @@ impl Parser<'_> {
             }
             "not" => Ok(Condition::Not(Box::new(self.condition(arg, &here)?))),
             _ => Err(invalid(format!(
-                "unknown condition '{op}' at {path}; did you mean '{}'?",
-                nearest(op, CONDITIONS)
+                "unknown condition {} at {path}; did you mean '{}'?",
+                key_shown(op),
+                nearest(key_text(op), CONDITIONS)
             ))),
         }
     }
@@ -191,7 +193,9 @@ impl Parser<'_> {
     fn series(&mut self, v: &Value, path: &str) -> Result<Series> {
         if self.constraint {
             return match v {
-                Value::Int(_) | Value::Float(_) => Ok(Series::Const(Num::Lit(number(v)))),
+                Value::Int(_) | Value::BigInt(_) | Value::Float(_) => {
+                    Ok(Series::Const(Num::Lit(number(v))))
+                }
                 Value::Map(entries) if entries.iter().any(|(k, _)| k == "param") => {
                     Ok(Series::Const(self.param(entries, path)?))
                 }
@@ -210,7 +214,9 @@ impl Parser<'_> {
                         nearest(name, PriceField::ALL.map(PriceField::name))
                     ))
                 }),
-            Value::Int(_) | Value::Float(_) => Ok(Series::Const(Num::Lit(number(v)))),
+            Value::Int(_) | Value::BigInt(_) | Value::Float(_) => {
+                Ok(Series::Const(Num::Lit(number(v))))
+            }
             Value::Map(entries) if entries.iter().any(|(k, _)| k == "param") => {
                 Ok(Series::Const(self.param(entries, path)?))
             }
@@ -233,7 +239,8 @@ impl Parser<'_> {
         for (k, v) in entries {
             if k != "param" {
                 return Err(invalid(format!(
-                    "unknown key '{k}' in {path} (param); did you mean 'param'?"
+                    "unknown key {} in {path} (param); did you mean 'param'?",
+                    key_shown(k)
                 )));
             }
             match v {
@@ -295,8 +302,9 @@ impl Parser<'_> {
                 });
             } else {
                 return Err(invalid(format!(
-                    "unknown key '{k}' in {path} (indicator '{name}'); did you mean '{}'?",
-                    nearest(k, kind.keys())
+                    "unknown key {} in {path} (indicator '{name}'); did you mean '{}'?",
+                    key_shown(k),
+                    nearest(key_text(k), kind.keys())
                 )));
             }
         }
@@ -348,8 +356,9 @@ impl Parser<'_> {
                 "periods" => periods = self.number_param(v, &here, &PERIODS)?,
                 _ => {
                     return Err(invalid(format!(
-                        "unknown key '{k}' in {path} (shift); did you mean '{}'?",
-                        nearest(k, ["shift", "periods"])
+                        "unknown key {} in {path} (shift); did you mean '{}'?",
+                        key_shown(k),
+                        nearest(key_text(k), ["shift", "periods"])
                     )))
                 }
             }
@@ -384,6 +393,9 @@ pub(crate) fn check_number(v: &Value, path: &str, spec: &ParamSpec) -> Result<f6
                 "{path} must be an integer <= {MAX_INT_PARAM}, got {i}"
             ))),
             Value::Int(i) if *i >= 1 => Ok(*i as f64),
+            Value::BigInt(digits) if !digits.starts_with('-') => Err(invalid(format!(
+                "{path} must be an integer <= {MAX_INT_PARAM}, got {digits}"
+            ))),
             other => Err(invalid(format!(
                 "{path} must be an integer >= 1, got {}",
                 other.describe()

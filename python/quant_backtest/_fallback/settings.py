@@ -120,10 +120,11 @@ def check_settings(
     """
     for name in obj:
         if not isinstance(name, str) or name not in SETTING_NAMES:
-            shown = name if isinstance(name, str) else describe_value(name)
+            text = name if isinstance(name, str) else describe_value(name)
+            shown = f"'{name}'" if isinstance(name, str) else text
             place = f" in {where}" if where else ""
-            hint = nearest(str(shown), SETTING_NAMES)
-            raise _refuse(f"unknown setting '{shown}'{place}; did you mean '{hint}'?")
+            hint = nearest(text, SETTING_NAMES)
+            raise _refuse(f"unknown setting {shown}{place}; did you mean '{hint}'?")
     prefix = f"{where}." if where else ""
     out: dict[str, Any] = {}
     for name in SETTING_NAMES:

@@ -183,6 +183,11 @@ def _shown(key: Any) -> str:
     return f"'{key}'" if isinstance(key, str) else describe_value(key)
 
 
+def _key_text(key: Any) -> str:
+    """An object key's text for nearest names (a non-string as a value is written)."""
+    return key if isinstance(key, str) else describe_value(key)
+
+
 def _is_int(value: Any) -> bool:
     if isinstance(value, bool):
         return False
@@ -248,7 +253,7 @@ class _Parser:
             raise _refuse(f"{path} must be {_CONDITION_HELP}, got {describe_value(obj)}")
         ((key, value),) = obj.items()
         if not isinstance(key, str) or key not in CONDITIONS:
-            suggestion = nearest(str(key), CONDITIONS)
+            suggestion = nearest(_key_text(key), CONDITIONS)
             raise _refuse(
                 f"unknown condition {_shown(key)} at {path}; did you mean '{suggestion}'?"
             )
@@ -341,7 +346,7 @@ class _Parser:
             else:
                 raise _refuse(
                     f"unknown key {_shown(key)} in {path} (indicator '{name}'); "
-                    f"did you mean '{nearest(str(key), spec.keys())}'?"
+                    f"did you mean '{nearest(_key_text(key), spec.keys())}'?"
                 )
         params = []
         for pname, _kind, default in spec.params:
@@ -369,7 +374,7 @@ class _Parser:
             else:
                 raise _refuse(
                     f"unknown key {_shown(key)} in {path} (shift); "
-                    f"did you mean '{nearest(str(key), ('shift', 'periods'))}'?"
+                    f"did you mean '{nearest(_key_text(key), ('shift', 'periods'))}'?"
                 )
         assert series is not None  # "shift" is a key: series() dispatched on it
         return Shift(series, periods, path)
@@ -388,7 +393,7 @@ def parse_strategy(obj: Any) -> Strategy:
         if not isinstance(key, str) or key not in STRATEGY_KEYS:
             raise _refuse(
                 f"unknown key {_shown(key)} in strategy; "
-                f"did you mean '{nearest(str(key), STRATEGY_KEYS)}'?"
+                f"did you mean '{nearest(_key_text(key), STRATEGY_KEYS)}'?"
             )
         if value is None:
             continue
