@@ -1,5 +1,6 @@
-//! Per-bar booleans packed 64 to a word: what a strategy's conditions produce and execution
-//! reads. Bit `t` of the set is bit `t % 64` of word `t / 64`; bits past the last bar are 0.
+//! Per-bar booleans packed 64 to a word: bit `t` of a set is bit `t % 64` of word `t / 64`;
+//! bits past the last bar are 0. Conditions are evaluated a word (64 bars) at a time, while a
+//! run goes through the bars, so each series is read once, when the run needs it.
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bits {
@@ -8,59 +9,16 @@ pub struct Bits {
 }
 
 impl Bits {
-    pub fn zeros(len: usize) -> Self {
-        Self {
-            words: vec![0; len.div_ceil(64)],
-            len,
-        }
-    }
-
     /// Bit `t` is `f(t)`.
     pub fn from_fn(len: usize, mut f: impl FnMut(usize) -> bool) -> Self {
-        let mut bits = Self::zeros(len);
-        for (w, word) in bits.words.iter_mut().enumerate() {
-            let start = w * 64;
-            let end = (start + 64).min(len);
-            let mut x = 0u64;
-            for t in start..end {
-                x |= u64::from(f(t)) << (t - start);
-            }
-            *word = x;
-        }
-        bits
-    }
-
-    /// Bit `t` is `a[t] op b[t]` (two slices of `len` values), in a loop the compiler can
-    /// vectorise.
-    pub fn compare(a: &[f64], b: &[f64], op: impl Fn(f64, f64) -> bool) -> Self {
-        let len = a.len().min(b.len());
-        let mut bits = Self::zeros(len);
-        for (w, word) in bits.words.iter_mut().enumerate() {
-            let start = w * 64;
-            let end = (start + 64).min(len);
-            let (a, b) = (&a[start..end], &b[start..end]);
-            let mut x = 0u64;
-            for (i, (&p, &q)) in a.iter().zip(b).enumerate() {
-                x |= u64::from(op(p, q)) << i;
-            }
-            *word = x;
-        }
-        bits
-    }
-
-    /// Bit `t` is `a[t] op c`.
-    pub fn compare_const(a: &[f64], c: f64, op: impl Fn(f64, f64) -> bool) -> Self {
-        let mut bits = Self::zeros(a.len());
-        for (w, word) in bits.words.iter_mut().enumerate() {
-            let start = w * 64;
-            let end = (start + 64).min(a.len());
-            let mut x = 0u64;
-            for (i, &p) in a[start..end].iter().enumerate() {
-                x |= u64::from(op(p, c)) << i;
-            }
-            *word = x;
-        }
-        bits
+        let words = (0..len.div_ceil(64))
+            .map(|w| {
+                let start = w * 64;
+                (start..(start + 64).min(len))
+                    .fold(0u64, |x, t| x | (u64::from(f(t)) << (t - start)))
+            })
+            .collect();
+        Self { words, len }
     }
 
     pub fn len(&self) -> usize {
@@ -71,91 +29,80 @@ impl Bits {
         self.len == 0
     }
 
+    /// Word `w` (bars `64 w ..`).
     #[inline(always)]
-    pub fn get(&self, t: usize) -> bool {
-        (self.words[t >> 6] >> (t & 63)) & 1 == 1
+    pub fn word(&self, w: usize) -> u64 {
+        self.words[w]
     }
+}
 
-    /// Bit `t` is `self[t-1]` (0 at `t = 0`).
-    pub fn shifted_one(&self) -> Self {
-        let mut words = Vec::with_capacity(self.words.len());
-        let mut carry = 0u64;
-        for &w in &self.words {
-            words.push((w << 1) | carry);
-            carry = w >> 63;
-        }
-        let mut bits = Self {
-            words,
-            len: self.len,
-        };
-        bits.clear_tail();
-        bits
+/// The mask of the bars of word `w` that exist among `len` bars.
+#[inline(always)]
+pub fn tail_mask(w: usize, len: usize) -> u64 {
+    let valid = len.saturating_sub(w * 64);
+    if valid >= 64 {
+        !0
+    } else {
+        (1u64 << valid) - 1
     }
+}
 
-    fn clear_tail(&mut self) {
-        let r = self.len % 64;
-        if r != 0 {
-            if let Some(last) = self.words.last_mut() {
-                *last &= (1u64 << r) - 1;
-            }
-        }
+/// The first set bit of `word` at or after bit `from` of it, as a bar of word `w`.
+#[inline(always)]
+pub fn first_set(word: u64, from: usize) -> Option<usize> {
+    let masked = word & (!0u64 << from);
+    (masked != 0).then(|| masked.trailing_zeros() as usize)
+}
+
+/// Bit `i` is `op(a[i], b[i])` (`a` and `b` hold at most 64 values).
+#[inline(always)]
+pub fn compare_word(a: &[f64], b: &[f64], op: impl Fn(f64, f64) -> bool) -> u64 {
+    a.iter()
+        .zip(b)
+        .enumerate()
+        .fold(0u64, |x, (i, (&p, &q))| x | (u64::from(op(p, q)) << i))
+}
+
+/// Bit `i` is `op(a[i], c)`.
+#[inline(always)]
+pub fn compare_const_word(a: &[f64], c: f64, op: impl Fn(f64, f64) -> bool) -> u64 {
+    a.iter()
+        .enumerate()
+        .fold(0u64, |x, (i, &p)| x | (u64::from(op(p, c)) << i))
+}
+
+/// `a < b` and `a > b` bit by bit (at most 64 values; NaN is neither): the comparisons of
+/// a crossing.
+#[inline(always)]
+pub fn below_above_word(a: &[f64], b: &[f64]) -> (u64, u64) {
+    #[cfg(target_arch = "x86_64")]
+    if a.len() == 64 && b.len() == 64 {
+        return below_above_sse2(a, b);
     }
+    (
+        compare_word(a, b, |p, q| p < q),
+        compare_word(a, b, |p, q| p > q),
+    )
+}
 
-    fn zip(&self, other: &Bits, f: impl Fn(u64, u64) -> u64) -> Self {
-        let mut bits = Self {
-            words: self
-                .words
-                .iter()
-                .zip(&other.words)
-                .map(|(&a, &b)| f(a, b))
-                .collect(),
-            len: self.len,
-        };
-        bits.clear_tail();
-        bits
-    }
-
-    pub fn and(&self, other: &Bits) -> Self {
-        self.zip(other, |a, b| a & b)
-    }
-
-    pub fn or(&self, other: &Bits) -> Self {
-        self.zip(other, |a, b| a | b)
-    }
-
-    /// `self and not other`.
-    pub fn and_not(&self, other: &Bits) -> Self {
-        self.zip(other, |a, b| a & !b)
-    }
-
-    pub fn not(&self) -> Self {
-        let mut bits = Self {
-            words: self.words.iter().map(|w| !w).collect(),
-            len: self.len,
-        };
-        bits.clear_tail();
-        bits
-    }
-
-    /// The first set bit at or after `from`, or `len`.
-    #[inline]
-    pub fn next_set(&self, from: usize) -> usize {
-        if from >= self.len {
-            return self.len;
-        }
-        let mut w = from >> 6;
-        let mut word = self.words[w] & (!0u64 << (from & 63));
-        loop {
-            if word != 0 {
-                return ((w << 6) + word.trailing_zeros() as usize).min(self.len);
-            }
-            w += 1;
-            if w >= self.words.len() {
-                return self.len;
-            }
-            word = self.words[w];
+/// 64 values, two at a time: SSE2 is part of the x86_64 baseline. CMPLTPD / CMPGTPD are
+/// ordered comparisons, false for NaN, as Rust's `<` and `>`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn below_above_sse2(a: &[f64], b: &[f64]) -> (u64, u64) {
+    use std::arch::x86_64::{_mm_cmpgt_pd, _mm_cmplt_pd, _mm_loadu_pd, _mm_movemask_pd};
+    assert!(a.len() == 64 && b.len() == 64);
+    let (mut below, mut above) = (0u64, 0u64);
+    for j in 0..32 {
+        // SAFETY: `2 * j + 1 < 64` is inside both slices (checked above); SSE2 is always there.
+        unsafe {
+            let x = _mm_loadu_pd(a.as_ptr().add(2 * j));
+            let y = _mm_loadu_pd(b.as_ptr().add(2 * j));
+            below |= (_mm_movemask_pd(_mm_cmplt_pd(x, y)) as u64) << (2 * j);
+            above |= (_mm_movemask_pd(_mm_cmpgt_pd(x, y)) as u64) << (2 * j);
         }
     }
+    (below, above)
 }
 
 #[cfg(test)]
@@ -163,17 +110,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ops_and_scan() {
-        let a = Bits::from_fn(130, |t| t % 7 == 0);
-        assert!(a.get(0) && a.get(126) && !a.get(1));
-        let s = a.shifted_one();
-        assert!(!s.get(0) && s.get(1) && s.get(127) && !s.get(126));
-        assert_eq!(a.next_set(1), 7);
-        assert_eq!(a.next_set(127), 130);
-        assert_eq!(a.not().next_set(0), 1);
-        assert_eq!(a.not().next_set(126), 127);
-        let b = Bits::compare(&[1.0, 2.0, f64::NAN], &[2.0, 1.0, 1.0], |x, y| x < y);
-        assert!(b.get(0) && !b.get(1) && !b.get(2));
-        assert_eq!(a.and_not(&a), Bits::zeros(130));
+    fn words_equal_bit_by_bit() {
+        let mut x: Vec<f64> = (0..64).map(|i| ((i * 37) % 11) as f64).collect();
+        let y: Vec<f64> = (0..64).map(|i| ((i * 53) % 7) as f64 + 2.0).collect();
+        x[3] = f64::NAN;
+        x[40] = f64::NAN;
+        let bit = |f: &dyn Fn(usize) -> bool| (0..64).fold(0u64, |w, i| w | (u64::from(f(i)) << i));
+        for len in [64, 63, 1] {
+            let (below, above) = below_above_word(&x[..len], &y[..len]);
+            let m = tail_mask(0, len);
+            assert_eq!(below, bit(&|i| x[i] < y[i]) & m);
+            assert_eq!(above, bit(&|i| x[i] > y[i]) & m);
+        }
+        assert_eq!(compare_word(&x, &y, |p, q| p >= q), bit(&|i| x[i] >= y[i]));
+        assert_eq!(
+            compare_const_word(&x, 5.0, |p, c| p <= c),
+            bit(&|i| x[i] <= 5.0)
+        );
+        assert_eq!(first_set(0b1010_0000, 6), Some(7));
+        assert_eq!(first_set(0b1010_0000, 8), None);
+        assert_eq!(tail_mask(1, 70), 0b11_1111);
+        let b = Bits::from_fn(130, |t| t % 7 == 0);
+        assert_eq!((b.word(1) >> (126 - 64)) & 1, 1);
+        assert_eq!(b.word(2), 0);
     }
 }

@@ -10,7 +10,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use crate::bits::Bits;
 use crate::data::MarketData;
 use crate::error::{BacktestError, ErrorKind, Result};
-use crate::execution::run::{run, Details, Effective};
+use crate::execution::run::{run, Details, Effective, SetWords, SignalWords};
 use crate::execution::settings::{apply_settings, check_setting_names};
 use crate::execution::{Direction, ExecSettings, SignalSet, Trade};
 use crate::metrics::Metrics;
@@ -95,16 +95,19 @@ pub fn run_bound(
     table: &mut SeriesTable,
 ) -> BacktestOutput {
     table.fill(data, [strategy.clone()], &WorkerPool::serial());
-    let signals = table.signals(data, strategy);
-    full_run(data, &signals, settings)
+    full_run(data, table.words(data, strategy), settings)
 }
 
-fn full_run(data: &MarketData, signals: &SignalSet, settings: &ExecSettings) -> BacktestOutput {
-    let effective = Effective::new(signals, settings.direction, data.len());
+fn full_run(
+    data: &MarketData,
+    signals: impl SignalWords,
+    settings: &ExecSettings,
+) -> BacktestOutput {
+    let mut signals = Effective::new(signals, settings.direction, data.len());
     let mut details = Details::default();
     let metrics = run(
         data,
-        &effective,
+        &mut signals,
         settings,
         &mut Vec::new(),
         Some(&mut details),
@@ -180,7 +183,7 @@ pub fn run_signals(
         short_entry: bits(&signals.short_entries),
         short_exit: bits(&signals.short_exits),
     };
-    let mut out = full_run(data, &set, &exec);
+    let mut out = full_run(data, SetWords::new(&set), &exec);
     out.execution_time_ms = clock.elapsed_ms();
     Ok(out)
 }

@@ -64,7 +64,8 @@ impl Value {
 /// followed by the key as a value is written, so that messages can name them.
 const NON_STRING_KEY: char = '\u{1}';
 
-/// The one key of serde's arbitrary-precision number maps.
+/// The one key of serde's arbitrary-precision number maps (pythonize for huge ints, serde_json
+/// with `arbitrary_precision` for every number).
 const BIG_NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// An object key as a message names it: a string in single quotes, anything else as a value.
@@ -95,6 +96,18 @@ impl From<i64> for Value {
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
         Value::Str(s.to_string())
+    }
+}
+
+/// An arbitrary-precision number as written: an integer (exact, or `BigInt` beyond 128 bits)
+/// or a float.
+fn number_from_text(text: &str) -> Value {
+    if let Ok(i) = text.parse::<i128>() {
+        Value::Int(i)
+    } else if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+        Value::BigInt(text.to_string())
+    } else {
+        Value::Float(text.parse().unwrap_or(f64::NAN))
     }
 }
 
@@ -152,9 +165,9 @@ impl<'de> Visitor<'de> for ValueVisitor {
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
         while let Some((k, v)) = map.next_entry::<Value, Value>()? {
             // How serde's arbitrary-precision numbers arrive (pythonize, for huge ints).
-            if let (Value::Str(token), Value::Str(digits)) = (&k, &v) {
+            if let (Value::Str(token), Value::Str(text)) = (&k, &v) {
                 if token == BIG_NUMBER_TOKEN && entries.is_empty() {
-                    return Ok(Value::BigInt(digits.clone()));
+                    return Ok(number_from_text(text));
                 }
             }
             let key = match k {

@@ -8,7 +8,14 @@ use crate::bits::Bits;
 use crate::data::MarketData;
 use crate::metrics::{Metrics, MetricsAccumulator};
 
-/// A strategy's four signal series, as evaluated (before conflicts and direction).
+/// Where a run's signals come from: the four raw series (entry, exit, short_entry,
+/// short_exit) one word of 64 bars at a time, in bar order, bits past the last bar 0 or not
+/// (they are masked). A strategy evaluates its conditions here, as the run reaches the bars.
+pub trait SignalWords {
+    fn next_words(&mut self) -> [u64; 4];
+}
+
+/// Signals computed elsewhere (raw arrays), as bits.
 #[derive(Debug, Clone)]
 pub struct SignalSet {
     pub entry: Option<Bits>,
@@ -17,51 +24,125 @@ pub struct SignalSet {
     pub short_exit: Option<Bits>,
 }
 
-/// What execution reads: the effective signals and, per state, the bars that can change it.
-pub(crate) struct Effective {
-    long_entry: Bits,
-    long_exit: Bits,
-    short_entry: Bits,
-    short_exit: Bits,
-    /// Flat: a bar with an entry of either side.
-    flat_wake: Bits,
-    long_wake: Bits,
-    short_wake: Bits,
+/// A [`SignalSet`] read word by word.
+pub(crate) struct SetWords<'a> {
+    set: &'a SignalSet,
+    w: usize,
 }
 
-impl Effective {
-    pub(crate) fn new(signals: &SignalSet, direction: Direction, bars: usize) -> Self {
-        let none = Bits::zeros(bars);
-        let pick = |b: &Option<Bits>| b.clone().unwrap_or_else(|| none.clone());
-        let (mut le, mut lx) = (pick(&signals.entry), pick(&signals.exit));
-        let (mut se, mut sx) = (pick(&signals.short_entry), pick(&signals.short_exit));
+impl<'a> SetWords<'a> {
+    pub(crate) fn new(set: &'a SignalSet) -> Self {
+        Self { set, w: 0 }
+    }
+}
+
+impl SignalWords for SetWords<'_> {
+    fn next_words(&mut self) -> [u64; 4] {
+        let w = self.w;
+        self.w += 1;
+        let word = |b: &Option<Bits>| b.as_ref().map_or(0, |b| b.word(w));
+        let s = self.set;
+        [
+            word(&s.entry),
+            word(&s.exit),
+            word(&s.short_entry),
+            word(&s.short_exit),
+        ]
+    }
+}
+
+/// The effective signals, made a word at a time as the run asks for bars (it only goes
+/// forward): conflicts and the direction applied, and per state the bars that can change it.
+pub(crate) struct Effective<S> {
+    source: S,
+    direction: Direction,
+    len: usize,
+    /// long entry, long exit, short entry, short exit, then the wake-ups of each state: flat
+    /// (an entry of either side), long (a short entry or a long exit), short.
+    words: [Vec<u64>; 7],
+}
+
+const FLAT_WAKE: usize = 4;
+const LONG_WAKE: usize = 5;
+const SHORT_WAKE: usize = 6;
+
+impl<S: SignalWords> Effective<S> {
+    pub(crate) fn new(source: S, direction: Direction, bars: usize) -> Self {
+        let cap = bars.div_ceil(64);
+        Self {
+            source,
+            direction,
+            len: bars,
+            words: std::array::from_fn(|_| Vec::with_capacity(cap)),
+        }
+    }
+
+    /// Makes the words up to word `w`.
+    #[inline(always)]
+    fn ensure(&mut self, w: usize) {
+        while self.words[0].len() <= w {
+            self.extend();
+        }
+    }
+
+    fn extend(&mut self) {
+        let w = self.words[0].len();
+        let mask = crate::bits::tail_mask(w, self.len);
+        let [entry, exit, short_entry, short_exit] = self.source.next_words().map(|x| x & mask);
         // An entry and an exit of one side on one bar cancel.
-        (le, lx) = (le.and_not(&lx), lx.and_not(&le));
-        (se, sx) = (se.and_not(&sx), sx.and_not(&se));
-        match direction {
-            Direction::LongOnly => (se, sx) = (none.clone(), none.clone()),
-            Direction::ShortOnly => (le, lx) = (none.clone(), none.clone()),
+        let (mut le, mut lx) = (entry & !exit, exit & !entry);
+        let (mut se, mut sx) = (short_entry & !short_exit, short_exit & !short_entry);
+        match self.direction {
+            Direction::LongOnly => (se, sx) = (0, 0),
+            Direction::ShortOnly => (le, lx) = (0, 0),
             Direction::Both => {}
         }
-        Self {
-            flat_wake: le.or(&se),
-            long_wake: se.or(&lx),
-            short_wake: le.or(&sx),
-            long_entry: le,
-            long_exit: lx,
-            short_entry: se,
-            short_exit: sx,
+        for (v, x) in self
+            .words
+            .iter_mut()
+            .zip([le, lx, se, sx, le | se, se | lx, le | sx])
+        {
+            v.push(x);
         }
     }
 
     #[inline(always)]
-    fn at(&self, t: usize) -> BarSignals {
+    fn at(&mut self, t: usize) -> BarSignals {
+        let (w, b) = (t >> 6, t & 63);
+        self.ensure(w);
+        let bit = |k: usize| (self.words[k][w] >> b) & 1 == 1;
         BarSignals {
-            long_entry: self.long_entry.get(t),
-            long_exit: self.long_exit.get(t),
-            short_entry: self.short_entry.get(t),
-            short_exit: self.short_exit.get(t),
+            long_entry: bit(0),
+            long_exit: bit(1),
+            short_entry: bit(2),
+            short_exit: bit(3),
         }
+    }
+
+    /// The first bar at or after `from` set in wake-up set `k` within `from`'s word and
+    /// `true`, or the end of that word (or of the bars) and `false`.
+    #[inline(always)]
+    fn wake_in_word(&mut self, k: usize, from: usize) -> (usize, bool) {
+        let w = from >> 6;
+        self.ensure(w);
+        match crate::bits::first_set(self.words[k][w], from & 63) {
+            Some(i) => ((w * 64 + i).min(self.len), true),
+            None => (((w + 1) * 64).min(self.len), false),
+        }
+    }
+
+    /// The first bar at or after `from` set in wake-up set `k`, or the number of bars.
+    #[inline]
+    fn next_wake(&mut self, k: usize, from: usize) -> usize {
+        let (mut w, mut b) = (from >> 6, from & 63);
+        while w * 64 < self.len {
+            self.ensure(w);
+            if let Some(i) = crate::bits::first_set(self.words[k][w], b) {
+                return (w * 64 + i).min(self.len);
+            }
+            (w, b) = (w + 1, 0);
+        }
+        self.len
     }
 }
 
@@ -74,9 +155,9 @@ pub(crate) struct Details {
 
 /// Runs the signals over `data` and returns the metrics; `returns` is scratch for them; with
 /// `details`, every bar's equity and every closed trade are kept too.
-pub(crate) fn run(
+pub(crate) fn run<S: SignalWords>(
     data: &MarketData,
-    signals: &Effective,
+    signals: &mut Effective<S>,
     settings: &ExecSettings,
     returns: &mut Vec<f64>,
     mut details: Option<&mut Details>,
@@ -114,7 +195,7 @@ pub(crate) fn run(
         if account.pending.is_none() {
             match account.position {
                 None => {
-                    let u = signals.flat_wake.next_set(t);
+                    let u = signals.next_wake(FLAT_WAKE, t);
                     if let Some(d) = details.as_deref_mut() {
                         d.equity.extend(std::iter::repeat_n(account.cash, u - t));
                     }
@@ -122,19 +203,37 @@ pub(crate) fn run(
                 }
                 Some(side) if !stops => {
                     let wake = match side {
-                        Side::Long => &signals.long_wake,
-                        Side::Short => &signals.short_wake,
+                        Side::Long => LONG_WAKE,
+                        Side::Short => SHORT_WAKE,
                     };
-                    let u = wake.next_set(t);
-                    for (i, &c) in close[t..u].iter().enumerate() {
-                        let e = account.equity(c);
-                        metrics.push(t + i, e);
-                        if let Some(d) = details.as_deref_mut() {
-                            d.equity.push(e);
+                    // Equity is `cash + q * close` (long) or `cash - q * close` (short), as
+                    // `Account::equity` writes it. A word of signals at a time, then its bars'
+                    // equity: the series are read while the equity is worked out.
+                    let (cash, q) = (account.cash, account.size);
+                    let mark = |c: f64| match side {
+                        Side::Long => cash + q * c,
+                        Side::Short => cash - q * c,
+                    };
+                    loop {
+                        let (u, woken) = signals.wake_in_word(wake, t);
+                        match details.as_deref_mut() {
+                            None => {
+                                metrics.push_marked(t, &close[t..u], cash, q, side == Side::Long)
+                            }
+                            Some(d) => {
+                                for (i, &c) in close[t..u].iter().enumerate() {
+                                    let e = mark(c);
+                                    metrics.push(t + i, e);
+                                    d.equity.push(e);
+                                }
+                            }
+                        }
+                        metrics.exposed_bars += u - t;
+                        t = u;
+                        if woken || t >= n {
+                            break;
                         }
                     }
-                    metrics.exposed_bars += u - t;
-                    t = u;
                 }
                 Some(_) => {}
             }

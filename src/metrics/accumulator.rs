@@ -113,31 +113,60 @@ impl<'a> MetricsAccumulator<'a> {
     /// Bar `t`'s equity (bars in increasing order).
     #[inline(always)]
     pub(crate) fn push(&mut self, t: usize, e: f64) {
-        if e == self.prev {
-            return;
-        }
-        let r = e / self.prev - 1.0;
-        self.returns[self.count] = r;
-        self.count += 1;
-        self.sum += r;
-        if r < 0.0 {
-            self.downside_sq += r * r;
-        }
-        self.prev = e;
-        if e >= self.peak {
-            self.peak = e;
-            if let Some(start) = self.below_since.take() {
-                self.max_drawdown_duration = self.max_drawdown_duration.max(t - start);
-            }
+        self.push_all(t, std::iter::once(e));
+    }
+
+    /// The equity of a stretch in the market: `cash + q * close[i]` (long) or
+    /// `cash - q * close[i]` (short) for bars `t0, t0 + 1, ...`. Its own function, so that the
+    /// loop keeps the sums in registers (inside a large caller they were kept in memory).
+    #[inline(never)]
+    pub(crate) fn push_marked(&mut self, t0: usize, closes: &[f64], cash: f64, q: f64, long: bool) {
+        if long {
+            self.push_all(t0, closes.iter().map(|&c| cash + q * c));
         } else {
-            if self.below_since.is_none() {
-                self.below_since = Some(t);
+            self.push_all(t0, closes.iter().map(|&c| cash - q * c));
+        }
+    }
+
+    /// The equity of bars `t0, t0 + 1, ...`, in order, the state held in locals for the loop.
+    #[inline(always)]
+    fn push_all(&mut self, t0: usize, equity: impl Iterator<Item = f64>) {
+        let returns = &mut *self.returns;
+        let (mut count, mut prev, mut sum, mut downside_sq) =
+            (self.count, self.prev, self.sum, self.downside_sq);
+        let (mut peak, mut max_drawdown) = (self.peak, self.max_drawdown);
+        let (mut below_since, mut longest) = (self.below_since, self.max_drawdown_duration);
+        for (i, e) in equity.enumerate() {
+            if e == prev {
+                continue;
             }
-            let drawdown = 1.0 - e / self.peak;
-            if drawdown > self.max_drawdown {
-                self.max_drawdown = drawdown;
+            let t = t0 + i;
+            let r = e / prev - 1.0;
+            returns[count] = r;
+            count += 1;
+            sum += r;
+            if r < 0.0 {
+                downside_sq += r * r;
+            }
+            prev = e;
+            if e >= peak {
+                peak = e;
+                if let Some(start) = below_since.take() {
+                    longest = longest.max(t - start);
+                }
+            } else {
+                if below_since.is_none() {
+                    below_since = Some(t);
+                }
+                let drawdown = 1.0 - e / peak;
+                if drawdown > max_drawdown {
+                    max_drawdown = drawdown;
+                }
             }
         }
+        (self.count, self.prev, self.sum, self.downside_sq) = (count, prev, sum, downside_sq);
+        (self.peak, self.max_drawdown) = (peak, max_drawdown);
+        (self.below_since, self.max_drawdown_duration) = (below_since, longest);
     }
 
     /// The metrics of a curve of `bars` bars (pushed or skipped as flat).

@@ -12,7 +12,7 @@ pub mod tree;
 pub use bind::{bind, check_param_names};
 pub use catalog::{IndicatorKind, PriceField};
 pub use parse::parse_strategy;
-pub use signals::{series_key, SeriesTable};
+pub use signals::{SeriesKey, SeriesTable};
 pub use tree::{CompareOp, Condition, Num, Series, Strategy};
 
 use crate::error::{BacktestError, ErrorKind, Result};

@@ -5,45 +5,78 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::tree::{CompareOp, Condition, Series, Strategy};
-use crate::bits::Bits;
+use crate::bits::{below_above_word, compare_const_word, compare_word};
 use crate::data::MarketData;
-use crate::execution::SignalSet;
+use crate::execution::run::SignalWords;
 use crate::pool::WorkerPool;
-use crate::strategy::catalog::PriceField;
+use crate::strategy::catalog::{IndicatorKind, PriceField};
 
-/// The identity of a series: equal keys, equal values.
-pub fn series_key(s: &Series) -> String {
-    match s {
-        Series::Price(field) => field.name().to_string(),
-        Series::Const(num) => format!("{:?}", num.value()),
-        Series::Indicator { output, .. } => format!("{}#{output}", computation_key(s)),
-        Series::Shift {
-            series, periods, ..
-        } => format!("shift({})[{}]", periods.value(), series_key(series)),
-    }
+/// The identity of a series (equal keys, equal values): its structure, each number by its
+/// bits. An indicator's computation (all its outputs) has `output: None`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SeriesKey {
+    Price(PriceField),
+    Const(u64),
+    Indicator {
+        kind: IndicatorKind,
+        params: Vec<u64>,
+        source: Option<Box<SeriesKey>>,
+        output: Option<usize>,
+    },
+    Shift {
+        periods: u64,
+        series: Box<SeriesKey>,
+    },
 }
 
-/// The identity of an indicator's computation (all its outputs).
-fn computation_key(s: &Series) -> String {
-    match s {
-        Series::Indicator {
-            kind,
-            params,
-            source,
-            ..
-        } => {
-            let params: Vec<String> = params.iter().map(|p| format!("{:?}", p.value())).collect();
-            let source = source.as_deref().map_or("hlc".to_string(), series_key);
-            format!("{}({})[{source}]", kind.name(), params.join(","))
+impl SeriesKey {
+    pub fn of(s: &Series) -> Self {
+        match s {
+            Series::Price(field) => SeriesKey::Price(*field),
+            Series::Const(num) => SeriesKey::Const(num.value().to_bits()),
+            Series::Indicator {
+                kind,
+                params,
+                source,
+                output,
+                ..
+            } => SeriesKey::Indicator {
+                kind: *kind,
+                params: params.iter().map(|p| p.value().to_bits()).collect(),
+                source: source.as_deref().map(|s| Box::new(SeriesKey::of(s))),
+                output: Some(*output),
+            },
+            Series::Shift {
+                series, periods, ..
+            } => SeriesKey::Shift {
+                periods: periods.value().to_bits(),
+                series: Box::new(SeriesKey::of(series)),
+            },
         }
-        _ => series_key(s),
+    }
+
+    /// The key of the computation that makes this series (an indicator: all its outputs).
+    fn computation(mut self) -> Self {
+        if let SeriesKey::Indicator { output, .. } = &mut self {
+            *output = None;
+        }
+        self
+    }
+
+    /// The key of output `i` of this computation.
+    fn output(&self, i: usize) -> Self {
+        let mut key = self.clone();
+        if let SeriesKey::Indicator { output, .. } = &mut key {
+            *output = Some(i);
+        }
+        key
     }
 }
 
 /// Computed series by key, shared by every run of a sweep on the same bars.
 #[derive(Debug, Default, Clone)]
 pub struct SeriesTable {
-    series: HashMap<String, Arc<[f64]>>,
+    series: HashMap<SeriesKey, Arc<[f64]>>,
 }
 
 impl SeriesTable {
@@ -72,15 +105,16 @@ impl SeriesTable {
         pool: &WorkerPool,
     ) {
         // Distinct computations by depth: a level's sources are all in the table before it runs.
-        let mut levels: Vec<Vec<(String, Series)>> = Vec::new();
+        let mut levels: Vec<Vec<(SeriesKey, Series)>> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for strategy in strategies {
             for side in strategy.sides.iter().flatten() {
                 visit_condition(side, &mut |s| {
-                    if self.series.contains_key(&series_key(s)) {
+                    let key = SeriesKey::of(s);
+                    if self.series.contains_key(&key) {
                         return;
                     }
-                    let key = computation_key(s);
+                    let key = key.computation();
                     if !seen.insert(key.clone()) {
                         return;
                     }
@@ -98,7 +132,7 @@ impl SeriesTable {
                 match node {
                     Series::Indicator { .. } => {
                         for (i, v) in values.into_iter().enumerate() {
-                            self.series.insert(format!("{key}#{i}"), v.into());
+                            self.series.insert(key.output(i), v.into());
                         }
                     }
                     _ => {
@@ -162,45 +196,184 @@ impl SeriesTable {
                 PriceField::Volume => data.volume(),
             }),
             Series::Const(num) => Values::Scalar(num.value()),
-            _ => Values::Array(&self.series[&series_key(s)]),
+            _ => Values::Array(&self.series[&SeriesKey::of(s)]),
         }
     }
 
     /// The strategy's four sides as bits (the table holds its series).
-    pub fn signals(&self, data: &MarketData, strategy: &Strategy) -> SignalSet {
-        let eval = |i: usize| strategy.sides[i].as_ref().map(|c| self.condition(data, c));
-        SignalSet {
-            entry: eval(0),
-            exit: eval(1),
-            short_entry: eval(2),
-            short_exit: eval(3),
+    /// The strategy's four sides over this table's series (which hold all of its own),
+    /// evaluated a word of 64 bars at a time as a run asks for them.
+    pub fn words<'a>(&'a self, data: &'a MarketData, strategy: &Strategy) -> StrategyWords<'a> {
+        let mut pairs = Vec::new();
+        let sides = std::array::from_fn(|i| {
+            strategy.sides[i]
+                .as_ref()
+                .map(|c| self.node(data, c, &mut pairs))
+        });
+        StrategyWords {
+            sides,
+            pairs,
+            w: 0,
+            n: data.len(),
         }
     }
 
-    fn condition(&self, data: &MarketData, c: &Condition) -> Bits {
-        let n = data.len();
+    fn node<'a>(&'a self, data: &'a MarketData, c: &Condition, pairs: &mut Vec<Pair<'a>>) -> Node {
         match c {
             Condition::Compare { op, a, b } => {
                 let (a, b) = (self.values(data, a), self.values(data, b));
                 match op {
                     CompareOp::CrossesAbove | CompareOp::CrossesBelow => {
-                        let below = compare(n, a, b, |x, y| x < y);
-                        let above = compare(n, a, b, |x, y| x > y);
-                        if *op == CompareOp::CrossesAbove {
-                            below.shifted_one().and(&above)
-                        } else {
-                            above.shifted_one().and(&below)
+                        // Entry and exit usually cross the same two series both ways: the
+                        // pair's comparisons are made once per word.
+                        let key = (identity(a), identity(b));
+                        let pair = match pairs.iter().position(|p| p.key == key) {
+                            Some(i) => i,
+                            None => {
+                                pairs.push(Pair::new(key, a, b));
+                                pairs.len() - 1
+                            }
+                        };
+                        Node::Cross {
+                            upward: *op == CompareOp::CrossesAbove,
+                            pair,
                         }
                     }
-                    _ => {
-                        let op = *op;
-                        compare(n, a, b, move |x, y| op.holds(x, y))
-                    }
+                    _ => Node::Compare {
+                        op: *op,
+                        pair: {
+                            pairs.push(Pair::new((identity(a), identity(b)), a, b));
+                            pairs.len() - 1
+                        },
+                    },
                 }
             }
-            Condition::And(parts) => fold(parts, |p| self.condition(data, p), Bits::and),
-            Condition::Or(parts) => fold(parts, |p| self.condition(data, p), Bits::or),
-            Condition::Not(inner) => self.condition(data, inner).not(),
+            Condition::And(parts) => {
+                Node::And(parts.iter().map(|p| self.node(data, p, pairs)).collect())
+            }
+            Condition::Or(parts) => {
+                Node::Or(parts.iter().map(|p| self.node(data, p, pairs)).collect())
+            }
+            Condition::Not(inner) => Node::Not(Box::new(self.node(data, inner, pairs))),
+        }
+    }
+}
+
+/// A strategy's conditions, read a word at a time (see [`SeriesTable::words`]).
+pub struct StrategyWords<'a> {
+    sides: [Option<Node>; 4],
+    pairs: Vec<Pair<'a>>,
+    w: usize,
+    n: usize,
+}
+
+impl SignalWords for StrategyWords<'_> {
+    fn next_words(&mut self) -> [u64; 4] {
+        let (w, n) = (self.w, self.n);
+        self.w += 1;
+        let mut out = [0u64; 4];
+        for (o, side) in out.iter_mut().zip(&self.sides) {
+            if let Some(node) = side {
+                *o = node.word(w, n, &mut self.pairs);
+            }
+        }
+        out
+    }
+}
+
+/// Two series a condition compares, with the current word's `a < b` and `a > b` and the
+/// previous word's last bar of each (what a crossing at the word's first bar needs).
+struct Pair<'a> {
+    key: (Identity, Identity),
+    a: Values<'a>,
+    b: Values<'a>,
+    /// The word `below` and `above` hold (`usize::MAX`: none yet).
+    w: usize,
+    below: u64,
+    above: u64,
+    carry: (u64, u64),
+}
+
+impl<'a> Pair<'a> {
+    fn new(key: (Identity, Identity), a: Values<'a>, b: Values<'a>) -> Self {
+        Self {
+            key,
+            a,
+            b,
+            w: usize::MAX,
+            below: 0,
+            above: 0,
+            carry: (0, 0),
+        }
+    }
+
+    /// Makes word `w`'s comparisons (words come in order).
+    fn at(&mut self, w: usize, n: usize) -> &Self {
+        if self.w != w {
+            debug_assert!(
+                self.w.wrapping_add(1) == w,
+                "words come in order, none skipped"
+            );
+            if self.w != usize::MAX {
+                self.carry = (self.below >> 63, self.above >> 63);
+            }
+            let range = w * 64..((w + 1) * 64).min(n);
+            (self.below, self.above) = match (self.a, self.b) {
+                (Values::Array(a), Values::Array(b)) => {
+                    below_above_word(&a[range.clone()], &b[range])
+                }
+                (a, b) => (
+                    compare(range.clone(), a, b, |x, y| x < y),
+                    compare(range, a, b, |x, y| x > y),
+                ),
+            };
+            self.w = w;
+        }
+        self
+    }
+}
+
+/// Where a series' values are (an array's address and length, or a constant's bits).
+type Identity = (usize, u64);
+
+fn identity(v: Values<'_>) -> Identity {
+    match v {
+        Values::Array(a) => (a.as_ptr() as usize, a.len() as u64),
+        Values::Scalar(c) => (0, c.to_bits()),
+    }
+}
+
+/// A condition; comparisons refer to their pair of series.
+enum Node {
+    Compare { op: CompareOp, pair: usize },
+    Cross { upward: bool, pair: usize },
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Not(Box<Node>),
+}
+
+impl Node {
+    /// Word `w` (words are asked for in order).
+    fn word(&self, w: usize, n: usize, pairs: &mut [Pair<'_>]) -> u64 {
+        match self {
+            Node::Compare { op, pair } => {
+                let (p, op) = (&pairs[*pair], *op);
+                compare(w * 64..((w + 1) * 64).min(n), p.a, p.b, move |x, y| {
+                    op.holds(x, y)
+                })
+            }
+            Node::Cross { upward, pair } => {
+                let p = pairs[*pair].at(w, n);
+                // Bar t crosses when it is beyond and bar t - 1 was short of it.
+                if *upward {
+                    ((p.below << 1) | p.carry.0) & p.above
+                } else {
+                    ((p.above << 1) | p.carry.1) & p.below
+                }
+            }
+            Node::And(parts) => parts.iter().fold(!0, |x, p| x & p.word(w, n, pairs)),
+            Node::Or(parts) => parts.iter().fold(0, |x, p| x | p.word(w, n, pairs)),
+            Node::Not(inner) => !inner.word(w, n, pairs),
         }
     }
 }
@@ -211,28 +384,25 @@ enum Values<'a> {
     Scalar(f64),
 }
 
-fn compare(n: usize, a: Values<'_>, b: Values<'_>, op: impl Fn(f64, f64) -> bool) -> Bits {
+/// `op` over the bars of `range` (one word's worth).
+fn compare(
+    range: std::ops::Range<usize>,
+    a: Values<'_>,
+    b: Values<'_>,
+    op: impl Fn(f64, f64) -> bool,
+) -> u64 {
     match (a, b) {
-        (Values::Array(a), Values::Array(b)) => Bits::compare(a, b, op),
-        (Values::Array(a), Values::Scalar(c)) => Bits::compare_const(a, c, op),
-        (Values::Scalar(c), Values::Array(b)) => Bits::compare_const(b, c, |y, x| op(x, y)),
+        (Values::Array(a), Values::Array(b)) => compare_word(&a[range.clone()], &b[range], op),
+        (Values::Array(a), Values::Scalar(c)) => compare_const_word(&a[range], c, op),
+        (Values::Scalar(c), Values::Array(b)) => compare_const_word(&b[range], c, |y, x| op(x, y)),
         (Values::Scalar(x), Values::Scalar(y)) => {
-            let v = op(x, y);
-            Bits::from_fn(n, |_| v)
+            if op(x, y) {
+                !0
+            } else {
+                0
+            }
         }
     }
-}
-
-fn fold(
-    parts: &[Condition],
-    eval: impl Fn(&Condition) -> Bits,
-    f: fn(&Bits, &Bits) -> Bits,
-) -> Bits {
-    let mut acc = eval(&parts[0]);
-    for p in &parts[1..] {
-        acc = f(&acc, &eval(p));
-    }
-    acc
 }
 
 /// 1 for a computation over prices and constants, more for one over computed series.

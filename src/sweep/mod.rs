@@ -209,12 +209,9 @@ pub fn run_metrics(
     let table = &*table;
     pool.map_with(count, Vec::new, |i, returns: &mut Vec<f64>| {
         let strategy = strategy_at(i);
-        let effective = Effective::new(
-            &table.signals(data, &strategy),
-            settings.direction,
-            data.len(),
-        );
-        run(data, &effective, settings, returns, None)
+        let words = table.words(data, &strategy);
+        let mut signals = Effective::new(words, settings.direction, data.len());
+        run(data, &mut signals, settings, returns, None)
     })
 }
 
@@ -234,14 +231,17 @@ pub(crate) fn run_details(
         || (),
         |i, _| {
             let strategy = strategy_at(i);
-            let effective = Effective::new(
-                &table.signals(data, &strategy),
-                settings.direction,
-                data.len(),
-            );
+            let words = table.words(data, &strategy);
+            let mut signals = Effective::new(words, settings.direction, data.len());
             let mut details = Details::default();
             let mut returns = Vec::new();
-            let m = run(data, &effective, settings, &mut returns, Some(&mut details));
+            let m = run(
+                data,
+                &mut signals,
+                settings,
+                &mut returns,
+                Some(&mut details),
+            );
             (m, details)
         },
     )
