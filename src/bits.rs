@@ -77,6 +77,10 @@ pub fn compare_const_word(a: &[f64], c: f64, op: impl Fn(f64, f64) -> bool) -> u
 pub fn below_above_word(a: &[f64], b: &[f64]) -> (u64, u64) {
     #[cfg(target_arch = "x86_64")]
     if a.len() == 64 && b.len() == 64 {
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the CPU has AVX (checked just above).
+            return unsafe { below_above_avx(a, b) };
+        }
         return below_above_sse2(a, b);
     }
     (
@@ -105,6 +109,28 @@ fn below_above_sse2(a: &[f64], b: &[f64]) -> (u64, u64) {
     (below, above)
 }
 
+/// 64 values, four at a time, where the CPU has AVX (`_CMP_LT_OQ` / `_CMP_GT_OQ`: ordered,
+/// false for NaN, as Rust's `<` and `>`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn below_above_avx(a: &[f64], b: &[f64]) -> (u64, u64) {
+    use std::arch::x86_64::{
+        _mm256_cmp_pd, _mm256_loadu_pd, _mm256_movemask_pd, _CMP_GT_OQ, _CMP_LT_OQ,
+    };
+    assert!(a.len() == 64 && b.len() == 64);
+    let (mut below, mut above) = (0u64, 0u64);
+    for j in 0..16 {
+        // SAFETY: `4 * j + 3 < 64` is inside both slices (checked above).
+        unsafe {
+            let x = _mm256_loadu_pd(a.as_ptr().add(4 * j));
+            let y = _mm256_loadu_pd(b.as_ptr().add(4 * j));
+            below |= (_mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(x, y)) as u64) << (4 * j);
+            above |= (_mm256_movemask_pd(_mm256_cmp_pd::<_CMP_GT_OQ>(x, y)) as u64) << (4 * j);
+        }
+    }
+    (below, above)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +147,15 @@ mod tests {
             let m = tail_mask(0, len);
             assert_eq!(below, bit(&|i| x[i] < y[i]) & m);
             assert_eq!(above, bit(&|i| x[i] > y[i]) & m);
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            let want = (bit(&|i| x[i] < y[i]), bit(&|i| x[i] > y[i]));
+            assert_eq!(below_above_sse2(&x, &y), want);
+            if std::arch::is_x86_feature_detected!("avx") {
+                // SAFETY: the CPU has AVX.
+                assert_eq!(unsafe { below_above_avx(&x, &y) }, want);
+            }
         }
         assert_eq!(compare_word(&x, &y, |p, q| p >= q), bit(&|i| x[i] >= y[i]));
         assert_eq!(

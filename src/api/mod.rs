@@ -94,7 +94,7 @@ pub fn run_bound(
     settings: &ExecSettings,
     table: &mut SeriesTable,
 ) -> BacktestOutput {
-    table.fill(data, [strategy.clone()], &WorkerPool::serial());
+    table.fill(data, [strategy], &WorkerPool::serial());
     full_run(data, table.words(data, strategy), settings)
 }
 

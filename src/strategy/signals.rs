@@ -2,7 +2,6 @@
 //! keyed by (kind, params, source), then each condition evaluated into per-bar bits.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use super::tree::{CompareOp, Condition, Series, Strategy};
 use crate::bits::{below_above_word, compare_const_word, compare_word};
@@ -76,7 +75,7 @@ impl SeriesKey {
 /// Computed series by key, shared by every run of a sweep on the same bars.
 #[derive(Debug, Default, Clone)]
 pub struct SeriesTable {
-    series: HashMap<SeriesKey, Arc<[f64]>>,
+    series: HashMap<SeriesKey, Vec<f64>>,
 }
 
 impl SeriesTable {
@@ -101,14 +100,14 @@ impl SeriesTable {
     pub fn fill(
         &mut self,
         data: &MarketData,
-        strategies: impl IntoIterator<Item = Strategy>,
+        strategies: impl IntoIterator<Item = impl std::borrow::Borrow<Strategy>>,
         pool: &WorkerPool,
     ) {
         // Distinct computations by depth: a level's sources are all in the table before it runs.
         let mut levels: Vec<Vec<(SeriesKey, Series)>> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for strategy in strategies {
-            for side in strategy.sides.iter().flatten() {
+            for side in strategy.borrow().sides.iter().flatten() {
                 visit_condition(side, &mut |s| {
                     let key = SeriesKey::of(s);
                     if self.series.contains_key(&key) {
@@ -132,12 +131,12 @@ impl SeriesTable {
                 match node {
                     Series::Indicator { .. } => {
                         for (i, v) in values.into_iter().enumerate() {
-                            self.series.insert(key.output(i), v.into());
+                            self.series.insert(key.output(i), v);
                         }
                     }
                     _ => {
                         let v = values.into_iter().next().expect("one output");
-                        self.series.insert(key, v.into());
+                        self.series.insert(key, v);
                     }
                 }
             }
