@@ -123,6 +123,20 @@ impl Account {
         self.equity(bar.close)
     }
 
+    /// Bar `t` of a position with no order pending and no signal that could act on it: the
+    /// step's stops and its equity (what `step` does then). True when a stop closed it.
+    #[inline(always)]
+    pub(crate) fn hold(
+        &mut self,
+        t: usize,
+        bar: &Bar,
+        sink: &mut impl FnMut(RawTrade),
+    ) -> (f64, bool) {
+        self.opened_at_open = false;
+        let stopped = self.position.is_some() && self.s.has_stops() && self.stops(t, bar, sink);
+        (self.equity(bar.close), stopped)
+    }
+
     fn buy_price(&self, raw: f64) -> f64 {
         raw * (1.0 + self.s.slippage)
     }

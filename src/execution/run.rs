@@ -235,7 +235,33 @@ pub(crate) fn run<S: SignalWords>(
                         }
                     }
                 }
-                Some(_) => {}
+                Some(side) => {
+                    // With stops every bar is checked against them, but without an order or a
+                    // signal the rest of the step has nothing to do.
+                    let wake = match side {
+                        Side::Long => LONG_WAKE,
+                        Side::Short => SHORT_WAKE,
+                    };
+                    let mut stopped = false;
+                    while !stopped {
+                        let (u, woken) = signals.wake_in_word(wake, t);
+                        while t < u && !stopped {
+                            let (e, out) = account.hold(t, &bar(t), &mut sink);
+                            metrics.push(t, e);
+                            if let Some(d) = details.as_deref_mut() {
+                                d.equity.push(e);
+                            }
+                            metrics.exposed_bars += usize::from(!out);
+                            (stopped, t) = (out, t + 1);
+                        }
+                        if woken || t >= n {
+                            break;
+                        }
+                    }
+                    if stopped {
+                        continue; // flat now, from the next bar on
+                    }
+                }
             }
             if t >= n {
                 break;
