@@ -49,6 +49,8 @@ pub struct Account {
     /// Long: the highest high since entry; short: the lowest low.
     best: f64,
     opened_at_open: bool,
+    /// The open position's stop loss and take profit levels (from its entry price).
+    levels: (Option<f64>, Option<f64>),
     pub pending: Option<Order>,
     pub(crate) stats: TradeStats,
 }
@@ -68,6 +70,7 @@ impl Account {
             entry_proceeds: 0.0,
             best: 0.0,
             opened_at_open: false,
+            levels: (None, None),
             pending: None,
             stats: TradeStats::default(),
         }
@@ -209,6 +212,14 @@ impl Account {
         self.entry_index = t;
         self.entry_price = p;
         self.best = p;
+        // Long levels sit below the price, short ones above.
+        let long = side == Side::Long;
+        let (down, up) = (|f: f64| p * (1.0 - f), |f: f64| p * (1.0 + f));
+        self.levels = if long {
+            (self.s.stop_loss.map(down), self.s.take_profit.map(up))
+        } else {
+            (self.s.stop_loss.map(up), self.s.take_profit.map(down))
+        };
     }
 
     fn close(&mut self, t: usize, p: f64, reason: ExitReason) -> RawTrade {
@@ -244,23 +255,19 @@ impl Account {
     }
 
     /// The stops of the open position on bar `t`; true when one closed it.
+    #[inline(always)]
     fn stops(&mut self, t: usize, bar: &Bar, sink: &mut impl FnMut(RawTrade)) -> bool {
         let long = self.position == Some(Side::Long);
-        let (p, best) = (self.entry_price, self.best);
-        // Long levels sit below the price, short ones above; `sign` flips the comparisons.
-        let (sl, tr, tp) = if long {
-            (
-                self.s.stop_loss.map(|f| p * (1.0 - f)),
-                self.s.trailing_stop.map(|f| best * (1.0 - f)),
-                self.s.take_profit.map(|f| p * (1.0 + f)),
-            )
-        } else {
-            (
-                self.s.stop_loss.map(|f| p * (1.0 + f)),
-                self.s.trailing_stop.map(|f| best * (1.0 + f)),
-                self.s.take_profit.map(|f| p * (1.0 - f)),
-            )
-        };
+        // The fixed levels were made at the entry (the same products as here would give).
+        let (sl, tp) = self.levels;
+        let best = self.best;
+        let tr = self.s.trailing_stop.map(|f| {
+            if long {
+                best * (1.0 - f)
+            } else {
+                best * (1.0 + f)
+            }
+        });
         let loss = match (sl, tr) {
             (Some(a), Some(b)) if (long && b > a) || (!long && b < a) => {
                 Some((b, ExitReason::TrailingStop))

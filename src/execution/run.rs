@@ -245,15 +245,26 @@ pub(crate) fn run<S: SignalWords>(
                     let mut stopped = false;
                     while !stopped {
                         let (u, woken) = signals.wake_in_word(wake, t);
-                        while t < u && !stopped {
-                            let (e, out) = account.hold(t, &bar(t), &mut sink);
-                            metrics.push(t, e);
-                            if let Some(d) = details.as_deref_mut() {
-                                d.equity.push(e);
+                        let (start, mut held) = (t, 0);
+                        let stretch = std::iter::from_fn(|| {
+                            if stopped || t >= u {
+                                return None;
                             }
-                            metrics.exposed_bars += usize::from(!out);
+                            let (e, out) = account.hold(t, &bar(t), &mut sink);
+                            held += usize::from(!out);
                             (stopped, t) = (out, t + 1);
+                            Some(e)
+                        });
+                        match details.as_deref_mut() {
+                            None => metrics.push_stretch(start, stretch),
+                            Some(d) => {
+                                for (i, e) in stretch.enumerate() {
+                                    metrics.push(start + i, e);
+                                    d.equity.push(e);
+                                }
+                            }
                         }
+                        metrics.exposed_bars += held;
                         if woken || t >= n {
                             break;
                         }

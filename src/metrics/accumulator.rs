@@ -128,6 +128,13 @@ impl<'a> MetricsAccumulator<'a> {
         }
     }
 
+    /// [`push_all`](Self::push_all) as a function of its own (its loop keeps the sums in
+    /// registers), for stretches whose equity comes from a step of their own (stops).
+    #[inline(never)]
+    pub(crate) fn push_stretch(&mut self, t0: usize, equity: impl Iterator<Item = f64>) {
+        self.push_all(t0, equity);
+    }
+
     /// The equity of bars `t0, t0 + 1, ...`, in order, the state held in locals for the loop.
     #[inline(always)]
     fn push_all(&mut self, t0: usize, equity: impl Iterator<Item = f64>) {

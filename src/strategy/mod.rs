@@ -9,7 +9,7 @@ pub mod presets;
 pub mod signals;
 pub mod tree;
 
-pub use bind::{bind, check_param_names};
+pub use bind::{bind, bind_values, check_param_names};
 pub use catalog::{IndicatorKind, PriceField};
 pub use parse::parse_strategy;
 pub use signals::{SeriesKey, SeriesTable};

@@ -335,7 +335,7 @@ impl Parser<'_> {
                 .has_source()
                 .then(|| source.unwrap_or(Box::new(Series::Price(PriceField::Close)))),
             output: output.unwrap_or(0),
-            path: path.to_string(),
+            path: path.into(),
         };
         check_indicator_relations(&node)?;
         Ok(node)
@@ -366,7 +366,7 @@ impl Parser<'_> {
         Ok(Series::Shift {
             series: series.expect("the caller saw a 'shift' key"),
             periods,
-            path: path.to_string(),
+            path: path.into(),
         })
     }
 

@@ -11,7 +11,7 @@ fn sma(period: usize, path: &str) -> Series {
         params: vec![Num::Lit(period as f64)],
         source: Some(Box::new(Series::Price(PriceField::Close))),
         output: 0,
-        path: path.to_string(),
+        path: path.into(),
     }
 }
 

@@ -96,33 +96,87 @@ impl SeriesTable {
     }
 
     /// Computes (on `pool`) every series of `strategies` the table lacks, sources first.
-    /// Strategies are taken one at a time (a sweep binds each combination here and drops it).
     pub fn fill(
         &mut self,
         data: &MarketData,
         strategies: impl IntoIterator<Item = impl std::borrow::Borrow<Strategy>>,
         pool: &WorkerPool,
     ) {
-        // Distinct computations by depth: a level's sources are all in the table before it runs.
+        let mut found = Vec::new();
+        for strategy in strategies {
+            self.missing(
+                strategy.borrow(),
+                &mut std::collections::HashSet::new(),
+                &mut found,
+            );
+        }
+        self.compute_all(data, found, pool);
+    }
+
+    /// [`fill`](Self::fill) for `count` strategies made by `strategy_at` (a sweep binds each
+    /// combination there): found in parallel, a chunk of combinations per task.
+    pub fn fill_from(
+        &mut self,
+        data: &MarketData,
+        count: usize,
+        strategy_at: &(dyn Fn(usize) -> Strategy + Sync),
+        pool: &WorkerPool,
+    ) {
+        let chunks = (pool.threads() * 4).clamp(1, count.max(1));
+        let per = count.div_ceil(chunks);
+        let this = &*self;
+        let found = pool.map_with(
+            chunks,
+            || (),
+            |c, _| {
+                let (mut seen, mut found) = (std::collections::HashSet::new(), Vec::new());
+                for i in c * per..((c + 1) * per).min(count) {
+                    this.missing(&strategy_at(i), &mut seen, &mut found);
+                }
+                found
+            },
+        );
+        self.compute_all(data, found.into_iter().flatten().collect(), pool);
+    }
+
+    /// The computations `strategy` needs that neither the table nor `seen` has.
+    fn missing(
+        &self,
+        strategy: &Strategy,
+        seen: &mut std::collections::HashSet<SeriesKey>,
+        found: &mut Vec<(SeriesKey, Series)>,
+    ) {
+        for side in strategy.sides.iter().flatten() {
+            visit_condition(side, &mut |s| {
+                let key = SeriesKey::of(s);
+                if self.series.contains_key(&key) {
+                    return;
+                }
+                let key = key.computation();
+                if seen.insert(key.clone()) {
+                    found.push((key, s.clone()));
+                }
+            });
+        }
+    }
+
+    /// Computes `found` (duplicates dropped), a level of depth at a time: a level's sources
+    /// are all in the table before it runs.
+    fn compute_all(
+        &mut self,
+        data: &MarketData,
+        found: Vec<(SeriesKey, Series)>,
+        pool: &WorkerPool,
+    ) {
         let mut levels: Vec<Vec<(SeriesKey, Series)>> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for strategy in strategies {
-            for side in strategy.borrow().sides.iter().flatten() {
-                visit_condition(side, &mut |s| {
-                    let key = SeriesKey::of(s);
-                    if self.series.contains_key(&key) {
-                        return;
-                    }
-                    let key = key.computation();
-                    if !seen.insert(key.clone()) {
-                        return;
-                    }
-                    let depth = depth(s);
-                    if levels.len() < depth {
-                        levels.resize_with(depth, Vec::new);
-                    }
-                    levels[depth - 1].push((key, s.clone()));
-                });
+        for (key, node) in found {
+            if seen.insert(key.clone()) {
+                let depth = depth(&node);
+                if levels.len() < depth {
+                    levels.resize_with(depth, Vec::new);
+                }
+                levels[depth - 1].push((key, node));
             }
         }
         for level in levels {

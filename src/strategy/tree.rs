@@ -1,6 +1,8 @@
 //! A strategy as the engine holds it after checking: series, conditions and the four sides.
 //! Params may still be placeholders (`Num::Param`); `bind` fills them.
 
+use std::sync::Arc;
+
 use super::catalog::{IndicatorKind, PriceField};
 
 /// A number written in the tree: a literal (already checked) or a placeholder.
@@ -11,6 +13,14 @@ pub enum Num {
 }
 
 impl Num {
+    /// The placeholder's name, if it is one.
+    pub fn param(&self) -> Option<&str> {
+        match self {
+            Num::Param(name) => Some(name),
+            Num::Lit(_) => None,
+        }
+    }
+
     /// The literal; a bound tree has no placeholders left.
     pub fn value(&self) -> f64 {
         match self {
@@ -33,12 +43,13 @@ pub enum Series {
         source: Option<Box<Series>>,
         /// Index into the kind's outputs (0 for one-output indicators).
         output: usize,
-        path: String,
+        /// Where it is written (for messages; shared by the copies a sweep binds).
+        path: Arc<str>,
     },
     Shift {
         series: Box<Series>,
         periods: Num,
-        path: String,
+        path: Arc<str>,
     },
 }
 

@@ -8,7 +8,8 @@ use crate::execution::run::{run, Details, Effective};
 use crate::execution::ExecSettings;
 use crate::metrics::Metrics;
 use crate::pool::WorkerPool;
-use crate::strategy::{bind, Condition, Num, Series, SeriesTable, Strategy};
+use crate::strategy::bind::{check_one, has_param_relations};
+use crate::strategy::{bind_values, Condition, Num, Series, SeriesTable, Strategy};
 
 fn grid_error(message: String) -> BacktestError {
     BacktestError::new(ErrorKind::Grid, message)
@@ -65,7 +66,8 @@ impl SweepPlan {
 
     /// The `i`-th combination's bound strategy (values were checked by [`plan_sweep`]).
     pub fn bound(&self, i: usize) -> Strategy {
-        bind(&self.strategy, &self.params(i)).expect("checked when planned")
+        bind_values(&self.strategy, &self.names, &self.combination(i))
+            .expect("checked when planned")
     }
 }
 
@@ -168,9 +170,25 @@ impl SweepPlan {
                 "the constraint leaves no combination of params".into(),
             ));
         }
-        for i in 0..plan.len() {
-            let bound = bind(&plan.strategy, &plan.params(i))?;
-            crate::strategy::check_sides(&bound, plan.settings.direction)?;
+        // The first combination, then the sides (which no param changes), as a run checks them.
+        bind_values(&plan.strategy, &plan.names, &plan.combination(0))?;
+        crate::strategy::check_sides(&plan.strategy, plan.settings.direction)?;
+        // When no value's checks depend on another's, each value of each param is checked once
+        // (not once per combination); any failure is then found again combination by
+        // combination, so the message is the first one in sweep order.
+        let each_value_valid = match &plan.combinations {
+            Combinations::Product { values, .. } if !has_param_relations(&plan.strategy) => {
+                values.iter().enumerate().all(|(k, list)| {
+                    list.iter()
+                        .all(|v| check_one(&plan.strategy, &plan.names, k, v).is_ok())
+                })
+            }
+            _ => false,
+        };
+        if !each_value_valid {
+            for i in 0..plan.len() {
+                bind_values(&plan.strategy, &plan.names, &plan.combination(i))?;
+            }
         }
         Ok(plan)
     }
@@ -205,7 +223,7 @@ pub fn run_metrics(
     pool: &WorkerPool,
     table: &mut SeriesTable,
 ) -> Vec<Metrics> {
-    table.fill(data, (0..count).map(strategy_at), pool);
+    table.fill_from(data, count, strategy_at, pool);
     let table = &*table;
     pool.map_with(count, Vec::new, |i, returns: &mut Vec<f64>| {
         let strategy = strategy_at(i);
@@ -224,7 +242,7 @@ pub(crate) fn run_details(
     pool: &WorkerPool,
     table: &mut SeriesTable,
 ) -> Vec<(Metrics, Details)> {
-    table.fill(data, (0..count).map(strategy_at), pool);
+    table.fill_from(data, count, strategy_at, pool);
     let table = &*table;
     pool.map_with(
         count,
