@@ -1,94 +1,24 @@
-//! The Python door (`quant_backtest._native`): conversions only. Every engine call releases the
-//! GIL (`Python::detach`) and every engine error becomes `quant_backtest.BacktestError`, a
-//! `ValueError` subclass, with the engine's message.
+//! `Engine`: the worker pools of a Python engine and every engine call, each with the GIL
+//! released (`Python::detach`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use numpy::ndarray::ArrayView1;
-use numpy::{PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
+use super::convert::{
+    float_array, int_array, metrics_tuple, output_dict, result_tuple, wire, PySettings,
+};
+use super::data::PyMarketData;
+use super::errors::engine_error;
 use crate::api::{self, RawSignals, Value};
 use crate::strategy::SeriesTable;
 use crate::{
-    generate_sample_data, run_grid, run_grid_metrics, run_sma_backtest, sample, validate_grid,
-    BacktestError, BacktestResult, GridColumns, GridPlan, MarketData, Metrics, RawSettings, Trade,
-    WorkerPool,
+    run_grid, run_grid_metrics, run_sma_backtest, validate_grid, BacktestError, GridColumns,
+    GridPlan, MarketData, WorkerPool,
 };
-
-/// `quant_backtest._errors.BacktestError`, so both backends raise the same class.
-fn engine_error(py: Python<'_>, error: BacktestError) -> PyErr {
-    static CLASS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let class = CLASS.get_or_try_init(py, || {
-        py.import("quant_backtest._errors")
-            .and_then(|m| m.getattr("BacktestError"))
-            .map(Bound::unbind)
-    });
-    match class {
-        Ok(class) => PyErr::from_value(
-            class
-                .bind(py)
-                .call1((error.to_string(), error.code()))
-                .unwrap_or_else(|e| e.into_value(py).into_any().into_bound(py)),
-        ),
-        Err(_) => PyValueError::new_err(error.to_string()),
-    }
-}
-
-/// Whether numpy can be imported (checked once): arrays go out as numpy arrays when it can.
-fn has_numpy(py: Python<'_>) -> bool {
-    static AVAILABLE: PyOnceLock<bool> = PyOnceLock::new();
-    *AVAILABLE.get_or_init(py, || py.import("numpy").is_ok())
-}
-
-/// A float column from a float64 numpy array (one copy, no Python objects) or any sequence of
-/// numbers. The Python layer has already named non-numbers by field and row.
-fn float_column(py: Python<'_>, value: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<f64>> {
-    if has_numpy(py) {
-        if let Ok(array) = value.extract::<PyReadonlyArray1<'_, f64>>() {
-            return Ok(match array.as_slice() {
-                Ok(slice) => slice.to_vec(),
-                Err(_) => array.as_array().to_vec(),
-            });
-        }
-    }
-    value
-        .extract::<Vec<f64>>()
-        .map_err(|_| PyTypeError::new_err(format!("{field} must be a sequence of numbers")))
-}
-
-fn float_array<'py>(py: Python<'py>, values: Vec<f64>) -> PyResult<Bound<'py, PyAny>> {
-    if has_numpy(py) {
-        Ok(PyArray1::from_vec(py, values).into_any())
-    } else {
-        Ok(PyList::new(py, values)?.into_any())
-    }
-}
-
-fn int_array<'py>(py: Python<'py>, values: Vec<i64>) -> PyResult<Bound<'py, PyAny>> {
-    if has_numpy(py) {
-        Ok(PyArray1::from_vec(py, values).into_any())
-    } else {
-        Ok(PyList::new(py, values)?.into_any())
-    }
-}
-
-/// A Python value (dict, list, str, int, float, bool, None) as the core's wire value.
-fn wire(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Value> {
-    pythonize::depythonize::<Value>(value).map_err(|e| {
-        engine_error(
-            py,
-            BacktestError::new(
-                crate::ErrorKind::Parameter,
-                format!("cannot read the request: {e}"),
-            ),
-        )
-    })
-}
 
 /// `max_workers` checked: at least 1 (the pool is then sized by [`crate::pool::threads_for`]).
 fn check_workers(py: Python<'_>, max_workers: Option<i64>) -> PyResult<Option<usize>> {
@@ -105,193 +35,9 @@ fn check_workers(py: Python<'_>, max_workers: Option<i64>) -> PyResult<Option<us
     }
 }
 
-/// A run's output as a dict; the equity curve as a numpy array when numpy is present.
-fn output_dict<'py>(py: Python<'py>, out: api::BacktestOutput) -> PyResult<Bound<'py, PyAny>> {
-    let equity = float_array(py, out.equity_curve.clone())?;
-    let dict = PyDict::new(py);
-    dict.set_item("metrics", pythonize::pythonize(py, &out.metrics)?)?;
-    dict.set_item("trades", pythonize::pythonize(py, &out.trades)?)?;
-    dict.set_item("equity_curve", equity)?;
-    dict.set_item(
-        "params",
-        pythonize::pythonize(py, &Value::Map(out.params.clone()))?,
-    )?;
-    dict.set_item("execution_time_ms", out.execution_time_ms)?;
-    Ok(dict.into_any())
-}
-
-/// Every output of one indicator (`name` as in a strategy tree), each a float array.
-#[pyfunction]
-fn indicator<'py>(
-    py: Python<'py>,
-    name: &str,
-    inputs: Vec<Vec<f64>>,
-    params: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyList>> {
-    let kind = crate::strategy::IndicatorKind::from_name(name)
-        .ok_or_else(|| PyValueError::new_err(format!("unknown indicator '{name}'")))?;
-    let params = wire(py, params)?;
-    let values: Vec<f64> = kind
-        .params()
-        .iter()
-        .map(|spec| {
-            params
-                .get(spec.name)
-                .and_then(Value::as_number)
-                .or(spec.default)
-                .ok_or_else(|| PyValueError::new_err(format!("{} is required", spec.name)))
-        })
-        .collect::<PyResult<_>>()?;
-    let (source, hlc): (&[f64], [&[f64]; 3]) = if kind.has_source() {
-        (inputs.first().map_or(&[][..], |v| v), [&[], &[], &[]])
-    } else if inputs.len() == 3 {
-        (&[], [&inputs[0], &inputs[1], &inputs[2]])
-    } else {
-        return Err(PyValueError::new_err("atr takes high, low and close"));
-    };
-    let outputs = py.detach(|| kind.compute(&values, source, hlc[0], hlc[1], hlc[2]));
-    let arrays = outputs
-        .into_iter()
-        .map(|o| float_array(py, o))
-        .collect::<PyResult<Vec<_>>>()?;
-    PyList::new(py, arrays)
-}
-
-/// Validated market data owned by Rust; the Python `MarketData` holds one.
-#[pyclass(name = "MarketData", module = "quant_backtest._native", frozen)]
-struct PyMarketData {
-    inner: Arc<MarketData>,
-}
-
-#[pymethods]
-impl PyMarketData {
-    #[new]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        symbol: String,
-        dates: Vec<String>,
-        open: &Bound<'_, PyAny>,
-        high: &Bound<'_, PyAny>,
-        low: &Bound<'_, PyAny>,
-        close: &Bound<'_, PyAny>,
-        volume: &Bound<'_, PyAny>,
-    ) -> PyResult<Self> {
-        let columns = (
-            float_column(py, open, "open")?,
-            float_column(py, high, "high")?,
-            float_column(py, low, "low")?,
-            float_column(py, close, "close")?,
-            float_column(py, volume, "volume")?,
-        );
-        let (o, h, l, c, v) = columns;
-        let data = py
-            .detach(|| MarketData::new(symbol, dates, o, h, l, c, v))
-            .map_err(|e| engine_error(py, e))?;
-        Ok(Self {
-            inner: Arc::new(data),
-        })
-    }
-
-    fn __len__(&self) -> usize {
-        self.inner.len()
-    }
-
-    /// The columns back: (symbol, dates, open, high, low, close, volume). With numpy the
-    /// arrays are views of the Rust memory (no copy), kept alive by this object.
-    fn columns<'py>(this: Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = this.py();
-        let d = this.get().inner.clone();
-        let column = |values: &[f64]| -> PyResult<Bound<'py, PyAny>> {
-            if has_numpy(py) {
-                let view = ArrayView1::from(values);
-                // SAFETY: the data sits in an `Arc<MarketData>` that this frozen object owns and
-                // never mutates; the array holds a reference to the object.
-                Ok(
-                    unsafe { PyArray1::borrow_from_array(&view, this.clone().into_any()) }
-                        .into_any(),
-                )
-            } else {
-                Ok(PyList::new(py, values)?.into_any())
-            }
-        };
-        PyTuple::new(
-            py,
-            [
-                d.symbol().into_pyobject(py)?.into_any(),
-                PyList::new(py, d.dates())?.into_any(),
-                column(d.open())?,
-                column(d.high())?,
-                column(d.low())?,
-                column(d.close())?,
-                column(d.volume())?,
-            ],
-        )
-    }
-}
-
-fn metrics_tuple<'py>(py: Python<'py>, m: &Metrics) -> PyResult<Bound<'py, PyTuple>> {
-    (
-        m.total_return,
-        m.annualized_return,
-        m.volatility,
-        m.sharpe_ratio,
-        m.sortino_ratio,
-        m.max_drawdown,
-        m.trade_count,
-        m.win_rate,
-    )
-        .into_pyobject(py)
-}
-
-fn trade_tuple<'py>(py: Python<'py>, t: &Trade) -> PyResult<Bound<'py, PyTuple>> {
-    (
-        t.entry_index,
-        t.exit_index,
-        t.entry_date.as_str(),
-        t.exit_date.as_str(),
-        t.entry_price,
-        t.exit_price,
-        t.size,
-        t.pnl,
-        t.return_pct,
-        t.bars_held,
-    )
-        .into_pyobject(py)
-}
-
-/// (fast, slow, metrics, trades, equity_curve, execution_time_ms)
-fn result_tuple<'py>(py: Python<'py>, r: BacktestResult) -> PyResult<Bound<'py, PyTuple>> {
-    let trades = r
-        .trades
-        .iter()
-        .map(|t| trade_tuple(py, t))
-        .collect::<PyResult<Vec<_>>>()?;
-    (
-        r.fast_period,
-        r.slow_period,
-        metrics_tuple(py, &r.metrics)?,
-        PyList::new(py, trades)?,
-        float_array(py, r.equity_curve)?,
-        r.execution_time_ms,
-    )
-        .into_pyobject(py)
-}
-
-/// The settings as the Python layer passes them: (initial_capital, commission_rate, fill,
-/// lot_size, periods_per_year).
-#[derive(FromPyObject)]
-struct PySettings(f64, f64, String, f64, f64);
-
-impl PySettings {
-    fn raw(&self) -> RawSettings<'_> {
-        RawSettings::new(self.0, self.1, &self.2, self.3, self.4)
-    }
-}
-
 /// The engine state a Python engine keeps: its worker pools, by `max_workers`.
 #[pyclass(name = "Engine", module = "quant_backtest._native", frozen)]
-struct PyEngine {
+pub(super) struct PyEngine {
     pools: Mutex<HashMap<Option<usize>, Arc<WorkerPool>>>,
 }
 
@@ -570,42 +316,4 @@ impl PyEngine {
         out.set_item("win_rate", float_array(py, c.win_rate)?)?;
         Ok(out)
     }
-}
-
-/// Sample bars: (symbol, dates, open, high, low, close, volume) as a native MarketData.
-#[pyfunction]
-#[pyo3(signature = (symbol, days, start_price, seed=None))]
-fn sample_data(
-    py: Python<'_>,
-    symbol: &str,
-    days: i64,
-    start_price: f64,
-    seed: Option<u64>,
-) -> PyResult<PyMarketData> {
-    let seed = seed.unwrap_or_else(sample::random_seed);
-    let data = py
-        .detach(|| generate_sample_data(symbol, days, start_price, seed))
-        .map_err(|e| engine_error(py, e))?;
-    Ok(PyMarketData {
-        inner: Arc::new(data),
-    })
-}
-
-#[pymodule]
-#[pyo3(name = "_native")]
-fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add("__version__", crate::VERSION)?;
-    m.add("PARALLEL", cfg!(feature = "parallel"))?;
-    m.add_class::<PyMarketData>()?;
-    m.add_class::<PyEngine>()?;
-    m.add_function(wrap_pyfunction!(sample_data, m)?)?;
-    m.add_function(wrap_pyfunction!(indicator, m)?)?;
-    let metrics = PyList::new(
-        m.py(),
-        crate::METRICS
-            .iter()
-            .map(|d| (d.name, d.kind == crate::metrics::MetricKind::Int)),
-    );
-    m.add("METRICS", metrics?)?;
-    Ok(())
 }
