@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 use super::convert::{float_column, has_numpy};
-use super::errors::engine_error;
+use super::errors::detached;
 use crate::MarketData;
 
 /// Validated market data owned by Rust; the Python `MarketData` holds one.
@@ -39,9 +39,7 @@ impl PyMarketData {
             float_column(py, volume, "volume")?,
         );
         let (o, h, l, c, v) = columns;
-        let data = py
-            .detach(|| MarketData::new(symbol, dates, o, h, l, c, v))
-            .map_err(|e| engine_error(py, e))?;
+        let data = detached(py, || MarketData::new(symbol, dates, o, h, l, c, v))?;
         Ok(Self {
             inner: Arc::new(data),
         })

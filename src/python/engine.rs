@@ -12,7 +12,7 @@ use super::convert::{
     float_array, int_array, metrics_tuple, output_dict, result_tuple, wire, PySettings,
 };
 use super::data::PyMarketData;
-use super::errors::engine_error;
+use super::errors::{detached, engine_error};
 use crate::api::{self, RawSignals, Value};
 use crate::strategy::SeriesTable;
 use crate::{
@@ -104,9 +104,9 @@ impl PyEngine {
     ) -> PyResult<Bound<'py, PyTuple>> {
         let settings = settings.raw();
         let data = &data.inner;
-        let result = py
-            .detach(|| run_sma_backtest(data, fast_period, slow_period, &settings))
-            .map_err(|e| engine_error(py, e))?;
+        let result = detached(py, || {
+            run_sma_backtest(data, fast_period, slow_period, &settings)
+        })?;
         result_tuple(py, result)
     }
 
@@ -170,9 +170,9 @@ impl PyEngine {
         let (strategy, settings, params) =
             (wire(py, strategy)?, wire(py, settings)?, wire(py, params)?);
         let data = &data.inner;
-        let out = py
-            .detach(|| api::run_backtest(data, &strategy, &settings, &params))
-            .map_err(|e| engine_error(py, e))?;
+        let out = detached(py, || {
+            api::run_backtest(data, &strategy, &settings, &params)
+        })?;
         output_dict(py, out)
     }
 
@@ -196,9 +196,7 @@ impl PyEngine {
             short_exits,
         };
         let data = &data.inner;
-        let out = py
-            .detach(|| api::run_signals(data, &signals, &settings))
-            .map_err(|e| engine_error(py, e))?;
+        let out = detached(py, || api::run_signals(data, &signals, &settings))?;
         output_dict(py, out)
     }
 
@@ -243,9 +241,9 @@ impl PyEngine {
         };
         let workers = check_workers(py, max_workers)?;
         let data = &data.inner;
-        let plan = py
-            .detach(|| api::plan(&strategy, &settings, &params, &constraint, rows))
-            .map_err(|e| engine_error(py, e))?;
+        let plan = detached(py, || {
+            api::plan(&strategy, &settings, &params, &constraint, rows)
+        })?;
         let pool = self.pool(crate::pool::threads_for(workers, plan.len()));
         let out = py.detach(|| api::run_sweep(data, &plan, &pool, &mut SeriesTable::new()));
         let columns = PyDict::new(py);

@@ -25,3 +25,11 @@ pub(super) fn engine_error(py: Python<'_>, error: BacktestError) -> PyErr {
         Err(_) => PyValueError::new_err(error.to_string()),
     }
 }
+
+/// An engine call with the GIL released; its refusal as a `BacktestError`.
+pub(super) fn detached<T: Send>(
+    py: Python<'_>,
+    call: impl FnOnce() -> crate::Result<T> + Send,
+) -> PyResult<T> {
+    py.detach(call).map_err(|e| engine_error(py, e))
+}

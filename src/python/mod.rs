@@ -17,7 +17,7 @@ use crate::{generate_sample_data, sample};
 use convert::{float_array, wire};
 use data::PyMarketData;
 use engine::PyEngine;
-use errors::engine_error;
+use errors::detached;
 
 /// Every output of one indicator (`name` as in a strategy tree), each a float array.
 #[pyfunction]
@@ -67,9 +67,7 @@ fn sample_data(
     seed: Option<u64>,
 ) -> PyResult<PyMarketData> {
     let seed = seed.unwrap_or_else(sample::random_seed);
-    let data = py
-        .detach(|| generate_sample_data(symbol, days, start_price, seed))
-        .map_err(|e| engine_error(py, e))?;
+    let data = detached(py, || generate_sample_data(symbol, days, start_price, seed))?;
     Ok(PyMarketData {
         inner: Arc::new(data),
     })
