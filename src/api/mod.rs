@@ -15,6 +15,8 @@ use crate::execution::settings::{apply_settings, check_setting_names};
 use crate::execution::{Direction, ExecSettings, SignalSet, Trade};
 use crate::metrics::Metrics;
 use crate::pool::WorkerPool;
+use crate::strategy::signals::Sweep;
+use crate::strategy::tree::Bindings;
 use crate::strategy::{
     bind, check_param_names, check_sides, parse_strategy, SeriesTable, Strategy,
 };
@@ -95,7 +97,7 @@ pub fn run_bound(
     table: &mut SeriesTable,
 ) -> BacktestOutput {
     table.fill(data, [strategy], &WorkerPool::serial());
-    full_run(data, table.words(data, strategy), settings)
+    full_run(data, table.words(data, strategy, &Bindings::NONE), settings)
 }
 
 fn full_run(
@@ -239,14 +241,14 @@ pub fn run_sweep(
     pool: &WorkerPool,
     table: &mut SeriesTable,
 ) -> SweepOutput {
-    let metrics = sweep::run_metrics(
-        data,
-        plan.len(),
-        &|i| plan.bound(i),
-        &plan.settings,
-        pool,
-        table,
-    );
+    let values_at = |i| plan.combination(i);
+    let combinations = Sweep {
+        strategy: &plan.strategy,
+        names: &plan.names,
+        count: plan.len(),
+        values_at: &values_at,
+    };
+    let metrics = sweep::run_metrics(data, &combinations, &plan.settings, pool, table);
     let mut params = vec![Vec::with_capacity(plan.len()); plan.names.len()];
     for i in 0..plan.len() {
         for (col, v) in params.iter_mut().zip(plan.combination(i)) {

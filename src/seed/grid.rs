@@ -7,8 +7,13 @@ use crate::metrics::Metrics;
 use crate::pool::WorkerPool;
 use crate::seed::backtest::BacktestResult;
 use crate::seed::params::GridPlan;
-use crate::strategy::presets::sma_cross;
+use std::sync::LazyLock;
+
+use crate::api::Value;
+use crate::strategy::presets::sma_cross_params;
+use crate::strategy::signals::Sweep;
 use crate::strategy::SeriesTable;
+use crate::strategy::Strategy;
 use crate::sweep::{run_details, run_metrics};
 use crate::timing::Stopwatch;
 
@@ -27,6 +32,16 @@ pub struct GridRow {
 /// set is done: it holds one series of bars per indicator.
 pub type SmaCache = SeriesTable;
 
+/// `sma_cross` with placeholders `fast` and `slow`: a grid is its sweep over the pairs.
+static SMA_CROSS: LazyLock<Strategy> = LazyLock::new(sma_cross_params);
+static PAIR_NAMES: LazyLock<[String; 2]> = LazyLock::new(|| ["fast".into(), "slow".into()]);
+
+/// The values of pair `i`, as a sweep gives them.
+fn pair_values(pairs: &[(usize, usize)], i: usize) -> Vec<Value> {
+    let (fast, slow) = pairs[i];
+    vec![Value::Int(fast as i128), Value::Int(slow as i128)]
+}
+
 /// Metrics for every pair of `plan`, in plan order.
 pub fn run_grid_metrics(data: &MarketData, plan: &GridPlan, pool: &WorkerPool) -> Vec<GridRow> {
     run_grid_metrics_cached(data, plan, pool, &mut SmaCache::new())
@@ -41,8 +56,14 @@ pub fn run_grid_metrics_cached(
 ) -> Vec<GridRow> {
     let clock = Stopwatch::start();
     let pairs = &plan.pairs;
-    let at = |i: usize| sma_cross(pairs[i].0, pairs[i].1);
-    let metrics = run_metrics(data, pairs.len(), &at, &plan.settings.exec(), pool, cache);
+    let values_at = |i| pair_values(pairs, i);
+    let sweep = Sweep {
+        strategy: &SMA_CROSS,
+        names: &*PAIR_NAMES,
+        count: pairs.len(),
+        values_at: &values_at,
+    };
+    let metrics = run_metrics(data, &sweep, &plan.settings.exec(), pool, cache);
     let each = clock.elapsed_ms() / pairs.len().max(1) as f64;
     pairs
         .iter()
@@ -71,8 +92,14 @@ pub fn run_grid_cached(
 ) -> Vec<BacktestResult> {
     let clock = Stopwatch::start();
     let pairs = &plan.pairs;
-    let at = |i: usize| sma_cross(pairs[i].0, pairs[i].1);
-    let runs = run_details(data, pairs.len(), &at, &plan.settings.exec(), pool, cache);
+    let values_at = |i| pair_values(pairs, i);
+    let sweep = Sweep {
+        strategy: &SMA_CROSS,
+        names: &*PAIR_NAMES,
+        count: pairs.len(),
+        values_at: &values_at,
+    };
+    let runs = run_details(data, &sweep, &plan.settings.exec(), pool, cache);
     let each = clock.elapsed_ms() / pairs.len().max(1) as f64;
     pairs
         .iter()

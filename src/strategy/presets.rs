@@ -5,10 +5,10 @@
 use super::catalog::{IndicatorKind, PriceField};
 use super::tree::{CompareOp, Condition, Num, Series, Strategy};
 
-fn sma(period: usize, path: &str) -> Series {
+fn sma(period: Num, path: &str) -> Series {
     Series::Indicator {
         kind: IndicatorKind::Sma,
-        params: vec![Num::Lit(period as f64)],
+        params: vec![period],
         source: Some(Box::new(Series::Price(PriceField::Close))),
         output: 0,
         path: path.into(),
@@ -17,12 +17,26 @@ fn sma(period: usize, path: &str) -> Series {
 
 /// `sma(fast)` crosses above `sma(slow)` to enter, below to exit (SPEC part 2).
 pub fn sma_cross(fast: usize, slow: usize) -> Strategy {
+    sma_cross_of(Num::Lit(fast as f64), Num::Lit(slow as f64))
+}
+
+/// [`sma_cross`] with the placeholders `fast` and `slow` (what a grid of pairs sweeps).
+pub fn sma_cross_params() -> Strategy {
+    let mut s = sma_cross_of(Num::Param("fast".into()), Num::Param("slow".into()));
+    s.params = vec![
+        ("fast".into(), "entry.crosses_above[0].period".into()),
+        ("slow".into(), "entry.crosses_above[1].period".into()),
+    ];
+    s
+}
+
+fn sma_cross_of(fast: Num, slow: Num) -> Strategy {
     let side = |op: CompareOp, name: &str| {
         let at = format!("{name}.{}", op.name());
         Condition::Compare {
             op,
-            a: sma(fast, &format!("{at}[0]")),
-            b: sma(slow, &format!("{at}[1]")),
+            a: sma(fast.clone(), &format!("{at}[0]")),
+            b: sma(slow.clone(), &format!("{at}[1]")),
         }
     };
     Strategy {

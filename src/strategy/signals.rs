@@ -3,12 +3,22 @@
 
 use std::collections::HashMap;
 
-use super::tree::{CompareOp, Condition, Series, Strategy};
+use super::tree::{Bindings, CompareOp, Condition, Series, Strategy};
+use crate::api::Value;
 use crate::bits::{below_above_word, compare_const_word, compare_word};
 use crate::data::MarketData;
 use crate::execution::run::SignalWords;
 use crate::pool::WorkerPool;
 use crate::strategy::catalog::{IndicatorKind, PriceField};
+
+/// A strategy with placeholders over `count` combinations of their values (`values_at(i)`,
+/// in `names` order): what a sweep runs.
+pub struct Sweep<'a> {
+    pub strategy: &'a Strategy,
+    pub names: &'a [String],
+    pub count: usize,
+    pub values_at: &'a (dyn Fn(usize) -> Vec<Value> + Sync),
+}
 
 /// The identity of a series (equal keys, equal values): its structure, each number by its
 /// bits. An indicator's computation (all its outputs) has `output: None`.
@@ -29,10 +39,11 @@ pub enum SeriesKey {
 }
 
 impl SeriesKey {
-    pub fn of(s: &Series) -> Self {
+    /// The key of `s` with the placeholders of `b` filled.
+    pub fn of(s: &Series, b: &Bindings<'_>) -> Self {
         match s {
             Series::Price(field) => SeriesKey::Price(*field),
-            Series::Const(num) => SeriesKey::Const(num.value().to_bits()),
+            Series::Const(num) => SeriesKey::Const(b.num(num).to_bits()),
             Series::Indicator {
                 kind,
                 params,
@@ -41,15 +52,15 @@ impl SeriesKey {
                 ..
             } => SeriesKey::Indicator {
                 kind: *kind,
-                params: params.iter().map(|p| p.value().to_bits()).collect(),
-                source: source.as_deref().map(|s| Box::new(SeriesKey::of(s))),
+                params: params.iter().map(|p| b.num(p).to_bits()).collect(),
+                source: source.as_deref().map(|s| Box::new(SeriesKey::of(s, b))),
                 output: Some(*output),
             },
             Series::Shift {
                 series, periods, ..
             } => SeriesKey::Shift {
-                periods: periods.value().to_bits(),
-                series: Box::new(SeriesKey::of(series)),
+                periods: b.num(periods).to_bits(),
+                series: Box::new(SeriesKey::of(series, b)),
             },
         }
     }
@@ -104,24 +115,17 @@ impl SeriesTable {
     ) {
         let mut found = Vec::new();
         for strategy in strategies {
-            self.missing(
-                strategy.borrow(),
-                &mut std::collections::HashSet::new(),
-                &mut found,
-            );
+            let seen = &mut std::collections::HashSet::new();
+            self.missing(strategy.borrow(), &Bindings::NONE, seen, &mut found);
         }
         self.compute_all(data, found, pool);
     }
 
-    /// [`fill`](Self::fill) for `count` strategies made by `strategy_at` (a sweep binds each
-    /// combination there): found in parallel, a chunk of combinations per task.
-    pub fn fill_from(
-        &mut self,
-        data: &MarketData,
-        count: usize,
-        strategy_at: &(dyn Fn(usize) -> Strategy + Sync),
-        pool: &WorkerPool,
-    ) {
+    /// [`fill`](Self::fill) for a strategy with placeholders over `count` combinations of
+    /// their values (`values_at(i)`, in `names` order): found in parallel, a chunk of
+    /// combinations per task.
+    pub fn fill_from(&mut self, data: &MarketData, sweep: &Sweep<'_>, pool: &WorkerPool) {
+        let count = sweep.count;
         let chunks = (pool.threads() * 4).clamp(1, count.max(1));
         let per = count.div_ceil(chunks);
         let this = &*self;
@@ -131,7 +135,9 @@ impl SeriesTable {
             |c, _| {
                 let (mut seen, mut found) = (std::collections::HashSet::new(), Vec::new());
                 for i in c * per..((c + 1) * per).min(count) {
-                    this.missing(&strategy_at(i), &mut seen, &mut found);
+                    let values = (sweep.values_at)(i);
+                    let b = Bindings::new(sweep.names, &values);
+                    this.missing(sweep.strategy, &b, &mut seen, &mut found);
                 }
                 found
             },
@@ -143,18 +149,19 @@ impl SeriesTable {
     fn missing(
         &self,
         strategy: &Strategy,
+        b: &Bindings<'_>,
         seen: &mut std::collections::HashSet<SeriesKey>,
         found: &mut Vec<(SeriesKey, Series)>,
     ) {
         for side in strategy.sides.iter().flatten() {
             visit_condition(side, &mut |s| {
-                let key = SeriesKey::of(s);
+                let key = SeriesKey::of(s, b);
                 if self.series.contains_key(&key) {
                     return;
                 }
                 let key = key.computation();
                 if seen.insert(key.clone()) {
-                    found.push((key, s.clone()));
+                    found.push((key, s.bound(b)));
                 }
             });
         }
@@ -211,7 +218,7 @@ impl SeriesTable {
                 let owned;
                 let src: &[f64] = match source.as_deref() {
                     None => &[],
-                    Some(src) => match self.values(data, src) {
+                    Some(src) => match self.values(data, src, &Bindings::NONE) {
                         Values::Array(a) => a,
                         Values::Scalar(c) => {
                             owned = vec![c; n];
@@ -225,7 +232,7 @@ impl SeriesTable {
                 series, periods, ..
             } => {
                 let k = periods.value() as usize;
-                let shifted = match self.values(data, series) {
+                let shifted = match self.values(data, series, &Bindings::NONE) {
                     Values::Array(a) => (0..n)
                         .map(|t| if t >= k { a[t - k] } else { f64::NAN })
                         .collect(),
@@ -239,7 +246,7 @@ impl SeriesTable {
         }
     }
 
-    fn values<'a>(&'a self, data: &'a MarketData, s: &Series) -> Values<'a> {
+    fn values<'a>(&'a self, data: &'a MarketData, s: &Series, b: &Bindings<'_>) -> Values<'a> {
         match s {
             Series::Price(field) => Values::Array(match field {
                 PriceField::Open => data.open(),
@@ -248,20 +255,24 @@ impl SeriesTable {
                 PriceField::Close => data.close(),
                 PriceField::Volume => data.volume(),
             }),
-            Series::Const(num) => Values::Scalar(num.value()),
-            _ => Values::Array(&self.series[&SeriesKey::of(s)]),
+            Series::Const(num) => Values::Scalar(b.num(num)),
+            _ => Values::Array(&self.series[&SeriesKey::of(s, b)]),
         }
     }
 
-    /// The strategy's four sides as bits (the table holds its series).
-    /// The strategy's four sides over this table's series (which hold all of its own),
-    /// evaluated a word of 64 bars at a time as a run asks for them.
-    pub fn words<'a>(&'a self, data: &'a MarketData, strategy: &Strategy) -> StrategyWords<'a> {
+    /// The strategy's four sides over this table's series (which hold all of its own), with
+    /// the placeholders of `b` filled, evaluated a word of 64 bars at a time as a run asks.
+    pub fn words<'a>(
+        &'a self,
+        data: &'a MarketData,
+        strategy: &Strategy,
+        b: &Bindings<'_>,
+    ) -> StrategyWords<'a> {
         let mut pairs = Vec::new();
         let sides = std::array::from_fn(|i| {
             strategy.sides[i]
                 .as_ref()
-                .map(|c| self.node(data, c, &mut pairs))
+                .map(|c| self.node(data, c, b, &mut pairs))
         });
         StrategyWords {
             sides,
@@ -271,10 +282,19 @@ impl SeriesTable {
         }
     }
 
-    fn node<'a>(&'a self, data: &'a MarketData, c: &Condition, pairs: &mut Vec<Pair<'a>>) -> Node {
+    fn node<'a>(
+        &'a self,
+        data: &'a MarketData,
+        c: &Condition,
+        bindings: &Bindings<'_>,
+        pairs: &mut Vec<Pair<'a>>,
+    ) -> Node {
         match c {
             Condition::Compare { op, a, b } => {
-                let (a, b) = (self.values(data, a), self.values(data, b));
+                let (a, b) = (
+                    self.values(data, a, bindings),
+                    self.values(data, b, bindings),
+                );
                 match op {
                     CompareOp::CrossesAbove | CompareOp::CrossesBelow => {
                         // Entry and exit usually cross the same two series both ways: the
@@ -301,13 +321,19 @@ impl SeriesTable {
                     },
                 }
             }
-            Condition::And(parts) => {
-                Node::And(parts.iter().map(|p| self.node(data, p, pairs)).collect())
-            }
-            Condition::Or(parts) => {
-                Node::Or(parts.iter().map(|p| self.node(data, p, pairs)).collect())
-            }
-            Condition::Not(inner) => Node::Not(Box::new(self.node(data, inner, pairs))),
+            Condition::And(parts) => Node::And(
+                parts
+                    .iter()
+                    .map(|p| self.node(data, p, bindings, pairs))
+                    .collect(),
+            ),
+            Condition::Or(parts) => Node::Or(
+                parts
+                    .iter()
+                    .map(|p| self.node(data, p, bindings, pairs))
+                    .collect(),
+            ),
+            Condition::Not(inner) => Node::Not(Box::new(self.node(data, inner, bindings, pairs))),
         }
     }
 }

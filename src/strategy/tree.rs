@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::catalog::{IndicatorKind, PriceField};
+use crate::api::Value;
 
 /// A number written in the tree: a literal (already checked) or a placeholder.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +31,41 @@ impl Num {
     }
 }
 
+/// The values of one combination of params (names and values in the same order), read where
+/// a tree still has placeholders; `NONE` for a bound tree. Values were checked when planned.
+#[derive(Debug, Clone, Copy)]
+pub struct Bindings<'a> {
+    names: &'a [String],
+    values: &'a [Value],
+}
+
+impl<'a> Bindings<'a> {
+    pub const NONE: Bindings<'static> = Bindings {
+        names: &[],
+        values: &[],
+    };
+
+    pub fn new(names: &'a [String], values: &'a [Value]) -> Self {
+        Self { names, values }
+    }
+
+    /// A number of the tree: its literal, or its placeholder's value (as `bind` writes it).
+    #[inline]
+    pub fn num(&self, n: &Num) -> f64 {
+        match n {
+            Num::Lit(x) => *x,
+            Num::Param(name) => {
+                let i = self
+                    .names
+                    .iter()
+                    .position(|k| k == name)
+                    .unwrap_or_else(|| unreachable!("param '{name}' is not bound"));
+                self.values[i].as_number().expect("checked when planned")
+            }
+        }
+    }
+}
+
 /// A series over the bars.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Series {
@@ -51,6 +87,39 @@ pub enum Series {
         periods: Num,
         path: Arc<str>,
     },
+}
+
+impl Series {
+    /// This series with its placeholders replaced by their values.
+    pub fn bound(&self, b: &Bindings<'_>) -> Series {
+        let lit = |n: &Num| Num::Lit(b.num(n));
+        match self {
+            Series::Price(f) => Series::Price(*f),
+            Series::Const(n) => Series::Const(lit(n)),
+            Series::Indicator {
+                kind,
+                params,
+                source,
+                output,
+                path,
+            } => Series::Indicator {
+                kind: *kind,
+                params: params.iter().map(lit).collect(),
+                source: source.as_deref().map(|s| Box::new(s.bound(b))),
+                output: *output,
+                path: path.clone(),
+            },
+            Series::Shift {
+                series,
+                periods,
+                path,
+            } => Series::Shift {
+                series: Box::new(series.bound(b)),
+                periods: lit(periods),
+                path: path.clone(),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,6 +9,8 @@ use crate::execution::ExecSettings;
 use crate::metrics::Metrics;
 use crate::pool::WorkerPool;
 use crate::strategy::bind::{check_one, has_param_relations};
+use crate::strategy::signals::Sweep;
+use crate::strategy::tree::Bindings;
 use crate::strategy::{bind_values, Condition, Num, Series, SeriesTable, Strategy};
 
 fn grid_error(message: String) -> BacktestError {
@@ -54,20 +56,6 @@ impl SweepPlan {
             Combinations::Rows(rows) => rows[i].clone(),
             Combinations::Product { values, kept } => product_at(values, kept[i]),
         }
-    }
-
-    pub fn params(&self, i: usize) -> Vec<(String, Value)> {
-        self.names
-            .iter()
-            .cloned()
-            .zip(self.combination(i))
-            .collect()
-    }
-
-    /// The `i`-th combination's bound strategy (values were checked by [`plan_sweep`]).
-    pub fn bound(&self, i: usize) -> Strategy {
-        bind_values(&self.strategy, &self.names, &self.combination(i))
-            .expect("checked when planned")
     }
 }
 
@@ -213,51 +201,48 @@ fn holds(c: &Condition, names: &[String], row: &[Value]) -> bool {
     }
 }
 
-/// Metrics of `count` strategies (`strategy_at(i)`), in order. Memory: the series table plus a
-/// buffer of returns per worker; nothing per combination but its metrics.
+/// Metrics of every combination of `sweep`, in order. Memory: the series table plus a buffer
+/// of returns per worker; nothing per combination but its metrics.
 pub fn run_metrics(
     data: &MarketData,
-    count: usize,
-    strategy_at: &(dyn Fn(usize) -> Strategy + Sync),
+    sweep: &Sweep<'_>,
     settings: &ExecSettings,
     pool: &WorkerPool,
     table: &mut SeriesTable,
 ) -> Vec<Metrics> {
-    table.fill_from(data, count, strategy_at, pool);
+    table.fill_from(data, sweep, pool);
     let table = &*table;
-    pool.map_with(count, Vec::new, |i, returns: &mut Vec<f64>| {
-        let strategy = strategy_at(i);
-        let words = table.words(data, &strategy);
+    pool.map_with(sweep.count, Vec::new, |i, returns: &mut Vec<f64>| {
+        let values = (sweep.values_at)(i);
+        let words = table.words(data, sweep.strategy, &Bindings::new(sweep.names, &values));
         let mut signals = Effective::new(words, settings.direction, data.len());
         run(data, &mut signals, settings, returns, None)
     })
 }
 
-/// Full runs (trades and equity) of `count` strategies, in order.
+/// Full runs (trades and equity) of every combination of `sweep`, in order.
 pub(crate) fn run_details(
     data: &MarketData,
-    count: usize,
-    strategy_at: &(dyn Fn(usize) -> Strategy + Sync),
+    sweep: &Sweep<'_>,
     settings: &ExecSettings,
     pool: &WorkerPool,
     table: &mut SeriesTable,
 ) -> Vec<(Metrics, Details)> {
-    table.fill_from(data, count, strategy_at, pool);
+    table.fill_from(data, sweep, pool);
     let table = &*table;
     pool.map_with(
-        count,
+        sweep.count,
         || (),
         |i, _| {
-            let strategy = strategy_at(i);
-            let words = table.words(data, &strategy);
+            let values = (sweep.values_at)(i);
+            let words = table.words(data, sweep.strategy, &Bindings::new(sweep.names, &values));
             let mut signals = Effective::new(words, settings.direction, data.len());
             let mut details = Details::default();
-            let mut returns = Vec::new();
             let m = run(
                 data,
                 &mut signals,
                 settings,
-                &mut returns,
+                &mut Vec::new(),
                 Some(&mut details),
             );
             (m, details)
