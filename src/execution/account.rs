@@ -49,8 +49,9 @@ pub struct Account {
     /// Long: the highest high since entry; short: the lowest low.
     best: f64,
     opened_at_open: bool,
-    /// The open position's stop loss and take profit levels (from its entry price).
-    levels: (Option<f64>, Option<f64>),
+    /// The open position's stop loss and take profit levels (from its entry price); one not
+    /// set is the infinity on its side.
+    levels: (f64, f64),
     pub pending: Option<Order>,
     pub(crate) stats: TradeStats,
 }
@@ -70,7 +71,7 @@ impl Account {
             entry_proceeds: 0.0,
             best: 0.0,
             opened_at_open: false,
-            levels: (None, None),
+            levels: (f64::NEG_INFINITY, f64::INFINITY),
             pending: None,
             stats: TradeStats::default(),
         }
@@ -215,10 +216,17 @@ impl Account {
         // Long levels sit below the price, short ones above.
         let long = side == Side::Long;
         let (down, up) = (|f: f64| p * (1.0 - f), |f: f64| p * (1.0 + f));
+        let (never_down, never_up) = (f64::NEG_INFINITY, f64::INFINITY);
         self.levels = if long {
-            (self.s.stop_loss.map(down), self.s.take_profit.map(up))
+            (
+                self.s.stop_loss.map_or(never_down, down),
+                self.s.take_profit.map_or(never_up, up),
+            )
         } else {
-            (self.s.stop_loss.map(up), self.s.take_profit.map(down))
+            (
+                self.s.stop_loss.map_or(never_up, up),
+                self.s.take_profit.map_or(never_down, down),
+            )
         };
     }
 
@@ -258,48 +266,48 @@ impl Account {
     #[inline(always)]
     fn stops(&mut self, t: usize, bar: &Bar, sink: &mut impl FnMut(RawTrade)) -> bool {
         let long = self.position == Some(Side::Long);
-        // The fixed levels were made at the entry (the same products as here would give).
+        // The fixed levels were made at the entry; a level not set is an infinity on its side
+        // (never reached).
         let (sl, tp) = self.levels;
-        let best = self.best;
-        let tr = self.s.trailing_stop.map(|f| {
-            if long {
-                best * (1.0 - f)
-            } else {
-                best * (1.0 + f)
+        let (loss, reason) = match self.s.trailing_stop {
+            Some(f) => {
+                let tr = if long {
+                    self.best * (1.0 - f)
+                } else {
+                    self.best * (1.0 + f)
+                };
+                // The nearer of the two (a stop loss when they are equal).
+                if (long && tr > sl) || (!long && tr < sl) {
+                    (tr, ExitReason::TrailingStop)
+                } else {
+                    (sl, ExitReason::StopLoss)
+                }
             }
-        });
-        let loss = match (sl, tr) {
-            (Some(a), Some(b)) if (long && b > a) || (!long && b < a) => {
-                Some((b, ExitReason::TrailingStop))
-            }
-            (Some(a), _) => Some((a, ExitReason::StopLoss)),
-            (None, Some(b)) => Some((b, ExitReason::TrailingStop)),
-            (None, None) => None,
+            None => (sl, ExitReason::StopLoss),
         };
         // "Beyond" a level: below it for a long's loss, above it for its profit.
-        let loss_hit = |x: f64, level: f64| if long { x <= level } else { x >= level };
-        let profit_hit = |x: f64, level: f64| if long { x >= level } else { x <= level };
         let (adverse, favourable) = if long {
             (bar.low, bar.high)
         } else {
             (bar.high, bar.low)
         };
+        let loss_hit = |x: f64| if long { x <= loss } else { x >= loss };
+        let profit_hit = |x: f64| if long { x >= tp } else { x <= tp };
         // The loss side first, whole (a gap through it, then the bar's range), then the profit
         // side (as vectorbt and backtesting.py): a bar that reaches both stops at the loss.
         // A position opened at this bar's open is not checked against that open.
         let gap = !self.opened_at_open;
-        let fill =
-            if let Some((level, reason)) = loss.filter(|&(l, _)| gap && loss_hit(bar.open, l)) {
-                let _ = level;
-                Some((bar.open, reason))
-            } else if let Some((level, reason)) = loss.filter(|&(l, _)| loss_hit(adverse, l)) {
-                Some((level, reason))
-            } else if tp.is_some_and(|l| gap && profit_hit(bar.open, l)) {
-                Some((bar.open, ExitReason::TakeProfit))
-            } else {
-                tp.filter(|&l| profit_hit(favourable, l))
-                    .map(|level| (level, ExitReason::TakeProfit))
-            };
+        let fill = if gap && loss_hit(bar.open) {
+            Some((bar.open, reason))
+        } else if loss_hit(adverse) {
+            Some((loss, reason))
+        } else if gap && profit_hit(bar.open) {
+            Some((bar.open, ExitReason::TakeProfit))
+        } else if profit_hit(favourable) {
+            Some((tp, ExitReason::TakeProfit))
+        } else {
+            None
+        };
         if let Some((price, reason)) = fill {
             sink(self.close(t, price, reason));
             return true;

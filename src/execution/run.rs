@@ -68,13 +68,31 @@ const SHORT_WAKE: usize = 6;
 
 impl<S: SignalWords> Effective<S> {
     pub(crate) fn new(source: S, direction: Direction, bars: usize) -> Self {
-        let cap = bars.div_ceil(64);
+        Self::with_buffers(source, direction, bars, Default::default())
+    }
+
+    /// With the word buffers of an earlier run (a sweep worker reuses them).
+    pub(crate) fn with_buffers(
+        source: S,
+        direction: Direction,
+        bars: usize,
+        mut words: [Vec<u64>; 7],
+    ) -> Self {
+        for w in &mut words {
+            w.clear();
+            w.reserve(bars.div_ceil(64));
+        }
         Self {
             source,
             direction,
             len: bars,
-            words: std::array::from_fn(|_| Vec::with_capacity(cap)),
+            words,
         }
+    }
+
+    /// The word buffers, for the next run.
+    pub(crate) fn into_buffers(self) -> [Vec<u64>; 7] {
+        self.words
     }
 
     /// Makes the words up to word `w`.
@@ -245,24 +263,20 @@ pub(crate) fn run<S: SignalWords>(
                     let mut stopped = false;
                     while !stopped {
                         let (u, woken) = signals.wake_in_word(wake, t);
+                        // The word's bars: stops and equity first, then the metrics of the
+                        // equity (two small loops keep their state in registers).
                         let (start, mut held) = (t, 0);
-                        let stretch = std::iter::from_fn(|| {
-                            if stopped || t >= u {
-                                return None;
-                            }
+                        let mut equity = [0.0f64; 64];
+                        let mut k = 0;
+                        while t < u && !stopped {
                             let (e, out) = account.hold(t, &bar(t), &mut sink);
+                            equity[k] = e;
                             held += usize::from(!out);
-                            (stopped, t) = (out, t + 1);
-                            Some(e)
-                        });
-                        match details.as_deref_mut() {
-                            None => metrics.push_stretch(start, stretch),
-                            Some(d) => {
-                                for (i, e) in stretch.enumerate() {
-                                    metrics.push(start + i, e);
-                                    d.equity.push(e);
-                                }
-                            }
+                            (stopped, t, k) = (out, t + 1, k + 1);
+                        }
+                        metrics.push_slice(start, &equity[..k]);
+                        if let Some(d) = details.as_deref_mut() {
+                            d.equity.extend_from_slice(&equity[..k]);
                         }
                         metrics.exposed_bars += held;
                         if woken || t >= n {

@@ -128,11 +128,11 @@ impl<'a> MetricsAccumulator<'a> {
         }
     }
 
-    /// [`push_all`](Self::push_all) as a function of its own (its loop keeps the sums in
-    /// registers), for stretches whose equity comes from a step of their own (stops).
+    /// The equity of bars `t0, t0 + 1, ...` (a function of its own: its loop keeps the sums
+    /// in registers).
     #[inline(never)]
-    pub(crate) fn push_stretch(&mut self, t0: usize, equity: impl Iterator<Item = f64>) {
-        self.push_all(t0, equity);
+    pub(crate) fn push_slice(&mut self, t0: usize, equity: &[f64]) {
+        self.push_all(t0, equity.iter().copied());
     }
 
     /// The equity of bars `t0, t0 + 1, ...`, in order, the state held in locals for the loop.

@@ -28,14 +28,24 @@ pub enum SeriesKey {
     Const(u64),
     Indicator {
         kind: IndicatorKind,
-        params: Vec<u64>,
-        source: Option<Box<SeriesKey>>,
+        /// At most three params (macd's), the rest 0: a key is made without allocating.
+        params: [u64; 3],
+        source: SourceKey,
         output: Option<usize>,
     },
     Shift {
         periods: u64,
         series: Box<SeriesKey>,
     },
+}
+
+/// An indicator's source in its key: a price column inline (the common case), else boxed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SourceKey {
+    /// `atr` (high, low and close).
+    None,
+    Price(PriceField),
+    Series(Box<SeriesKey>),
 }
 
 impl SeriesKey {
@@ -50,12 +60,23 @@ impl SeriesKey {
                 source,
                 output,
                 ..
-            } => SeriesKey::Indicator {
-                kind: *kind,
-                params: params.iter().map(|p| b.num(p).to_bits()).collect(),
-                source: source.as_deref().map(|s| Box::new(SeriesKey::of(s, b))),
-                output: Some(*output),
-            },
+            } => {
+                debug_assert!(params.len() <= 3, "no indicator has more than three params");
+                let mut bits = [0u64; 3];
+                for (slot, p) in bits.iter_mut().zip(params) {
+                    *slot = b.num(p).to_bits();
+                }
+                SeriesKey::Indicator {
+                    kind: *kind,
+                    params: bits,
+                    source: match source.as_deref() {
+                        None => SourceKey::None,
+                        Some(Series::Price(field)) => SourceKey::Price(*field),
+                        Some(other) => SourceKey::Series(Box::new(SeriesKey::of(other, b))),
+                    },
+                    output: Some(*output),
+                }
+            }
             Series::Shift {
                 series, periods, ..
             } => SeriesKey::Shift {

@@ -212,11 +212,17 @@ pub fn run_metrics(
 ) -> Vec<Metrics> {
     table.fill_from(data, sweep, pool);
     let table = &*table;
-    pool.map_with(sweep.count, Vec::new, |i, returns: &mut Vec<f64>| {
+    // Each worker reuses its buffers of returns and signal words.
+    let scratch = || (Vec::new(), <[Vec<u64>; 7]>::default());
+    pool.map_with(sweep.count, scratch, |i, (returns, buffers)| {
         let values = (sweep.values_at)(i);
         let words = table.words(data, sweep.strategy, &Bindings::new(sweep.names, &values));
-        let mut signals = Effective::new(words, settings.direction, data.len());
-        run(data, &mut signals, settings, returns, None)
+        let buffers_in = std::mem::take(buffers);
+        let mut signals =
+            Effective::with_buffers(words, settings.direction, data.len(), buffers_in);
+        let metrics = run(data, &mut signals, settings, returns, None);
+        *buffers = signals.into_buffers();
+        metrics
     })
 }
 
