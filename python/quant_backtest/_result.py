@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, NamedTuple, Optional, Sequence
 
 try:
@@ -52,6 +52,11 @@ class Trade(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         return dict(zip(TRADE_FIELDS, self))
+
+
+def _trade(fields: Sequence[Any]) -> Trade:
+    """A trade from the compiled engine's tuple (all twelve fields, or the seed's ten)."""
+    return Trade._make(fields) if len(fields) == 12 else Trade(*fields)
 
 
 def _equity(values: Any) -> Any:
@@ -118,25 +123,20 @@ class BacktestResult:
         execution_time_ms: float,
         backend: str,
     ) -> BacktestResult:
-        tr, ar, vol, sharpe, sortino, mdd, count, win = metrics[:8]
-        extra = dict(zip(METRIC_NAMES[8:], metrics[8:]))
-        return cls(
-            total_return=tr,
-            annualized_return=ar,
-            max_drawdown=mdd,
-            win_rate=win,
-            trade_count=count,
-            execution_time_ms=execution_time_ms,
-            trades=trades,
-            equity_curve=_equity(equity),
-            sharpe_ratio=sharpe,
-            sortino_ratio=sortino,
-            volatility=vol,
-            fast_period=fast,
-            slow_period=slow,
-            backend=backend,
-            **extra,
-        )
+        # Results are made by the thousand (grids): the fields are set at once, not through
+        # the dataclass's __init__ (the same values; the class stays frozen).
+        values = dict(_DEFAULTS)
+        values.update(zip(METRIC_NAMES, metrics))
+        values["execution_time_ms"] = execution_time_ms
+        values["trades"] = trades
+        values["equity_curve"] = _equity(equity)
+        values["fast_period"] = fast
+        values["slow_period"] = slow
+        values["backend"] = backend
+        values["params"] = {}
+        result = object.__new__(cls)
+        object.__setattr__(result, "__dict__", values)
+        return result
 
     @classmethod
     def _from_output(cls, out: dict, backend: str, fast: int = 0, slow: int = 0) -> BacktestResult:
@@ -161,7 +161,7 @@ class BacktestResult:
         """From the compiled engine's tuple (fast, slow, metrics, trades, equity, ms)."""
         fast, slow, metrics, trades, equity, ms = item
         return cls._from_metrics(
-            fast, slow, metrics, [Trade(*t) for t in trades], equity, ms, backend
+            fast, slow, metrics, [_trade(t) for t in trades], equity, ms, backend
         )
 
     @classmethod
@@ -171,3 +171,7 @@ class BacktestResult:
         trades = [Trade(*(t[k] for k in SEED_TRADE_FIELDS)) for t in out["trades"]]
         metrics = [out[name] for name in SEED_METRIC_NAMES]
         return cls._from_metrics(fast, slow, metrics, trades, out["equity_curve"], ms, "python")
+
+
+# Every field's default (the metrics the seed API does not carry are None).
+_DEFAULTS = {f.name: f.default for f in fields(BacktestResult) if f.default is not MISSING}

@@ -83,7 +83,13 @@ pub fn run_backtest(
     check_param_names(&strategy, params.iter().map(|(n, _)| n.as_str()))?;
     let bound = bind(&strategy, &params)?;
     check_sides(&bound, exec.direction)?;
-    let mut out = run_bound(data, &bound, &exec, &mut SeriesTable::new());
+    let mut out = run_bound(
+        data,
+        &bound,
+        &Bindings::NONE,
+        &exec,
+        &mut SeriesTable::new(),
+    );
     out.params = params;
     out.execution_time_ms = clock.elapsed_ms();
     Ok(out)
@@ -93,11 +99,12 @@ pub fn run_backtest(
 pub fn run_bound(
     data: &MarketData,
     strategy: &Strategy,
+    bindings: &Bindings<'_>,
     settings: &ExecSettings,
     table: &mut SeriesTable,
 ) -> BacktestOutput {
-    table.fill(data, [strategy], &WorkerPool::serial());
-    full_run(data, table.words(data, strategy, &Bindings::NONE), settings)
+    table.fill(data, strategy, bindings);
+    full_run(data, table.words(data, strategy, bindings), settings)
 }
 
 fn full_run(

@@ -109,6 +109,8 @@ pub(super) fn trade_tuple<'py>(py: Python<'py>, t: &Trade) -> PyResult<Bound<'py
         t.pnl,
         t.return_pct,
         t.bars_held,
+        t.direction.as_str(),
+        t.exit_reason.as_str(),
     )
         .into_pyobject(py)
 }

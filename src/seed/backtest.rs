@@ -6,8 +6,9 @@ use crate::data::MarketData;
 use crate::error::Result;
 use crate::execution::Trade;
 use crate::metrics::Metrics;
+use crate::seed::grid::{pair_values, PAIR_NAMES, SMA_CROSS};
 use crate::seed::params::{validate_backtest, RawSettings};
-use crate::strategy::presets::sma_cross;
+use crate::strategy::tree::Bindings;
 use crate::strategy::SeriesTable;
 use crate::timing::Stopwatch;
 
@@ -33,9 +34,12 @@ pub fn run_sma_backtest(
 ) -> Result<BacktestResult> {
     let clock = Stopwatch::start();
     let (fast, slow, settings) = validate_backtest(data.len(), fast_period, slow_period, settings)?;
+    // `sma_cross` with placeholders and this pair's values (as a grid runs each pair).
+    let values = pair_values(&[(fast, slow)], 0);
     let out = run_bound(
         data,
-        &sma_cross(fast, slow),
+        &SMA_CROSS,
+        &Bindings::new(&*PAIR_NAMES, &values),
         &settings.exec(),
         &mut SeriesTable::new(),
     );

@@ -33,11 +33,12 @@ pub struct GridRow {
 pub type SmaCache = SeriesTable;
 
 /// `sma_cross` with placeholders `fast` and `slow`: a grid is its sweep over the pairs.
-static SMA_CROSS: LazyLock<Strategy> = LazyLock::new(sma_cross_params);
-static PAIR_NAMES: LazyLock<[String; 2]> = LazyLock::new(|| ["fast".into(), "slow".into()]);
+pub(crate) static SMA_CROSS: LazyLock<Strategy> = LazyLock::new(sma_cross_params);
+pub(crate) static PAIR_NAMES: LazyLock<[String; 2]> =
+    LazyLock::new(|| ["fast".into(), "slow".into()]);
 
 /// The values of pair `i`, as a sweep gives them.
-fn pair_values(pairs: &[(usize, usize)], i: usize) -> Vec<Value> {
+pub(crate) fn pair_values(pairs: &[(usize, usize)], i: usize) -> Vec<Value> {
     let (fast, slow) = pairs[i];
     vec![Value::Int(fast as i128), Value::Int(slow as i128)]
 }

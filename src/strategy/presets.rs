@@ -15,12 +15,8 @@ fn sma(period: Num, path: &str) -> Series {
     }
 }
 
-/// `sma(fast)` crosses above `sma(slow)` to enter, below to exit (SPEC part 2).
-pub fn sma_cross(fast: usize, slow: usize) -> Strategy {
-    sma_cross_of(Num::Lit(fast as f64), Num::Lit(slow as f64))
-}
-
-/// [`sma_cross`] with the placeholders `fast` and `slow` (what a grid of pairs sweeps).
+/// `sma(fast)` crosses above `sma(slow)` to enter, below to exit (SPEC part 2), with the
+/// placeholders `fast` and `slow`: the seed's backtests and grids run it with their values.
 pub fn sma_cross_params() -> Strategy {
     let mut s = sma_cross_of(Num::Param("fast".into()), Num::Param("slow".into()));
     s.params = vec![

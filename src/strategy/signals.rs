@@ -127,19 +127,17 @@ impl SeriesTable {
         self.series.clear();
     }
 
-    /// Computes (on `pool`) every series of `strategies` the table lacks, sources first.
-    pub fn fill(
-        &mut self,
-        data: &MarketData,
-        strategies: impl IntoIterator<Item = impl std::borrow::Borrow<Strategy>>,
-        pool: &WorkerPool,
-    ) {
+    /// Computes every series of `strategy` (its placeholders filled from `b`) the table
+    /// lacks, sources first.
+    pub fn fill(&mut self, data: &MarketData, strategy: &Strategy, b: &Bindings<'_>) {
         let mut found = Vec::new();
-        for strategy in strategies {
-            let seen = &mut std::collections::HashSet::new();
-            self.missing(strategy.borrow(), &Bindings::NONE, seen, &mut found);
-        }
-        self.compute_all(data, found, pool);
+        self.missing(
+            strategy,
+            b,
+            &mut std::collections::HashSet::new(),
+            &mut found,
+        );
+        self.compute_all(data, found, &WorkerPool::serial());
     }
 
     /// [`fill`](Self::fill) for a strategy with placeholders over `count` combinations of
