@@ -57,10 +57,13 @@ pub(crate) struct Effective<S> {
     source: S,
     direction: Direction,
     len: usize,
-    /// long entry, long exit, short entry, short exit, then the wake-ups of each state: flat
-    /// (an entry of either side), long (a short entry or a long exit), short.
-    words: [Vec<u64>; 7],
+    /// Per word of bars: long entry, long exit, short entry, short exit, then the wake-ups of
+    /// each state: flat (an entry of either side), long (a short entry or a long exit), short.
+    words: Vec<[u64; 7]>,
 }
+
+/// The word buffer of an [`Effective`], kept between the runs of a sweep worker.
+pub(crate) type WordBuffer = Vec<[u64; 7]>;
 
 const FLAT_WAKE: usize = 4;
 const LONG_WAKE: usize = 5;
@@ -76,12 +79,10 @@ impl<S: SignalWords> Effective<S> {
         source: S,
         direction: Direction,
         bars: usize,
-        mut words: [Vec<u64>; 7],
+        mut words: WordBuffer,
     ) -> Self {
-        for w in &mut words {
-            w.clear();
-            w.reserve(bars.div_ceil(64));
-        }
+        words.clear();
+        words.reserve(bars.div_ceil(64));
         Self {
             source,
             direction,
@@ -91,20 +92,20 @@ impl<S: SignalWords> Effective<S> {
     }
 
     /// The word buffers, for the next run.
-    pub(crate) fn into_buffers(self) -> [Vec<u64>; 7] {
+    pub(crate) fn into_buffers(self) -> WordBuffer {
         self.words
     }
 
     /// Makes the words up to word `w`.
     #[inline(always)]
     fn ensure(&mut self, w: usize) {
-        while self.words[0].len() <= w {
+        while self.words.len() <= w {
             self.extend();
         }
     }
 
     fn extend(&mut self) {
-        let w = self.words[0].len();
+        let w = self.words.len();
         let mask = crate::bits::tail_mask(w, self.len);
         let [entry, exit, short_entry, short_exit] = self.source.next_words().map(|x| x & mask);
         // An entry and an exit of one side on one bar cancel.
@@ -115,20 +116,14 @@ impl<S: SignalWords> Effective<S> {
             Direction::ShortOnly => (le, lx) = (0, 0),
             Direction::Both => {}
         }
-        for (v, x) in self
-            .words
-            .iter_mut()
-            .zip([le, lx, se, sx, le | se, se | lx, le | sx])
-        {
-            v.push(x);
-        }
+        self.words.push([le, lx, se, sx, le | se, se | lx, le | sx]);
     }
 
     #[inline(always)]
     fn at(&mut self, t: usize) -> BarSignals {
         let (w, b) = (t >> 6, t & 63);
         self.ensure(w);
-        let bit = |k: usize| (self.words[k][w] >> b) & 1 == 1;
+        let bit = |k: usize| (self.words[w][k] >> b) & 1 == 1;
         BarSignals {
             long_entry: bit(0),
             long_exit: bit(1),
@@ -143,7 +138,7 @@ impl<S: SignalWords> Effective<S> {
     fn wake_in_word(&mut self, k: usize, from: usize) -> (usize, bool) {
         let w = from >> 6;
         self.ensure(w);
-        match crate::bits::first_set(self.words[k][w], from & 63) {
+        match crate::bits::first_set(self.words[w][k], from & 63) {
             Some(i) => ((w * 64 + i).min(self.len), true),
             None => (((w + 1) * 64).min(self.len), false),
         }
@@ -155,7 +150,7 @@ impl<S: SignalWords> Effective<S> {
         let (mut w, mut b) = (from >> 6, from & 63);
         while w * 64 < self.len {
             self.ensure(w);
-            if let Some(i) = crate::bits::first_set(self.words[k][w], b) {
+            if let Some(i) = crate::bits::first_set(self.words[w][k], b) {
                 return (w * 64 + i).min(self.len);
             }
             (w, b) = (w + 1, 0);

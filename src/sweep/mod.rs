@@ -213,7 +213,7 @@ pub fn run_metrics(
     table.fill_from(data, sweep, pool);
     let table = &*table;
     // Each worker reuses its buffers of returns and signal words.
-    let scratch = || (Vec::new(), <[Vec<u64>; 7]>::default());
+    let scratch = || (Vec::new(), Vec::new());
     pool.map_with(sweep.count, scratch, |i, (returns, buffers)| {
         let values = (sweep.values_at)(i);
         let words = table.words(data, sweep.strategy, &Bindings::new(sweep.names, &values));
