@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, NamedTuple, Optional, Sequence
 
@@ -54,9 +55,15 @@ class Trade(NamedTuple):
         return dict(zip(TRADE_FIELDS, self))
 
 
-def _trade(fields: Sequence[Any]) -> Trade:
-    """A trade from the compiled engine's tuple (all twelve fields, or the seed's ten)."""
-    return Trade._make(fields) if len(fields) == 12 else Trade(*fields)
+def _trades(items: Sequence[Sequence[Any]]) -> list[Trade]:
+    """Trades from the compiled engine's tuples: all twelve fields (made straight from the
+    tuple, the engine wrote every field), or the ten the Pyodide bridge's seed results carry."""
+    if items and len(items[0]) == len(TRADE_FIELDS):
+        return list(map(_new_trade, items))
+    return [Trade(*t) for t in items]
+
+
+_new_trade = functools.partial(tuple.__new__, Trade)
 
 
 def _equity(values: Any) -> Any:
@@ -160,9 +167,7 @@ class BacktestResult:
     def _from_native(cls, item: Sequence[Any], backend: str = "rust") -> BacktestResult:
         """From the compiled engine's tuple (fast, slow, metrics, trades, equity, ms)."""
         fast, slow, metrics, trades, equity, ms = item
-        return cls._from_metrics(
-            fast, slow, metrics, [_trade(t) for t in trades], equity, ms, backend
-        )
+        return cls._from_metrics(fast, slow, metrics, _trades(trades), equity, ms, backend)
 
     @classmethod
     def _from_fallback(cls, fast: int, slow: int, out: dict, ms: float) -> BacktestResult:
