@@ -1,7 +1,7 @@
 //! From bars to signals: every indicator of a (bound) strategy computed once into a table
 //! keyed by (kind, params, source), then each condition evaluated into per-bar bits.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::tree::{Bindings, CompareOp, Condition, Series, Strategy};
 use crate::api::Value;
@@ -107,7 +107,7 @@ impl SeriesKey {
 /// Computed series by key, shared by every run of a sweep on the same bars.
 #[derive(Debug, Default, Clone)]
 pub struct SeriesTable {
-    series: HashMap<SeriesKey, Vec<f64>>,
+    series: FxHashMap<SeriesKey, Vec<f64>>,
 }
 
 impl SeriesTable {
@@ -131,12 +131,7 @@ impl SeriesTable {
     /// lacks, sources first.
     pub fn fill(&mut self, data: &MarketData, strategy: &Strategy, b: &Bindings<'_>) {
         let mut found = Vec::new();
-        self.missing(
-            strategy,
-            b,
-            &mut std::collections::HashSet::new(),
-            &mut found,
-        );
+        self.missing(strategy, b, &mut FxHashSet::default(), &mut found);
         self.compute_all(data, found, &WorkerPool::serial());
     }
 
@@ -152,7 +147,7 @@ impl SeriesTable {
             chunks,
             || (),
             |c, _| {
-                let (mut seen, mut found) = (std::collections::HashSet::new(), Vec::new());
+                let (mut seen, mut found) = (FxHashSet::default(), Vec::new());
                 for i in c * per..((c + 1) * per).min(count) {
                     let values = (sweep.values_at)(i);
                     let b = Bindings::new(sweep.names, &values);
@@ -169,7 +164,7 @@ impl SeriesTable {
         &self,
         strategy: &Strategy,
         b: &Bindings<'_>,
-        seen: &mut std::collections::HashSet<SeriesKey>,
+        seen: &mut FxHashSet<SeriesKey>,
         found: &mut Vec<(SeriesKey, Series)>,
     ) {
         for side in strategy.sides.iter().flatten() {
@@ -195,7 +190,7 @@ impl SeriesTable {
         pool: &WorkerPool,
     ) {
         let mut levels: Vec<Vec<(SeriesKey, Series)>> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = FxHashSet::default();
         for (key, node) in found {
             if seen.insert(key.clone()) {
                 let depth = depth(&node);
