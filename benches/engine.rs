@@ -18,8 +18,8 @@ fn single(c: &mut Criterion) {
 
 fn grid(c: &mut Criterion) {
     let data = generate_sample_data("BENCH", 25_200, 100.0, 42).unwrap();
-    let fast: Vec<i64> = (2..52).collect();
-    let slow: Vec<i64> = (52..249).step_by(4).collect();
+    let fast: Vec<i128> = (2..52).collect();
+    let slow: Vec<i128> = (52..249).step_by(4).collect();
     let plan = validate_grid(data.len(), &fast, &slow, &RawSettings::default(), None).unwrap();
     let mut group = c.benchmark_group("grid_50x50_25200_bars");
     group.sample_size(10);

@@ -42,15 +42,15 @@ pub enum BacktestError {
     /// A volume that is not a finite number >= 0.
     BadVolume { row: usize, value: f64 },
     /// A period (or other count) below its minimum.
-    TooSmall { name: String, value: i64, min: i64 },
+    TooSmall { name: String, value: i128, min: i64 },
     /// A count above its maximum.
-    TooLarge { name: String, value: i64, max: i64 },
+    TooLarge { name: String, value: i128, max: i64 },
     /// `fast_period >= slow_period`.
-    FastNotBelowSlow { fast: i64, slow: i64 },
+    FastNotBelowSlow { fast: i128, slow: i128 },
     /// A period longer than the data.
     PeriodExceedsBars {
         name: String,
-        value: i64,
+        value: i128,
         bars: usize,
     },
     /// A float parameter out of its domain; `domain` completes "must be ...".

@@ -86,8 +86,8 @@ fn golden_cases() {
         let name = case["name"].as_str().unwrap();
         let data = market_data(case).unwrap();
         let p = &case["params"];
-        let fast = p["fast_period"].as_i64().unwrap();
-        let slow = p["slow_period"].as_i64().unwrap();
+        let fast = p["fast_period"].as_i64().unwrap() as i128;
+        let slow = p["slow_period"].as_i64().unwrap() as i128;
         let result = run_sma_backtest(&data, fast, slow, &settings(p)).unwrap();
         let expected = &case["expected"];
 
@@ -184,8 +184,8 @@ fn golden_errors() {
                 let p = &case["params"];
                 run_sma_backtest(
                     &data,
-                    p["fast_period"].as_i64().unwrap(),
-                    p["slow_period"].as_i64().unwrap(),
+                    p["fast_period"].as_i64().unwrap() as i128,
+                    p["slow_period"].as_i64().unwrap() as i128,
                     &settings(p),
                 )
                 .err()
@@ -194,11 +194,11 @@ fn golden_errors() {
             "grid" => {
                 let data = market_data(case).unwrap();
                 let p = &case["params"];
-                let ints = |v: &Value| -> Vec<i64> {
+                let ints = |v: &Value| -> Vec<i128> {
                     v.as_array()
                         .unwrap()
                         .iter()
-                        .map(|x| x.as_i64().unwrap())
+                        .map(|x| x.as_i64().unwrap() as i128)
                         .collect()
                 };
                 validate_grid(
@@ -206,7 +206,7 @@ fn golden_errors() {
                     &ints(&p["fast_periods"]),
                     &ints(&p["slow_periods"]),
                     &settings(p),
-                    p["max_workers"].as_i64(),
+                    p["max_workers"].as_i64().map(i128::from),
                 )
                 .err()
                 .map(|e| e.to_string())
@@ -221,8 +221,8 @@ fn golden_errors() {
 fn grid_equals_single_runs_and_thread_counts_agree() {
     let data = quant_backtest::generate_sample_data("GRID", 3_000, 100.0, 11).unwrap();
     let settings = RawSettings::default();
-    let fast: Vec<i64> = (2..12).collect();
-    let slow: Vec<i64> = (8..60).step_by(7).collect();
+    let fast: Vec<i128> = (2..12).collect();
+    let slow: Vec<i128> = (8..60).step_by(7).collect();
     let plan = validate_grid(data.len(), &fast, &slow, &settings, None).unwrap();
     let serial = run_grid_metrics(&data, &plan, &WorkerPool::serial());
     let parallel = run_grid_metrics(&data, &plan, &WorkerPool::new(Some(3)));
@@ -236,8 +236,8 @@ fn grid_equals_single_runs_and_thread_counts_agree() {
     for row in &serial {
         let single = run_sma_backtest(
             &data,
-            row.fast_period as i64,
-            row.slow_period as i64,
+            row.fast_period as i128,
+            row.slow_period as i128,
             &settings,
         )
         .unwrap();

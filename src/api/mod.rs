@@ -248,16 +248,30 @@ pub fn run_sweep(
     pool: &WorkerPool,
     table: &mut SeriesTable,
 ) -> SweepOutput {
-    let values_at = |i| plan.combination(i);
+    run_sweep_range(data, plan, 0..plan.len(), pool, table)
+}
+
+/// Runs rows `range` of a planned sweep (a worker's chunk: chunks in order give the whole
+/// sweep's rows, bit for bit).
+pub fn run_sweep_range(
+    data: &MarketData,
+    plan: &SweepPlan,
+    range: std::ops::Range<usize>,
+    pool: &WorkerPool,
+    table: &mut SeriesTable,
+) -> SweepOutput {
+    let range = range.start.min(plan.len())..range.end.min(plan.len());
+    let start = range.start;
+    let values_at = |i| plan.combination(start + i);
     let combinations = Sweep {
         strategy: &plan.strategy,
         names: &plan.names,
-        count: plan.len(),
+        count: range.len(),
         values_at: &values_at,
     };
     let metrics = sweep::run_metrics(data, &combinations, &plan.settings, pool, table);
-    let mut params = vec![Vec::with_capacity(plan.len()); plan.names.len()];
-    for i in 0..plan.len() {
+    let mut params = vec![Vec::with_capacity(range.len()); plan.names.len()];
+    for i in range {
         for (col, v) in params.iter_mut().zip(plan.combination(i)) {
             col.push(v);
         }

@@ -42,10 +42,11 @@ pub const MAX_SAMPLE_DAYS: i64 = 10_000_000;
 /// `days` business-day bars from 2020-01-01 starting near `start_price`.
 pub fn generate_sample_data(
     symbol: &str,
-    days: i64,
+    days: impl Into<i128>,
     start_price: f64,
     seed: u64,
 ) -> Result<MarketData> {
+    let days: i128 = days.into();
     if days < 1 {
         return Err(BacktestError::TooSmall {
             name: "days".into(),
@@ -53,7 +54,7 @@ pub fn generate_sample_data(
             min: 1,
         });
     }
-    if days > MAX_SAMPLE_DAYS {
+    if days > MAX_SAMPLE_DAYS.into() {
         return Err(BacktestError::TooLarge {
             name: "days".into(),
             value: days,

@@ -27,7 +27,7 @@ fn check_workers(py: Python<'_>, max_workers: Option<i64>) -> PyResult<Option<us
             py,
             BacktestError::TooSmall {
                 name: "max_workers".into(),
-                value: w,
+                value: w.into(),
                 min: 1,
             },
         )),
@@ -52,12 +52,13 @@ impl PyEngine {
         settings: &PySettings,
         max_workers: Option<i64>,
     ) -> PyResult<(GridPlan, Arc<WorkerPool>)> {
+        let wide = |v: &[i64]| v.iter().map(|&x| i128::from(x)).collect::<Vec<_>>();
         let plan = validate_grid(
             data.len(),
-            fast_periods,
-            slow_periods,
+            &wide(fast_periods),
+            &wide(slow_periods),
             &settings.raw(),
-            max_workers,
+            max_workers.map(i128::from),
         )
         .map_err(|e| engine_error(py, e))?;
         let pool = self.pool(crate::pool::threads_for(plan.max_workers, plan.pairs.len()));
@@ -105,7 +106,7 @@ impl PyEngine {
         let settings = settings.raw();
         let data = &data.inner;
         let result = detached(py, || {
-            run_sma_backtest(data, fast_period, slow_period, &settings)
+            run_sma_backtest(data, fast_period.into(), slow_period.into(), &settings)
         })?;
         result_tuple(py, result)
     }

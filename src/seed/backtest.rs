@@ -28,8 +28,8 @@ pub struct BacktestResult {
 /// Runs the SMA crossover on `data`. Periods and settings are validated first.
 pub fn run_sma_backtest(
     data: &MarketData,
-    fast_period: i64,
-    slow_period: i64,
+    fast_period: i128,
+    slow_period: i128,
     settings: &RawSettings<'_>,
 ) -> Result<BacktestResult> {
     let clock = Stopwatch::start();

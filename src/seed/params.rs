@@ -139,7 +139,7 @@ impl<'a> RawSettings<'a> {
     }
 }
 
-fn check_period(name: String, value: i64, bars: usize) -> Result<usize> {
+fn check_period(name: String, value: i128, bars: usize) -> Result<usize> {
     if value < 1 {
         return Err(BacktestError::TooSmall {
             name,
@@ -147,7 +147,7 @@ fn check_period(name: String, value: i64, bars: usize) -> Result<usize> {
             min: 1,
         });
     }
-    if value as u64 > bars as u64 {
+    if value > bars as i128 {
         return Err(BacktestError::PeriodExceedsBars { name, value, bars });
     }
     Ok(value as usize)
@@ -156,8 +156,8 @@ fn check_period(name: String, value: i64, bars: usize) -> Result<usize> {
 /// Validates one backtest's periods and settings against `bars` bars.
 pub fn validate_backtest(
     bars: usize,
-    fast_period: i64,
-    slow_period: i64,
+    fast_period: i128,
+    slow_period: i128,
     settings: &RawSettings<'_>,
 ) -> Result<(usize, usize, Settings)> {
     if fast_period < 1 {
@@ -190,10 +190,10 @@ pub struct GridPlan {
 /// Validates a grid request against `bars` bars.
 pub fn validate_grid(
     bars: usize,
-    fast_periods: &[i64],
-    slow_periods: &[i64],
+    fast_periods: &[i128],
+    slow_periods: &[i128],
     settings: &RawSettings<'_>,
-    max_workers: Option<i64>,
+    max_workers: Option<i128>,
 ) -> Result<GridPlan> {
     if fast_periods.is_empty() {
         return Err(BacktestError::EmptyList {
@@ -205,7 +205,7 @@ pub fn validate_grid(
             name: "slow_periods",
         });
     }
-    let check_all = |name: &str, values: &[i64]| -> Result<Vec<usize>> {
+    let check_all = |name: &str, values: &[i128]| -> Result<Vec<usize>> {
         values
             .iter()
             .enumerate()

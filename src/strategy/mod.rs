@@ -7,12 +7,14 @@ pub mod names;
 pub mod parse;
 pub mod presets;
 pub mod signals;
+pub mod streaming;
 pub mod tree;
 
 pub use bind::{bind, bind_values, check_param_names};
 pub use catalog::{IndicatorKind, PriceField};
 pub use parse::parse_strategy;
 pub use signals::{SeriesKey, SeriesTable};
+pub use streaming::IndicatorState;
 pub use tree::{CompareOp, Condition, Num, Series, Strategy};
 
 use crate::error::{BacktestError, ErrorKind, Result};

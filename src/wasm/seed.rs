@@ -1,94 +1,31 @@
-//! The JS door (wasm-bindgen): conversions only. The npm package's JS (pkg-template/) wraps
-//! these raw exports into `RustEngine`, `MarketData`, ... and turns thrown errors into its
-//! `BacktestError` class; every engine error crosses as a JS `Error` named `BacktestError` with
-//! a `code`, and the instance stays usable (input is validated, nothing panics).
+//! The seed API's exports (SMA crossover backtests and grids), as the JS layer has called them
+//! since the first release: positional numbers in, camelCase objects or packed arrays out.
 
-use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array};
+use js_sys::{Array, Float64Array, Object, Uint32Array};
 use wasm_bindgen::prelude::*;
 
 use std::cell::RefCell;
 
+use super::{grid_pool, js_error, set, whole};
 use crate::grid::{run_grid_cached, run_grid_metrics_cached, GridColumns, SmaCache};
 use crate::params::{validate_grid, GridPlan, RawSettings};
+use crate::strategy::SeriesTable;
 use crate::{
     generate_sample_data, run_sma_backtest, BacktestError, BacktestResult, MarketData, Metrics,
-    WorkerPool,
 };
-
-// The threaded build's pool: `await initThreadPool(navigator.hardwareConcurrency)` in a Worker.
-#[cfg(feature = "web-threads")]
-#[allow(unused_imports)] // re-exported so that wasm-bindgen exports it to JS
-pub use wasm_bindgen_rayon::init_thread_pool;
-
-/// The pool grids run on: every thread of the rayon pool in the threaded build, else this one.
-fn grid_pool() -> WorkerPool {
-    #[cfg(feature = "web-threads")]
-    {
-        WorkerPool::new(None)
-    }
-    #[cfg(not(feature = "web-threads"))]
-    {
-        WorkerPool::serial()
-    }
-}
-
-/// Threads a grid uses in this build (1 in the single-threaded build).
-#[wasm_bindgen(js_name = threadCount)]
-pub fn thread_count() -> usize {
-    grid_pool().threads()
-}
-
-/// Whether this is the threaded build.
-#[wasm_bindgen(js_name = isThreadedBuild)]
-pub fn is_threaded_build() -> bool {
-    cfg!(feature = "web-threads")
-}
-
-#[wasm_bindgen(start)]
-fn start() {
-    console_error_panic_hook::set_once();
-    crate::timing::set_clock(performance_now);
-}
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    fn performance_now() -> f64;
-}
-
-fn js_error(error: BacktestError) -> JsValue {
-    let e = js_sys::Error::new(&error.to_string());
-    e.set_name("BacktestError");
-    let _ = Reflect::set(&e, &"code".into(), &error.code().into());
-    e.into()
-}
-
-fn set(target: &Object, key: &str, value: impl Into<JsValue>) {
-    // Setting a data property on a plain object cannot fail.
-    let _ = Reflect::set(target, &key.into(), &value.into());
-}
 
 fn optional(value: Option<f64>) -> JsValue {
     value.map_or(JsValue::NULL, JsValue::from_f64)
-}
-
-/// An integer-valued JS number (the JS layer has refused fractions) as `i64`.
-fn whole(value: f64) -> i64 {
-    if value.is_finite() {
-        value as i64
-    } else if value > 0.0 {
-        i64::MAX
-    } else {
-        i64::MIN
-    }
 }
 
 /// Validated bars owned by the wasm instance, with the SMAs grids on them have computed (kept
 /// until `clearSmaCache()`, so a grid run in chunks computes each period once).
 #[wasm_bindgen(js_name = WasmMarketData)]
 pub struct WasmMarketData {
-    inner: MarketData,
+    pub(super) inner: MarketData,
     smas: RefCell<SmaCache>,
+    /// The series strategy sweeps on these bars have computed (chunks share them).
+    pub(super) series: RefCell<SeriesTable>,
 }
 
 #[wasm_bindgen(js_class = WasmMarketData)]
@@ -109,10 +46,11 @@ impl WasmMarketData {
             .map_err(js_error)
     }
 
-    /// Forgets the SMAs kept for grids (call when a sweep on these bars is done).
+    /// Forgets the series kept for grids and sweeps (call when a sweep on these bars is done).
     #[wasm_bindgen(js_name = clearSmaCache)]
     pub fn clear_sma_cache(&self) {
         self.smas.borrow_mut().clear();
+        self.series.borrow_mut().clear();
     }
 
     #[wasm_bindgen(getter)]
@@ -155,6 +93,7 @@ impl From<MarketData> for WasmMarketData {
         Self {
             inner,
             smas: RefCell::new(SmaCache::new()),
+            series: RefCell::new(SeriesTable::new()),
         }
     }
 }
@@ -340,8 +279,8 @@ pub fn plan_grid(
         lot_size,
         periods_per_year,
     );
-    let fast: Vec<i64> = fast_periods.into_iter().map(whole).collect();
-    let slow: Vec<i64> = slow_periods.into_iter().map(whole).collect();
+    let fast: Vec<i128> = fast_periods.into_iter().map(whole).collect();
+    let slow: Vec<i128> = slow_periods.into_iter().map(whole).collect();
     let plan =
         validate_grid(bars, &fast, &slow, &settings, max_workers.map(whole)).map_err(js_error)?;
     let out = Object::new();
@@ -383,8 +322,8 @@ pub fn run_pairs(
         let (f, s) = (f as usize, s as usize);
         if f < 1 || f >= s || s > bars {
             return Err(js_error(BacktestError::FastNotBelowSlow {
-                fast: f as i64,
-                slow: s as i64,
+                fast: f as i128,
+                slow: s as i128,
             }));
         }
         pairs.push((f, s));
