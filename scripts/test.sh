@@ -44,4 +44,7 @@ bash scripts/test-browser.sh
 log "Pyodide: the wheel's wasm engine in Pyodide, in Node and in headless chromium"
 bash scripts/test-pyodide.sh
 
+log "JupyterLite: the example notebook through the Pyodide kernel in headless chromium, offline"
+bash scripts/test-jupyterlite.sh
+
 log "all tests passed in $(( $(date +%s) - start )) s"
