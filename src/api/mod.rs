@@ -78,21 +78,48 @@ pub fn run_backtest(
     params: &Value,
 ) -> Result<BacktestOutput> {
     let clock = Stopwatch::start();
-    let (strategy, exec) = prepare(strategy, settings)?;
-    let params = entries(params, "params")?;
-    check_param_names(&strategy, params.iter().map(|(n, _)| n.as_str()))?;
-    let bound = bind(&strategy, &params)?;
-    check_sides(&bound, exec.direction)?;
-    let mut out = run_bound(
-        data,
-        &bound,
-        &Bindings::NONE,
-        &exec,
-        &mut SeriesTable::new(),
-    );
-    out.params = params;
+    let mut out = PreparedBacktest::new(strategy, settings, params)?.run(data);
     out.execution_time_ms = clock.elapsed_ms();
     Ok(out)
+}
+
+/// A backtest request checked and bound, ready to run on any bars: a door that runs the same
+/// strategy again (a dashboard on new bars, a benchmark loop) keeps one and skips reading and
+/// checking the request each time.
+#[derive(Debug, Clone)]
+pub struct PreparedBacktest {
+    strategy: Strategy,
+    settings: ExecSettings,
+    params: Vec<(String, Value)>,
+}
+
+impl PreparedBacktest {
+    pub fn new(strategy: &Value, settings: &Value, params: &Value) -> Result<Self> {
+        let (strategy, settings) = prepare(strategy, settings)?;
+        let params = entries(params, "params")?;
+        check_param_names(&strategy, params.iter().map(|(n, _)| n.as_str()))?;
+        let strategy = bind(&strategy, &params)?;
+        check_sides(&strategy, settings.direction)?;
+        Ok(Self {
+            strategy,
+            settings,
+            params,
+        })
+    }
+
+    pub fn run(&self, data: &MarketData) -> BacktestOutput {
+        let clock = Stopwatch::start();
+        let mut out = run_bound(
+            data,
+            &self.strategy,
+            &Bindings::NONE,
+            &self.settings,
+            &mut SeriesTable::new(),
+        );
+        out.params = self.params.clone();
+        out.execution_time_ms = clock.elapsed_ms();
+        out
+    }
 }
 
 /// A bound strategy's full run (the seed API calls this too).

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use super::convert::{column, to_js, wire};
 use super::seed::WasmMarketData;
 use super::{grid_pool, js_error, set};
-use crate::api::{self, BacktestOutput, RawSignals, Value};
+use crate::api::{self, BacktestOutput, PreparedBacktest, RawSignals, Value};
 use crate::execution::{ExitReason, Side};
 use crate::metrics::{MetricKind, METRICS};
 use crate::strategy::{IndicatorKind, IndicatorState, PriceField};
@@ -87,10 +87,34 @@ pub fn run_strategy(
     settings: JsValue,
     params: JsValue,
 ) -> Result<Object, JsValue> {
-    let (strategy, settings, params) = (wire(&strategy)?, wire(&settings)?, wire(&params)?);
-    api::run_backtest(&data.inner, &strategy, &settings, &params)
-        .map(output_object)
-        .map_err(js_error)
+    Ok(WasmBacktest::new(strategy, settings, params)?.run(data))
+}
+
+/// A backtest request read and checked once, to run on any bars (reading a tree from JS costs
+/// more than a 1,000-bar run: the JS layer keeps these for the strategies it sees again).
+#[wasm_bindgen(js_name = WasmBacktest)]
+pub struct WasmBacktest {
+    prepared: PreparedBacktest,
+}
+
+#[wasm_bindgen(js_class = WasmBacktest)]
+impl WasmBacktest {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        strategy: JsValue,
+        settings: JsValue,
+        params: JsValue,
+    ) -> Result<WasmBacktest, JsValue> {
+        let (strategy, settings, params) = (wire(&strategy)?, wire(&settings)?, wire(&params)?);
+        PreparedBacktest::new(&strategy, &settings, &params)
+            .map(|prepared| WasmBacktest { prepared })
+            .map_err(js_error)
+    }
+
+    /// The run on `data`: [`run_strategy`]'s output.
+    pub fn run(&self, data: &WasmMarketData) -> Object {
+        output_object(self.prepared.run(&data.inner))
+    }
 }
 
 /// A run of signals computed elsewhere (each a `Uint8Array` of 0/1, or undefined: never).
