@@ -10,6 +10,12 @@ const { asBacktestError, markReady, setup, snapshot } = core;
 
 /** Chunks a grid is cut into inside the Worker: the granularity of progress reports. */
 const GRID_CHUNKS = 20;
+/** [start, end) ranges of `total` rows, GRID_CHUNKS of them (fewer for small jobs). @param {number} total @returns {[number, number][]} */
+function ranges(total) {
+  const n = Math.max(1, Math.min(total, GRID_CHUNKS));
+  return Array.from({ length: n }, (_, i) => /** @type {[number, number]} */ ([Math.floor((i * total) / n), Math.floor(((i + 1) * total) / n)]));
+}
+
 /** Data sets the Worker keeps (by fingerprint; this side decides which it drops). */
 const KEPT_DATA = 4;
 
@@ -22,6 +28,7 @@ class BrowserPool {
     /** @type {Map<number, { resolve: (v: any) => void, reject: (e: any) => void, onProgress?: (done: number, total: number) => void, total: number }>} */
     this.pending = new Map();
     this.nextId = 1;
+    this.nextJob = 1;
     /** @type {Set<string>} fingerprints of the bars the Worker holds */
     this.known = new Set();
     /** @type {{ build: 'threaded' | 'single-threaded', threads: number } | undefined} */
@@ -100,13 +107,33 @@ class BrowserPool {
     return msg.value;
   }
 
+  /** @param {any} md @param {{ strategy: any, settings: Record<string, unknown>, params: Record<string, unknown> }} request */
+  async strategy(md, request) {
+    const msg = await this.send({ kind: 'strategy', ...request }, md, 1);
+    return msg.value;
+  }
+
   /**
    * @param {any} md @param {Uint32Array} fast @param {Uint32Array} slow @param {any[]} settings
    * @param {boolean} details @param {number} _workers @param {{ onProgress?: (done: number, total: number) => void }} [options]
+   * @returns {Promise<import('./protocol.js').ChunkOutput[]>}
    */
   async pairs(md, fast, slow, settings, details, _workers, { onProgress } = {}) {
     const total = fast.length;
-    const msg = await this.send({ kind: 'pairs', fast, slow, settings, details, chunks: GRID_CHUNKS }, md, total, onProgress);
+    const task = { kind: 'pairs', grid: this.nextJob++, fast, slow, settings, details, ranges: ranges(total) };
+    const msg = await this.send(task, md, total, onProgress);
+    return msg.value;
+  }
+
+  /**
+   * Rows [0, total) of a planned sweep, in ranges inside the Worker (it builds its own WasmSweep).
+   * @param {any} md @param {import('./protocol.js').SweepRequest} request @param {number} total @param {number} _workers
+   * @param {{ onProgress?: (done: number, total: number) => void }} [options]
+   * @returns {Promise<import('./protocol.js').ChunkOutput[]>}
+   */
+  async sweep(md, request, total, _workers, { onProgress } = {}) {
+    const task = { kind: 'sweep', sweep: this.nextJob++, request, ranges: ranges(total) };
+    const msg = await this.send(task, md, total, onProgress);
     return msg.value;
   }
 
@@ -127,7 +154,7 @@ setup({
 
 // Local bindings, not re-exports: with `sideEffects: false` a bundler may skip a module that only
 // re-exports, and with it the set-up above.
-export const { BacktestError, BacktestResult, CachedRustEngine, MarketData, RustEngine, benchmarkEngine, createEngine, generateSampleData } = core;
+export const { BacktestError, BacktestResult, CachedRustEngine, MarketData, RustEngine, StrategyResult, benchmarkEngine, createEngine, generateSampleData } = core;
 /** The engine's version ('' until `init()` has resolved). */
 export let version = '';
 

@@ -6,7 +6,7 @@
 // in Node, a factory for a worker-thread pool, through `setup()`. It is not a public entry
 // point of the package (package.json's `exports` does not list it).
 
-/** @typedef {'invalid_market_data' | 'invalid_parameter' | 'invalid_grid' | 'invalid_argument'} ErrorCode */
+/** @typedef {'invalid_market_data' | 'invalid_parameter' | 'invalid_grid' | 'invalid_argument' | 'invalid_strategy' | 'invalid_signals'} ErrorCode */
 
 const COLUMNS = /** @type {const} */ (['open', 'high', 'low', 'close', 'volume']);
 const DEFAULTS = Object.freeze({
@@ -211,10 +211,10 @@ function fillValue(v) {
   return v;
 }
 
-/** @param {unknown} options @returns {Record<string, any>} */
-function optionsObject(options) {
+/** @param {unknown} options @param {string} [what] @returns {Record<string, any>} */
+function optionsObject(options, what = 'options') {
   if (options === undefined || options === null) return {};
-  if (typeof options !== 'object') throw new BacktestError(`options must be an object, got ${describe(options)}`);
+  if (typeof options !== 'object' || Array.isArray(options)) throw new BacktestError(`${what} must be an object, got ${describe(options)}`);
   return /** @type {Record<string, any>} */ (options);
 }
 
@@ -477,7 +477,7 @@ export class MarketData {
    */
   static fromCsv(text, options = {}) {
     if (typeof text !== 'string') throw new BacktestError(`text must be a string, got ${describe(text)}`);
-    const { symbol = 'UNKNOWN' } = optionsObject(options);
+    const { symbol = 'UNKNOWN' } = keyed(options, [], ['symbol']);
     const records = parseCsv(text);
     if (records.length === 0) throw new BacktestError('CSV text has no header row');
     const header = records[0].map((h) => h.trim().toLowerCase());
@@ -873,6 +873,294 @@ function throwIfAborted(signal) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Option keys: every options object of the API refuses a key it does not know, naming the
+// nearest valid one (the engine's own rule: `nearestName`), so a typo is never silently ignored.
+
+/** The seed API's settings (camelCase), in the order its checks run. */
+const SEED_SETTINGS = Object.freeze(['initialCapital', 'commissionRate', 'fill', 'lotSize', 'periodsPerYear']);
+
+/** snake_case -> camelCase. @param {string} name */
+export function camelCase(name) {
+  return name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+}
+
+/**
+ * Refuses a key of `o` that is in neither list: "unknown setting 'X'; did you mean 'Y'?" when
+ * the nearest name is a setting, "unknown option 'X'; ..." otherwise.
+ * @param {Record<string, any>} o @param {readonly string[]} settings @param {readonly string[]} [options]
+ */
+export function checkKeys(o, settings, options = []) {
+  for (const key of Object.keys(o)) {
+    if (settings.includes(key) || options.includes(key)) continue;
+    const all = [...settings, ...options];
+    const near = /** @type {string} */ (raw().nearestName(key, all));
+    const kind = settings.includes(near) ? 'setting' : 'option';
+    throw new BacktestError(`unknown ${kind} '${key}'; did you mean '${near}'?`, 'invalid_parameter');
+  }
+}
+
+/**
+ * An options object, its keys checked.
+ * @param {unknown} options @param {readonly string[]} settings @param {readonly string[]} [others]
+ */
+function keyed(options, settings, others = []) {
+  const o = optionsObject(options);
+  checkKeys(o, settings, others);
+  return o;
+}
+
+/** The seed grids' options besides the settings. */
+const GRID_OPTIONS = Object.freeze(['maxWorkers', 'onProgress', 'signal']);
+
+/** An integer as written in messages (exact however large: 2**70 is 1180591620717411303424). @param {number} n */
+function intText(n) {
+  return Number.isSafeInteger(n) || !Number.isFinite(n) ? String(n) : BigInt(n).toString();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The strategy engine: names from the Rust catalog (`catalog()` of the wasm build)
+
+/** @type {null | { settings: string[], settingKeys: string[], metrics: { name: string, key: string, integer: boolean }[],
+ *   metricKeys: string[], tradeFields: string[], sides: string[], exitReasons: string[] }} */
+let CATALOG = null;
+
+/** The catalog, read once, with the camelCase names the JS API uses. */
+function names() {
+  if (CATALOG === null) {
+    const c = raw().catalog();
+    const metrics = c.metrics.map((/** @type {any} */ m) => ({ name: m.name, key: camelCase(m.name), integer: m.integer }));
+    CATALOG = {
+      settings: c.settings,
+      settingKeys: c.settings.map(camelCase),
+      metrics,
+      metricKeys: metrics.map((/** @type {any} */ m) => m.key),
+      tradeFields: c.trade_fields,
+      sides: c.sides,
+      exitReasons: c.exit_reasons,
+    };
+  }
+  return CATALOG;
+}
+
+/**
+ * The camelCase settings of `o` (after checking its keys) as the wire's snake_case object;
+ * undefined values are left out (the strategy's own settings, then the defaults, apply).
+ * @param {Record<string, any>} o @param {readonly string[]} options the other keys `o` may hold
+ * @returns {Record<string, unknown>}
+ */
+function wireSettings(o, options) {
+  const n = names();
+  checkKeys(o, n.settingKeys, options);
+  /** @type {Record<string, unknown>} */
+  const out = {};
+  n.settingKeys.forEach((key, i) => {
+    if (o[key] !== undefined) out[n.settings[i]] = o[key];
+  });
+  return out;
+}
+
+/** Plain values for the engine: typed arrays and other iterables (not strings) become arrays. @param {unknown} v @returns {any} */
+function plain(v) {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(plain);
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(/** @type {any} */ (v));
+  if (typeof (/** @type {any} */ (v))[Symbol.iterator] === 'function') return Array.from(/** @type {Iterable<unknown>} */ (v), plain);
+  if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  }
+  return v;
+}
+
+/**
+ * The wire value of a strategy (or a condition): a builder object's `toJSON()`, parsed JSON
+ * text, or a plain object as given (the engine checks it).
+ * @param {unknown} s @param {string} [what]
+ */
+function strategyValue(s, what = 'strategy') {
+  if (typeof s === 'string') {
+    try {
+      return JSON.parse(s);
+    } catch (e) {
+      throw new BacktestError(`${what} is not valid JSON: ${/** @type {Error} */ (e).message}`, 'invalid_strategy');
+    }
+  }
+  if (s !== null && typeof s === 'object' && typeof (/** @type {any} */ (s)).toJSON === 'function') return /** @type {any} */ (s).toJSON();
+  return plain(s);
+}
+
+/** How a refused signal value appears (JS has one number type: an integral number is an integer). @param {unknown} v */
+function describeValue(v) {
+  if (typeof v === 'number' && Number.isInteger(v)) return intText(v);
+  return describe(v);
+}
+
+/**
+ * A signal array (booleans, or a Uint8Array of 0/1) as a Uint8Array; null/undefined: never.
+ * The Python package's checks and messages.
+ * @param {string} name @param {unknown} values @param {number} bars @returns {Uint8Array | undefined}
+ */
+function signalArray(name, values, bars) {
+  if (values === undefined || values === null) return undefined;
+  const seq = typeof values === 'string' || values instanceof DataView || isPlainObject(values) && !ArrayBuffer.isView(values) && typeof (/** @type {any} */ (values))[Symbol.iterator] !== 'function' ? null : sequence(values);
+  if (seq === null) throw new BacktestError(`${name} must be a sequence of booleans, got ${describeValue(values)}`, 'invalid_signals');
+  if (seq.length !== bars) throw new BacktestError(`${name} has ${seq.length} values but the data has ${bars} bars`, 'invalid_signals');
+  const out = new Uint8Array(bars);
+  const bytes = values instanceof Uint8Array;
+  for (let i = 0; i < bars; i++) {
+    const v = seq[i];
+    if (v === true || (bytes && v === 1)) out[i] = 1;
+    else if (!(v === false || (bytes && v === 0))) {
+      throw new BacktestError(`${name} at row ${i} must be a boolean, got ${describeValue(v)}`, 'invalid_signals');
+    }
+  }
+  return out;
+}
+
+const TRADE_TOKEN = Symbol('StrategyResult');
+
+/**
+ * The outcome of one strategy backtest: every metric of the catalog (camelCase; null where
+ * undefined), the trades (with dates, `direction` and `exitReason`), the equity curve, the
+ * params used and the engine's time.
+ */
+export class StrategyResult {
+  /** @param {symbol} token @param {Record<string, any>} fields */
+  constructor(token, fields) {
+    if (token !== TRADE_TOKEN) throw new TypeError('StrategyResult is made by the engine, not constructed');
+    Object.assign(this, fields);
+    Object.freeze(this);
+  }
+
+  /** Plain values (equityCurve as number[]), ready for JSON.stringify. */
+  toJSON() {
+    const self = /** @type {any} */ (this);
+    /** @type {Record<string, any>} */
+    const out = { params: { ...self.params } };
+    for (const key of names().metricKeys) out[key] = self[key];
+    out.executionTimeMs = self.executionTimeMs;
+    out.backend = self.backend;
+    out.trades = self.trades.map((/** @type {any} */ t) => ({ ...t }));
+    out.equityCurve = Array.from(self.equityCurve);
+    return out;
+  }
+}
+
+/**
+ * A StrategyResult from the raw output (`runStrategy` / `runSignals`), dates from the bars.
+ * @param {any} out @param {MarketData} md
+ */
+function strategyResult(out, md) {
+  const n = names();
+  const dates = datesOf(internal(md));
+  /** @type {Record<string, any>} */
+  const fields = {};
+  n.metrics.forEach((m, i) => {
+    const x = out.metrics[i];
+    fields[m.key] = Number.isNaN(x) ? null : x;
+  });
+  const t = out.trades;
+  const stride = n.tradeFields.length;
+  const at = Object.fromEntries(n.tradeFields.map((f, i) => [f, i]));
+  const trades = [];
+  for (let k = 0; k + stride <= t.length; k += stride) {
+    const entryIndex = t[k + at.entry_index];
+    const exitIndex = t[k + at.exit_index];
+    trades.push(
+      Object.freeze({
+        entryIndex,
+        exitIndex,
+        entryDate: dates[entryIndex],
+        exitDate: dates[exitIndex],
+        entryPrice: t[k + at.entry_price],
+        exitPrice: t[k + at.exit_price],
+        size: t[k + at.size],
+        pnl: t[k + at.pnl],
+        returnPct: t[k + at.return_pct],
+        barsHeld: t[k + at.bars_held],
+        direction: n.sides[t[k + at.direction]],
+        exitReason: n.exitReasons[t[k + at.exit_reason]],
+      }),
+    );
+  }
+  fields.trades = Object.freeze(trades);
+  fields.equityCurve = out.equity_curve;
+  fields.params = Object.freeze({ ...(out.params ?? {}) });
+  fields.executionTimeMs = out.execution_time_ms;
+  fields.backend = 'wasm';
+  return new StrategyResult(TRADE_TOKEN, fields);
+}
+
+/**
+ * A sweep's chunk outputs (in row order) as one set of columns: param columns by name, metric
+ * columns camelCase. A column is an Int32Array only when every chunk's is (as one run would be).
+ * @param {{ value: Record<string, Int32Array | Float64Array> }[]} chunks
+ */
+function sweepColumns(chunks) {
+  const metricKey = new Map(names().metrics.map((m) => [m.name, m.key]));
+  /** @type {Record<string, Int32Array | Float64Array>} */
+  const out = {};
+  for (const name of Object.keys(chunks[0].value)) {
+    const parts = chunks.map((c) => c.value[name]);
+    const total = parts.reduce((s, p) => s + p.length, 0);
+    const col = parts.every((p) => p instanceof Int32Array) ? new Int32Array(total) : new Float64Array(total);
+    let at = 0;
+    for (const p of parts) {
+      col.set(p, at);
+      at += p.length;
+    }
+    out[metricKey.get(name) ?? name] = col;
+  }
+  return out;
+}
+
+/**
+ * The combinations of `params` a JS function keeps (the engine checks the values themselves).
+ * @param {any} params @param {(combo: Record<string, any>) => unknown} keep
+ * @returns {{ names: string[], rows: unknown[][] }}
+ */
+function filteredRows(params, keep) {
+  if (!isPlainObject(params) || Object.keys(params).length === 0) return { names: [], rows: [] };
+  const keys = Object.keys(params);
+  const lists = keys.map((k) => (Array.isArray(params[k]) ? params[k] : [params[k]]));
+  /** @type {unknown[][]} */
+  const rows = [];
+  /** @param {number} depth @param {unknown[]} row */
+  const walk = (depth, row) => {
+    if (depth === keys.length) {
+      if (keep(Object.fromEntries(keys.map((k, i) => [k, row[i]])))) rows.push(row.slice());
+      return;
+    }
+    for (const v of lists[depth]) {
+      row.push(v);
+      walk(depth + 1, row);
+      row.pop();
+    }
+  };
+  walk(0, []);
+  return { names: keys, rows };
+}
+
+/**
+ * A strategy run's wire request: the tree, the snake_case settings, the params.
+ * @param {unknown} strategy @param {unknown} settings
+ */
+function strategyRequest(strategy, settings) {
+  const o = optionsObject(settings, 'settings');
+  const wire = wireSettings(o, ['params']);
+  const tree = strategyValue(strategy);
+  const params = o.params === undefined || o.params === null ? {} : plain(o.params);
+  return { strategy: tree, settings: wire, params };
+}
+
+/** Options a sweep takes besides the settings. */
+const SWEEP_OPTIONS = Object.freeze(['constraint', 'maxWorkers', 'onProgress', 'signal']);
+/** Rows per chunk on the calling thread when progress or cancellation is wanted. */
+const HERE_CHUNKS = 20;
+
+/** Lets timers and events (an AbortSignal's abort) run between chunks on the calling thread. */
+const macrotask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+// ---------------------------------------------------------------------------------------------
 // Engines
 
 /** For tests and debugging only (not public API): `engine[Symbol.for('quant-backtest.pool')]` is the engine's worker pool, or null. */
@@ -880,6 +1168,7 @@ const POOL = Symbol.for('quant-backtest.pool');
 const SINGLE = Symbol('single');
 const GRID = Symbol('grid');
 const GET_POOL = Symbol('getPool');
+const STRATEGY = Symbol('strategy');
 
 /** The SMA-crossover backtest engine (the Rust core, compiled to WebAssembly). */
 export class RustEngine {
@@ -928,7 +1217,7 @@ export class RustEngine {
     try {
       const fast = integer('fast_period', fastPeriod);
       const slow = integer('slow_period', slowPeriod);
-      const settings = settingsOf(optionsObject(options));
+      const settings = settingsOf(keyed(options, SEED_SETTINGS));
       return this[SINGLE](d.md, fast, slow, settings, false);
     } finally {
       release(d);
@@ -945,7 +1234,7 @@ export class RustEngine {
     try {
       const fast = integer('fast_period', fastPeriod);
       const slow = integer('slow_period', slowPeriod);
-      const settings = settingsOf(optionsObject(options));
+      const settings = settingsOf(keyed(options, SEED_SETTINGS));
       return await this[SINGLE](d.md, fast, slow, settings, true);
     } finally {
       release(d);
@@ -975,7 +1264,7 @@ export class RustEngine {
    * @returns {Promise<{ fastPeriod: number, slowPeriod: number, result: BacktestResult }[]>}
    */
   async runMultipleBacktests(data, fastPeriods, slowPeriods, options) {
-    const o = optionsObject(options);
+    const o = keyed(options, SEED_SETTINGS, [...GRID_OPTIONS, 'includeDetails']);
     const details = o.includeDetails === undefined ? false : o.includeDetails;
     if (typeof details !== 'boolean') throw new BacktestError(`include_details must be a boolean, got ${describe(details)}`);
     return entries(await this[GRID](data, fastPeriods, slowPeriods, o, details), details);
@@ -986,7 +1275,7 @@ export class RustEngine {
    * @param {unknown} data @param {unknown} fastPeriods @param {unknown} slowPeriods @param {unknown} [options]
    */
   async runGrid(data, fastPeriods, slowPeriods, options) {
-    return concatColumns(await this[GRID](data, fastPeriods, slowPeriods, optionsObject(options), false));
+    return concatColumns(await this[GRID](data, fastPeriods, slowPeriods, keyed(options, SEED_SETTINGS, GRID_OPTIONS), false));
   }
 
   /**
@@ -1057,6 +1346,183 @@ export class RustEngine {
     });
   }
 
+  // -- the strategy engine -----------------------------------------------------------------
+
+  /**
+   * One backtest of `strategy` (a builder Strategy, its JSON value or its JSON text) with
+   * `settings` (camelCase; they override the strategy's own) and `settings.params` filling
+   * its placeholders, on the calling thread.
+   * @param {unknown} data @param {unknown} strategy @param {unknown} [settings]
+   * @returns {StrategyResult}
+   */
+  runBacktest(data, strategy, settings) {
+    const d = marketData(data);
+    try {
+      const request = strategyRequest(strategy, settings);
+      return this[STRATEGY](d.md, request, false);
+    } finally {
+      release(d);
+    }
+  }
+
+  /**
+   * `runBacktest` off the calling thread (Node: a worker thread; browsers: the engine Worker).
+   * @param {unknown} data @param {unknown} strategy @param {unknown} [settings]
+   * @returns {Promise<StrategyResult>}
+   */
+  async runBacktestAsync(data, strategy, settings) {
+    const d = marketData(data);
+    try {
+      const request = strategyRequest(strategy, settings);
+      return await this[STRATEGY](d.md, request, true);
+    } finally {
+      release(d);
+    }
+  }
+
+  /**
+   * @param {MarketData} md @param {{ strategy: any, settings: Record<string, unknown>, params: any }} request @param {boolean} async
+   * @returns {any}
+   */
+  [STRATEGY](md, request, async) {
+    const here = () => strategyResult(wasmCall(() => raw().runStrategy(handleOf(md), request.strategy, request.settings, request.params)), md);
+    if (!async) return here();
+    raw();
+    return this.#usablePool().then((pool) => {
+      if (pool === null) return here();
+      return pool.strategy(md, request, state.defaultWorkers()).then(
+        (/** @type {any} */ out) => strategyResult(out, md),
+        (/** @type {any} */ e) => {
+          throw asBacktestError(e);
+        },
+      );
+    });
+  }
+
+  /**
+   * A backtest of signals computed elsewhere: arrays of booleans (or Uint8Array of 0/1), one
+   * per bar; null or undefined means never. `options`: `shortEntries`, `shortExits` and the
+   * settings of `runBacktest`.
+   * @param {unknown} data @param {unknown} entries @param {unknown} [exits] @param {unknown} [options]
+   * @returns {StrategyResult}
+   */
+  runSignals(data, entries, exits, options) {
+    const d = marketData(data);
+    try {
+      const o = optionsObject(options, 'options');
+      const settings = wireSettings(o, ['shortEntries', 'shortExits']);
+      const n = d.md.length;
+      const arrays = [
+        signalArray('entries', entries, n),
+        signalArray('exits', exits, n),
+        signalArray('short_entries', o.shortEntries, n),
+        signalArray('short_exits', o.shortExits, n),
+      ];
+      return strategyResult(wasmCall(() => raw().runSignals(handleOf(d.md), ...arrays, settings)), d.md);
+    } finally {
+      release(d);
+    }
+  }
+
+  /**
+   * Every combination of `params` (name -> list of values; the first name outermost) that the
+   * constraint keeps (`options.constraint`: a condition on placeholders, a function of the
+   * params object, or the strategy's own when absent), each backtested with the settings of
+   * `options`. Columns of typed arrays: one per param, then every metric (camelCase; NaN where
+   * undefined). Rows run on `maxWorkers` worker threads (Node; default every core) or in the
+   * engine Worker (browsers); `onProgress(done, total)`; `signal` cancels.
+   * @param {unknown} data @param {unknown} strategy @param {unknown} params @param {unknown} [options]
+   * @returns {Promise<Record<string, Int32Array | Float64Array>>}
+   */
+  async sweep(data, strategy, params, options) {
+    const d = marketData(data);
+    /** @type {any} */
+    let plan = null;
+    try {
+      const o = optionsObject(options, 'options');
+      const settings = wireSettings(o, SWEEP_OPTIONS);
+      const maxWorkers = optionalInteger('max_workers', o.maxWorkers);
+      if (maxWorkers !== undefined && maxWorkers < 1) throw new BacktestError(`max_workers must be >= 1, got ${intText(maxWorkers)}`, 'invalid_parameter');
+      const onProgress = progressCallback(o.onProgress);
+      const signal = abortSignal(o.signal);
+      const tree = strategyValue(strategy);
+      const values = plain(params);
+      /** @type {import('./protocol.js').SweepRequest} */
+      const request = { strategy: tree, settings, params: values, constraint: null };
+      if (typeof o.constraint === 'function') Object.assign(request, filteredRows(values, o.constraint));
+      else if (o.constraint !== undefined && o.constraint !== null) request.constraint = strategyValue(o.constraint, 'constraint');
+      plan = wasmCall(() => new (raw().WasmSweep)(request.strategy, request.settings, request.params, request.constraint, request.names, request.rows));
+      const total = /** @type {number} */ (plan.count);
+      const workers = Math.min(maxWorkers ?? state.defaultWorkers(), total);
+      throwIfAborted(signal);
+      const pool = workers > 1 || state.poolForAll ? await this.#usablePool() : null;
+      throwIfAborted(signal);
+      if (pool !== null) {
+        plan.free();
+        plan = null;
+        return sweepColumns(await this.#abortable(pool.sweep(d.md, request, total, workers, { onProgress }), signal));
+      }
+      // On this thread: in chunks when progress or cancellation is wanted.
+      const chunks = onProgress || signal ? Math.max(1, Math.min(total, HERE_CHUNKS)) : 1;
+      const handle = handleOf(d.md);
+      const out = [];
+      try {
+        for (let i = 0; i < chunks; i++) {
+          await (signal ? macrotask() : null);
+          throwIfAborted(signal);
+          const [a, b] = [Math.floor((i * total) / chunks), Math.floor(((i + 1) * total) / chunks)];
+          out.push({ value: plan.run(handle, a, b) });
+          onProgress?.(b, total);
+        }
+      } finally {
+        handle.clearSmaCache(); // the sweep is done: its indicator series need not stay in wasm memory
+      }
+      return sweepColumns(out);
+    } catch (e) {
+      throw asBacktestError(e);
+    } finally {
+      plan?.free();
+      release(d);
+    }
+  }
+
+  /**
+   * The combination of `params` with the largest `options.maximize` metric (camelCase,
+   * default 'sharpeRatio'; NaN never wins, ties go to the first in sweep order), and its full
+   * result: `{ params, result }`. Other options as for `sweep`.
+   * @param {unknown} data @param {unknown} strategy @param {unknown} params @param {unknown} [options]
+   * @returns {Promise<{ params: Record<string, number>, result: StrategyResult }>}
+   */
+  async optimize(data, strategy, params, options) {
+    const o = { ...optionsObject(options, 'options') };
+    wireSettings(o, [...SWEEP_OPTIONS, 'maximize']); // unknown keys are refused before any work
+    const maximize = o.maximize === undefined ? 'sharpeRatio' : o.maximize;
+    delete o.maximize;
+    const n = names();
+    if (!n.metricKeys.includes(maximize)) {
+      const near = raw().nearestName(String(maximize), n.metricKeys);
+      throw new BacktestError(`unknown metric '${String(maximize)}'; did you mean '${near}'?`, 'invalid_parameter');
+    }
+    const d = marketData(data);
+    try {
+      const columns = await this.sweep(d.md, strategy, params, o);
+      const scores = columns[maximize];
+      let best = 0;
+      for (let i = 0; i < scores.length; i++) {
+        const x = scores[i];
+        if (x === x && (scores[best] !== scores[best] || x > scores[best])) best = i;
+      }
+      /** @type {Record<string, number>} */
+      const chosen = {};
+      for (const name of Object.keys(/** @type {any} */ (plain(params)))) chosen[name] = columns[name][best];
+      const settings = { ...o };
+      for (const key of SWEEP_OPTIONS) delete settings[key];
+      return { params: chosen, result: this.runBacktest(d.md, strategy, { ...settings, params: chosen }) };
+    } finally {
+      release(d);
+    }
+  }
+
   /**
    * Resolves when the engine is ready for grids: in browsers, once its Worker has loaded its
    * build (threaded or single-threaded); at once elsewhere.
@@ -1086,8 +1552,8 @@ export class RustEngine {
   /** @param {{ maxWorkers?: number }} [options] */
   getEngineInfo(options) {
     const r = raw();
-    const maxWorkers = optionalInteger('max_workers', optionsObject(options).maxWorkers);
-    if (maxWorkers !== undefined && maxWorkers < 1) throw new BacktestError(`max_workers must be >= 1, got ${maxWorkers}`);
+    const maxWorkers = optionalInteger('max_workers', keyed(options, [], ['maxWorkers']).maxWorkers);
+    if (maxWorkers !== undefined && maxWorkers < 1) throw new BacktestError(`max_workers must be >= 1, got ${intText(maxWorkers)}`);
     const threaded = typeof r.isThreadedBuild === 'function' && r.isThreadedBuild();
     const base = {
       backend: /** @type {const} */ ('wasm'),
@@ -1118,7 +1584,7 @@ export class RustEngine {
 /** A `RustEngine` that remembers recent single backtests (an LRU keyed by content + parameters). */
 export class CachedRustEngine extends RustEngine {
   #maxSize = 128;
-  /** @type {Map<string, BacktestResult>} */
+  /** @type {Map<string, any>} */
   #cache = new Map();
   #hits = 0;
   #misses = 0;
@@ -1126,9 +1592,9 @@ export class CachedRustEngine extends RustEngine {
   /** @param {{ cacheSize?: number }} [options] */
   constructor(options) {
     super();
-    const o = optionsObject(options);
+    const o = keyed(options, [], ['cacheSize']);
     const size = o.cacheSize === undefined ? 128 : integer('cache_size', o.cacheSize);
-    if (size < 0) throw new BacktestError(`cache_size must be >= 0, got ${size}`);
+    if (size < 0) throw new BacktestError(`cache_size must be >= 0, got ${intText(size)}`);
     this.#maxSize = size;
   }
 
@@ -1139,6 +1605,24 @@ export class CachedRustEngine extends RustEngine {
    */
   [SINGLE](md, fast, slow, settings, async) {
     const key = [md.fingerprint, fast, slow, ...settings].join('|');
+    return this.#remember(key, async, () => super[SINGLE](md, fast, slow, settings, async));
+  }
+
+  /**
+   * Strategy runs, keyed by the data's content, the strategy's JSON, every setting and param.
+   * @param {MarketData} md @param {{ strategy: any, settings: Record<string, unknown>, params: any }} request @param {boolean} async
+   * @returns {any}
+   */
+  [STRATEGY](md, request, async) {
+    const text = JSON.stringify([request.strategy, request.settings, request.params], (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
+    return this.#remember(`${md.fingerprint}|strategy|${text}`, async, () => super[STRATEGY](md, request, async));
+  }
+
+  /**
+   * The cached result for `key`, or `compute()`'s (stored).
+   * @param {string} key @param {boolean} async @param {() => any} compute @returns {any}
+   */
+  #remember(key, async, compute) {
     const hit = this.#cache.get(key);
     if (hit !== undefined) {
       this.#cache.delete(key);
@@ -1147,14 +1631,14 @@ export class CachedRustEngine extends RustEngine {
       return async ? Promise.resolve(hit) : hit;
     }
     this.#misses++;
-    const store = (/** @type {BacktestResult} */ r) => {
+    const store = (/** @type {any} */ r) => {
       if (this.#maxSize > 0) {
         this.#cache.set(key, r);
         while (this.#cache.size > this.#maxSize) this.#cache.delete(/** @type {string} */ (this.#cache.keys().next().value));
       }
       return r;
     };
-    const out = super[SINGLE](md, fast, slow, settings, async);
+    const out = compute();
     return async ? out.then(store) : store(out);
   }
 
@@ -1174,7 +1658,7 @@ export class CachedRustEngine extends RustEngine {
 
 /** @param {{ useCache?: boolean, cacheSize?: number }} [options] @returns {RustEngine} */
 export function createEngine(options) {
-  const o = optionsObject(options);
+  const o = keyed(options, [], ['useCache', 'cacheSize']);
   if (o.useCache !== undefined && typeof o.useCache !== 'boolean') throw new BacktestError(`use_cache must be a boolean, got ${describe(o.useCache)}`);
   return o.useCache ? new CachedRustEngine({ cacheSize: o.cacheSize }) : new RustEngine();
 }
@@ -1192,7 +1676,7 @@ const TWO_64 = 1n << 64n;
 export function generateSampleData(symbol = 'SAMPLE', days = 100, startPrice = 100, options) {
   const n = integer('days', days);
   const start = number('start_price', startPrice);
-  let seed = optionsObject(options).seed;
+  let seed = keyed(options, [], ['seed']).seed;
   /** @type {bigint} */
   let s;
   if (seed === undefined || seed === null) {
@@ -1213,8 +1697,8 @@ export function generateSampleData(symbol = 'SAMPLE', days = 100, startPrice = 1
  * @param {unknown} data @param {unknown} [fastPeriod] @param {unknown} [slowPeriod] @param {unknown} [options]
  */
 export function benchmarkEngine(data, fastPeriod = 10, slowPeriod = 30, options) {
-  const o = optionsObject(options);
-  const iterations = Math.max(1, o.iterations === undefined ? 5 : integer('iterations', o.iterations));
+  const { iterations: count, ...o } = keyed(options, SEED_SETTINGS, ['iterations']);
+  const iterations = Math.max(1, count === undefined ? 5 : integer('iterations', count));
   const d = marketData(data);
   try {
     const engine = new RustEngine();

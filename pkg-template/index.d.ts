@@ -9,7 +9,11 @@ export type BacktestErrorCode =
   /** a grid (empty lists, bad values, no valid pair, max_workers) */
   | 'invalid_grid'
   /** a JS argument of the wrong type (checked before the engine sees it) */
-  | 'invalid_argument';
+  | 'invalid_argument'
+  /** a strategy tree (its keys, conditions, series, indicators, placeholders) */
+  | 'invalid_strategy'
+  /** a signal array of runSignals (length, values, side against the direction) */
+  | 'invalid_signals';
 
 /**
  * Input the engine refuses. `message` names the field and, for market data, the 0-based row,
@@ -235,6 +239,286 @@ export interface EngineInfo {
   crossOriginIsolated: boolean;
 }
 
+// -------------------------------------------------------------------------------------------
+// The strategy engine. The names below (settings, metrics, indicators and their params and
+// outputs, price fields, sides, exit reasons) are the Rust core's: tests/js/strategy-types.test.mjs
+// reads the engine's `catalog()` and checks that this file declares exactly those names.
+
+/** A price column of the bars. */
+export type PriceField = 'open' | 'high' | 'low' | 'close' | 'volume';
+
+/** The indicators a strategy can use (`{ indicator: name, ...params }`). */
+export type IndicatorName = 'sma' | 'ema' | 'wma' | 'rsi' | 'macd' | 'bbands' | 'atr' | 'stddev' | 'roc' | 'highest' | 'lowest';
+
+/** A placeholder, filled from `settings.params` (runBacktest) or from a sweep's values. */
+export interface ParamRef {
+  param: string;
+}
+
+/** A number in a strategy, or a placeholder for one. */
+export type ParamValue = number | ParamRef;
+
+/** Each indicator's params (those with a default in the engine may be left out). */
+export interface IndicatorParams {
+  sma: { period: ParamValue };
+  ema: { period: ParamValue };
+  wma: { period: ParamValue };
+  rsi: { period?: ParamValue };
+  macd: { fast?: ParamValue; slow?: ParamValue; signal?: ParamValue };
+  bbands: { period?: ParamValue; k?: ParamValue };
+  atr: { period?: ParamValue };
+  stddev: { period: ParamValue };
+  roc: { period?: ParamValue };
+  highest: { period: ParamValue };
+  lowest: { period: ParamValue };
+}
+
+/** The outputs of the indicators that have several (`output` is required for them). */
+export interface IndicatorOutputs {
+  macd: 'macd' | 'signal' | 'hist';
+  bbands: 'upper' | 'middle' | 'lower';
+}
+
+/** Whether an indicator reads a `source` price column (default close); atr reads high, low and close. */
+export type SourcedIndicator = Exclude<IndicatorName, 'atr'>;
+
+/** One indicator series of a strategy tree. */
+export type IndicatorJSON = {
+  [K in IndicatorName]: { indicator: K } & IndicatorParams[K] &
+    (K extends keyof IndicatorOutputs ? { output: IndicatorOutputs[K] } : {}) &
+    (K extends SourcedIndicator ? { source?: PriceField } : {});
+}[IndicatorName];
+
+/** A series: a price column, a constant, a placeholder, an indicator, or a series shifted back `periods` bars. */
+export type SeriesJSON = PriceField | number | ParamRef | IndicatorJSON | { shift: SeriesJSON; periods?: ParamValue };
+
+/** A condition of a strategy tree: a comparison of two series, or a logical combination. */
+export type ConditionJSON =
+  | { gt: [SeriesJSON, SeriesJSON] }
+  | { lt: [SeriesJSON, SeriesJSON] }
+  | { ge: [SeriesJSON, SeriesJSON] }
+  | { le: [SeriesJSON, SeriesJSON] }
+  | { crosses_above: [SeriesJSON, SeriesJSON] }
+  | { crosses_below: [SeriesJSON, SeriesJSON] }
+  | { and: ConditionJSON[] }
+  | { or: ConditionJSON[] }
+  | { not: ConditionJSON };
+
+/** Which sides a strategy trades. */
+export type Direction = 'long_only' | 'short_only' | 'both';
+/** How `size` is read: a fraction of equity, a money value, or a number of units. */
+export type SizeType = 'percent' | 'value' | 'amount';
+
+/** The settings of a strategy run (camelCase; the engine's defaults where left out). */
+export interface StrategySettings {
+  /** starting cash; default 100000 */
+  initialCapital?: number | undefined;
+  /** a fraction per side, in [0, 1); default 0.001 */
+  commissionRate?: number | undefined;
+  /** money per fill; default 0 */
+  fixedFee?: number | undefined;
+  /** a fraction of the price against each fill, in [0, 1); default 0 */
+  slippage?: number | undefined;
+  /** default `'next_open'` */
+  fill?: Fill | undefined;
+  /** sizes are rounded down to a multiple of this when > 0; default 0 */
+  lotSize?: number | undefined;
+  /** default 252 */
+  periodsPerYear?: number | undefined;
+  /** default `'long_only'` */
+  direction?: Direction | undefined;
+  /** default `'percent'` */
+  sizeType?: SizeType | undefined;
+  /** default 1 (all of equity, for `'percent'`) */
+  size?: number | undefined;
+  /** a fraction in (0, 1) below the entry (above it for shorts) */
+  stopLoss?: number | undefined;
+  /** a fraction > 0 above the entry (below it for shorts) */
+  takeProfit?: number | undefined;
+  /** a fraction in (0, 1) below the best price since entry */
+  trailingStop?: number | undefined;
+}
+
+/** The same settings as a strategy's JSON holds them (`strategy.settings`: snake_case, as in Python). */
+export interface WireSettings {
+  initial_capital?: number;
+  commission_rate?: number;
+  fixed_fee?: number;
+  slippage?: number;
+  fill?: Fill;
+  lot_size?: number;
+  periods_per_year?: number;
+  direction?: Direction;
+  size_type?: SizeType;
+  size?: number;
+  stop_loss?: number;
+  take_profit?: number;
+  trailing_stop?: number;
+}
+
+/** A strategy's JSON (what Python's `Strategy.to_dict()` and the JS builder's `toJSON()` give). */
+export interface StrategyJSON {
+  entry?: ConditionJSON;
+  exit?: ConditionJSON;
+  short_entry?: ConditionJSON;
+  short_exit?: ConditionJSON;
+  /** a condition on placeholders only: the sweep combinations it keeps */
+  constraint?: ConditionJSON;
+  settings?: WireSettings;
+}
+
+/** What the strategy methods accept: a builder Strategy (anything with `toJSON()`), its JSON value, or its JSON text. */
+export type StrategyLike = { toJSON(): StrategyJSON | object } | StrategyJSON | string;
+
+/** A condition for `constraint`: a builder condition, its JSON, or a function of one combination. */
+export type ConstraintLike = { toJSON(): ConditionJSON | object } | ConditionJSON | ((params: Record<string, number>) => unknown);
+
+/** `runBacktest`'s settings: every setting, and the values of the strategy's placeholders. */
+export interface RunBacktestSettings extends StrategySettings {
+  params?: Record<string, number> | undefined;
+}
+
+/** A signal array: one boolean per bar (or a Uint8Array of 0/1); null or undefined: never. */
+export type SignalArray = readonly boolean[] | Uint8Array | null | undefined;
+
+export interface RunSignalsOptions extends StrategySettings {
+  shortEntries?: SignalArray;
+  shortExits?: SignalArray;
+}
+
+export interface SweepOptions extends StrategySettings {
+  /** the combinations to keep (default: the strategy's own constraint, if any) */
+  constraint?: ConstraintLike | null | undefined;
+  /** Node: worker threads (default `os.availableParallelism()`; 1: the calling thread). Browsers: ignored (the engine Worker). */
+  maxWorkers?: number | undefined;
+  /** called as chunks finish, with the rows done so far and the total */
+  onProgress?: ((done: number, total: number) => void) | undefined;
+  /** aborting rejects with an `AbortError` (and stops this engine's workers; they come back on the next call) */
+  signal?: AbortSignalLike | undefined;
+}
+
+export interface OptimizeOptions extends SweepOptions {
+  /** the metric to maximise (camelCase); default `'sharpeRatio'` */
+  maximize?: MetricName | undefined;
+}
+
+/** Every metric of a strategy result (the engine's catalog, camelCase); null where undefined. */
+export interface StrategyMetrics {
+  /** final equity / initial capital - 1 */
+  totalReturn: number;
+  /** (1 + totalReturn) ^ (periodsPerYear / bars) - 1 */
+  annualizedReturn: number;
+  /** annualised sample std of per-bar returns */
+  volatility: number;
+  /** annualised mean / std of per-bar returns; null with no variance */
+  sharpeRatio: number | null;
+  /** annualised mean / downside deviation; null with no losing bar */
+  sortinoRatio: number | null;
+  /** largest peak-to-trough fall, a fraction */
+  maxDrawdown: number;
+  /** closed trades (an integer) */
+  tradeCount: number;
+  /** percent of closed trades with pnl > 0 */
+  winRate: number;
+  /** last close / first close - 1 */
+  buyAndHoldReturn: number;
+  /** fraction of bars that end with a position open */
+  exposure: number;
+  /** gross profit / gross loss of closed trades; null without a loss */
+  profitFactor: number | null;
+  /** mean pnl of closed trades; null without trades */
+  expectancy: number | null;
+  /** largest returnPct of a closed trade; null without trades */
+  bestTrade: number | null;
+  /** smallest returnPct of a closed trade; null without trades */
+  worstTrade: number | null;
+  /** longest run of bars below a previous peak (an integer) */
+  maxDrawdownDuration: number;
+  /** annualizedReturn / maxDrawdown; null without a drawdown */
+  calmarRatio: number | null;
+}
+
+/** A metric's name (camelCase). */
+export type MetricName = keyof StrategyMetrics;
+
+/** The side of a trade. */
+export type Side = 'long' | 'short';
+/** Why a trade closed. */
+export type ExitReason = 'signal' | 'stop_loss' | 'take_profit' | 'trailing_stop' | 'reverse';
+
+/** A closed round trip of a strategy run. */
+export interface StrategyTrade extends Trade {
+  readonly direction: Side;
+  readonly exitReason: ExitReason;
+}
+
+/** The plain-value form of a strategy result (`toJSON()`). */
+export interface StrategyResultJSON extends StrategyMetrics {
+  params: Record<string, number>;
+  executionTimeMs: number;
+  backend: 'wasm';
+  trades: StrategyTrade[];
+  equityCurve: number[];
+}
+
+/** The outcome of one strategy backtest (`runBacktest`, `runSignals`, `optimize`). */
+export declare class StrategyResult implements Readonly<StrategyMetrics> {
+  private constructor();
+  readonly totalReturn: number;
+  readonly annualizedReturn: number;
+  readonly volatility: number;
+  readonly sharpeRatio: number | null;
+  readonly sortinoRatio: number | null;
+  readonly maxDrawdown: number;
+  readonly tradeCount: number;
+  readonly winRate: number;
+  readonly buyAndHoldReturn: number;
+  readonly exposure: number;
+  readonly profitFactor: number | null;
+  readonly expectancy: number | null;
+  readonly bestTrade: number | null;
+  readonly worstTrade: number | null;
+  readonly maxDrawdownDuration: number;
+  readonly calmarRatio: number | null;
+  readonly trades: readonly StrategyTrade[];
+  /** equity at each bar's close */
+  readonly equityCurve: Float64Array;
+  /** the placeholder values this run used */
+  readonly params: Readonly<Record<string, number>>;
+  readonly executionTimeMs: number;
+  readonly backend: 'wasm';
+  toJSON(): StrategyResultJSON;
+}
+
+/** A sweep's metric columns (integer metrics as Int32Array; NaN where a metric is undefined). */
+export interface SweepMetricColumns {
+  totalReturn: Float64Array;
+  annualizedReturn: Float64Array;
+  volatility: Float64Array;
+  sharpeRatio: Float64Array;
+  sortinoRatio: Float64Array;
+  maxDrawdown: Float64Array;
+  tradeCount: Int32Array;
+  winRate: Float64Array;
+  buyAndHoldReturn: Float64Array;
+  exposure: Float64Array;
+  profitFactor: Float64Array;
+  expectancy: Float64Array;
+  bestTrade: Float64Array;
+  worstTrade: Float64Array;
+  maxDrawdownDuration: Int32Array;
+  calmarRatio: Float64Array;
+}
+
+/** A sweep's columns: one per param (Int32Array when every value is an integer, else Float64Array), then every metric. */
+export type SweepColumns<P extends string = string> = SweepMetricColumns & { [K in P]: Int32Array | Float64Array };
+
+/** `optimize`'s answer: the best combination and its full result. */
+export interface OptimizeResult<P extends string = string> {
+  params: Record<P, number>;
+  result: StrategyResult;
+}
+
 /** The SMA-crossover backtest engine: the Rust core, compiled to WebAssembly. */
 export declare class RustEngine {
   constructor();
@@ -266,6 +550,26 @@ export declare class RustEngine {
   getEngineInfo(options?: { maxWorkers?: number | undefined }): EngineInfo;
   /** Terminates the worker threads this engine started (it stays usable: they come back on the next call). */
   close(): Promise<void>;
+  /** One backtest of a strategy on the calling thread (`settings` override the strategy's own; `settings.params` fill its placeholders). */
+  runBacktest(data: DataLike, strategy: StrategyLike, settings?: RunBacktestSettings): StrategyResult;
+  /** The same, as a Promise (Node: a worker thread; browsers: the engine Worker). */
+  runBacktestAsync(data: DataLike, strategy: StrategyLike, settings?: RunBacktestSettings): Promise<StrategyResult>;
+  /** A backtest of signals computed elsewhere (one value per bar; null/undefined: never). */
+  runSignals(data: DataLike, entries: SignalArray, exits?: SignalArray, options?: RunSignalsOptions): StrategyResult;
+  /** Every combination of `params` (the first name outermost) the constraint keeps, as columns. */
+  sweep<P extends string>(
+    data: DataLike,
+    strategy: StrategyLike,
+    params: Record<P, Iterable<number> | ArrayLike<number>>,
+    options?: SweepOptions,
+  ): Promise<SweepColumns<P>>;
+  /** The combination with the largest `maximize` metric (NaN never wins; ties: the first) and its full result. */
+  optimize<P extends string>(
+    data: DataLike,
+    strategy: StrategyLike,
+    params: Record<P, Iterable<number> | ArrayLike<number>>,
+    options?: OptimizeOptions,
+  ): Promise<OptimizeResult<P>>;
   /** Resolves when grids can run: in browsers once the engine Worker has loaded its build (then `getEngineInfo()` reports it); at once in Node. */
   ready(): Promise<void>;
 }

@@ -99,6 +99,7 @@ class NodePool {
 
   /** @param {Slot} slot @param {any} msg */
   onMessage(slot, msg) {
+    if (msg.type !== 'result') return; // Node sends one range per task: no progress replies
     const task = slot.pending.get(msg.id);
     if (!task) return;
     slot.pending.delete(msg.id);
@@ -140,38 +141,73 @@ class NodePool {
   }
 
   /**
+   * One strategy backtest on one worker (`runStrategy`'s output).
+   * @param {any} md @param {{ strategy: any, settings: Record<string, unknown>, params: Record<string, unknown> }} request @param {number} cap
+   */
+  async strategy(md, request, cap) {
+    const [slot] = this.pick(1, cap);
+    const msg = await this.send(slot, { kind: 'strategy', ...request }, dataRef(md));
+    return msg.value;
+  }
+
+  /**
    * Planned pairs, split in contiguous chunks over `workers` threads; chunk outputs in order.
    * @param {any} md @param {Uint32Array} fast @param {Uint32Array} slow @param {any[]} settings
    * @param {boolean} details @param {number} workers
    * @param {{ onProgress?: (done: number, total: number) => void }} [options]
-   * @returns {Promise<{ value: any, ms: number, count: number }[]>}
+   * @returns {Promise<ChunkOutput[]>}
    */
   pairs(md, fast, slow, settings, details, workers, { onProgress } = {}) {
-    const total = fast.length;
-    const chunks = Math.min(total, workers * CHUNKS_PER_WORKER);
+    const grid = this.nextGrid++; // a worker keeps a grid's SMAs across its chunks
+    /** @type {(a: number, b: number) => import('./protocol.js').Task} */
+    const task = (a, b) => ({ kind: 'pairs', grid, fast: fast.slice(a, b), slow: slow.slice(a, b), settings: /** @type {any} */ (settings), details, ranges: [[0, b - a]] });
+    return this.chunked(md, fast.length, workers, task, onProgress);
+  }
+
+  /**
+   * Rows [0, total) of a planned sweep (each worker builds its own WasmSweep from `request`).
+   * @param {any} md @param {import('./protocol.js').SweepRequest} request @param {number} total @param {number} workers
+   * @param {{ onProgress?: (done: number, total: number) => void }} [options]
+   * @returns {Promise<ChunkOutput[]>}
+   */
+  sweep(md, request, total, workers, { onProgress } = {}) {
+    const sweep = this.nextGrid++;
+    /** @type {(a: number, b: number) => import('./protocol.js').Task} */
+    const task = (a, b) => ({ kind: 'sweep', sweep, request, ranges: [[a, b]] });
+    return this.chunked(md, total, workers, task, onProgress);
+  }
+
+  /**
+   * Rows [0, total) in contiguous chunks over `workers` threads, handed out as workers free
+   * up; one output per chunk, in row order.
+   * @param {any} md @param {number} total @param {number} workers
+   * @param {(a: number, b: number) => import('./protocol.js').Task} makeTask
+   * @param {((done: number, total: number) => void) | undefined} onProgress
+   * @returns {Promise<ChunkOutput[]>}
+   */
+  chunked(md, total, workers, makeTask, onProgress) {
+    const chunks = Math.max(1, Math.min(total, workers * CHUNKS_PER_WORKER));
     const bounds = Array.from({ length: chunks + 1 }, (_, i) => Math.floor((i * total) / chunks));
     const slots = this.pick(workers, workers);
     const data = dataRef(md);
     data.get(); // copy the bars now, while the caller still holds them
-    const grid = this.nextGrid++; // a worker keeps a grid's SMAs across its chunks
     return new Promise((resolve, reject) => {
-      /** @type {{ value: any, ms: number, count: number }[]} */
+      /** @type {ChunkOutput[]} */
       const out = new Array(chunks);
       let next = 0;
       let done = 0;
-      let pairsDone = 0;
+      let rowsDone = 0;
       let failed = false;
       /** @param {Slot} slot */
       const feed = (slot) => {
         if (failed || next >= chunks) return;
         const i = next++;
         const [a, b] = [bounds[i], bounds[i + 1]];
-        const task = { kind: 'pairs', grid, fast: fast.slice(a, b), slow: slow.slice(a, b), settings, details };
-        this.send(slot, task, data).then(
+        this.send(slot, makeTask(a, b), data).then(
           (msg) => {
-            out[i] = { value: msg.value, ms: msg.ms, count: b - a };
-            pairsDone += b - a;
-            onProgress?.(pairsDone, total);
+            out[i] = { value: msg.value[0].value, ms: msg.ms, count: b - a };
+            rowsDone += b - a;
+            onProgress?.(rowsDone, total);
             if (++done === chunks) resolve(out);
             else feed(slot);
           },
@@ -217,7 +253,7 @@ markReady();
 
 // Local bindings, not re-exports: with `sideEffects: false` a bundler may skip a module that only
 // re-exports, and with it the set-up above.
-export const { BacktestError, BacktestResult, CachedRustEngine, MarketData, RustEngine, benchmarkEngine, createEngine, generateSampleData } = core;
+export const { BacktestError, BacktestResult, CachedRustEngine, MarketData, RustEngine, StrategyResult, benchmarkEngine, createEngine, generateSampleData } = core;
 /** The engine's version. */
 export const version = core.version;
 
@@ -236,4 +272,5 @@ export default init;
  * @typedef {{ worker: Worker, pending: Map<number, { resolve: (v: any) => void, reject: (e: any) => void }>,
  *   known: Map<string, true>, gone: boolean }} Slot
  * @typedef {{ get: () => ReturnType<typeof snapshot> }} DataRef
+ * @typedef {import('./protocol.js').ChunkOutput} ChunkOutput
  */

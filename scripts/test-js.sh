@@ -188,8 +188,9 @@ for (const ref of refs) {
     console.log(`note: esbuild did not emit ${ref}; copied ${src} next to the bundle (the README's step)`);
   } else if (ref === './engine-worker.js' && existsSync(join(pkgDir, 'engine-worker.js'))) {
     // The README's esbuild step for the engine Worker: the worker and the builds it loads.
-    for (const item of ['engine-worker.js', 'wasm', 'wasm-mt', 'vendor']) {
-      cpSync(join(pkgDir, item), join(dist, item), { recursive: true });
+    // protocol.js: the worker protocol engine-worker.js imports; wasm-mt/ only in a threaded build
+    for (const item of ['engine-worker.js', 'protocol.js', 'wasm', 'wasm-mt', 'vendor']) {
+      if (existsSync(join(pkgDir, item))) cpSync(join(pkgDir, item), join(dist, item), { recursive: true });
     }
     console.log(`note: esbuild did not emit ${ref}; copied engine-worker.js, wasm/, wasm-mt/, vendor/ next to the bundle (the README's step)`);
   } else {
@@ -273,7 +274,7 @@ EOF
       # The README: without the engine Worker's files, grids still run, on the calling thread.
       NOWORKER="$TMP/dist-no-worker"
       cp -r "$DIST" "$NOWORKER"
-      rm -rf "$NOWORKER/engine-worker.js" "$NOWORKER/wasm" "$NOWORKER/wasm-mt" "$NOWORKER/vendor"
+      rm -rf "$NOWORKER/engine-worker.js" "$NOWORKER/protocol.js" "$NOWORKER/wasm" "$NOWORKER/wasm-mt" "$NOWORKER/vendor"
       log "run it again with only main.js and the .wasm deployed (no engine Worker files)"
       if timeout 120 node "$TMP/smoke.mjs" "$NOWORKER"; then
         record bundle-run ok "without the Worker files too (grids on the calling thread)"

@@ -1,8 +1,15 @@
-// The quant-backtest demo page: sample or CSV data, one backtest charted with
-// lightweight-charts, and a parameter grid drawn as a heatmap on a canvas.
+// The quant-backtest demo page, a strategy workbench: sample or CSV data, a preset or JSON
+// strategy run by the engine (stops, sizing, fees, long/short) and charted with
+// lightweight-charts (indicator overlays, an oscillator pane, trade markers by side and exit
+// reason), and an SMA parameter grid drawn as a heatmap on a canvas.
 // The engine (quant-backtest's browser entry) runs grids in its own Web Worker: this
 // thread only draws.
 import init, { BacktestError, MarketData, RustEngine, generateSampleData } from 'quant-backtest';
+import { catalog, dropData, isEngineError, runStrategy } from './engine-raw.js';
+import { createOverlays } from './overlays.js';
+import { PRESETS } from './presets.js';
+import { documentText, showSettings, splitDocument, strategyDocument } from './strategy-form.js';
+import { markerCounts, tradeMarkers } from './trade-markers.js';
 
 const LWC = /** @type {any} */ (globalThis).LightweightCharts;
 
@@ -72,7 +79,7 @@ function showError(title, e, hint) {
   if (hint) text += ` ${hint}`;
   $('error-message').textContent = text;
   errorBox.hidden = false;
-  errorBox.dataset.kind = e instanceof BacktestError ? 'validation' : 'failure';
+  errorBox.dataset.kind = e instanceof BacktestError || isEngineError(e) ? 'validation' : 'failure';
   setState('error');
 }
 
@@ -159,9 +166,11 @@ const markers = LWC.createSeriesMarkers(candles, []);
 
 const pctFormat = { type: 'custom', minMove: 0.01, formatter: (/** @type {number} */ v) => `${v.toFixed(1)} %` };
 const equityChart = makeChart($('equity-chart'));
-const moneyFormat = { type: 'price', precision: 0, minMove: 1 };
-const holdLine = equityChart.addSeries(LWC.LineSeries, { color: CHART_COLORS.hold, lineWidth: 1, title: 'buy & hold', priceLineVisible: false, priceFormat: moneyFormat });
-const equityLine = equityChart.addSeries(LWC.LineSeries, { color: CHART_COLORS.strategy, lineWidth: 2, title: 'strategy', priceLineVisible: false, priceFormat: moneyFormat });
+// Whole currency units with thousands separators, and no series titles: those titles sat on
+// the price axis over its labels (the legend is the figure's caption).
+const moneyFormat = { type: 'custom', minMove: 1, formatter: (/** @type {number} */ v) => NF0.format(v) };
+const holdLine = equityChart.addSeries(LWC.LineSeries, { color: CHART_COLORS.hold, lineWidth: 1, priceLineVisible: false, priceFormat: moneyFormat });
+const equityLine = equityChart.addSeries(LWC.LineSeries, { color: CHART_COLORS.strategy, lineWidth: 2, priceLineVisible: false, priceFormat: moneyFormat });
 const drawdownChart = makeChart($('drawdown-chart'));
 const drawdownArea = drawdownChart.addSeries(LWC.AreaSeries, {
   lineColor: CHART_COLORS.drawdown,
@@ -173,8 +182,11 @@ const drawdownArea = drawdownChart.addSeries(LWC.AreaSeries, {
   invertFilledArea: true,
 });
 
-// The three charts scroll and zoom together (they have one point per bar each).
-const charts = [priceChart, equityChart, drawdownChart];
+const oscChart = makeChart($('osc-chart'));
+const overlays = createOverlays(LWC, priceChart, oscChart);
+
+// The four charts scroll and zoom together (they have one point per bar each).
+const charts = [priceChart, oscChart, equityChart, drawdownChart];
 let syncing = false;
 for (const c of charts) {
   c.timeScale().subscribeVisibleLogicalRangeChange((/** @type {any} */ range) => {
@@ -205,6 +217,7 @@ function drawPrice(d) {
   const rows = new Array(n);
   for (let i = 0; i < n; i++) rows[i] = { time: t[i], open: d.open[i], high: d.high[i], low: d.low[i], close: d.close[i] };
   candles.setData(rows);
+  drawOverlays();
   markers.setMarkers([]);
   equityLine.setData([]);
   holdLine.setData([]);
@@ -232,22 +245,26 @@ function drawResult(r, capital) {
   equityLine.setData(equity);
   holdLine.setData(hold);
   drawdownArea.setData(dd);
-  /** @type {any[]} */
-  const m = [];
-  for (const tr of r.trades) {
-    m.push({ time: t[tr.entryIndex], position: 'belowBar', shape: 'arrowUp', color: CHART_COLORS.up, text: 'B', id: `in${tr.entryIndex}` });
-    m.push({ time: t[tr.exitIndex], position: 'aboveBar', shape: 'arrowDown', color: CHART_COLORS.down, text: 'S', id: `out${tr.exitIndex}` });
-  }
-  m.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-  markers.setMarkers(m);
+  markers.setMarkers(tradeMarkers(r.trades, t));
   fitCharts();
 }
 
+/**
+ * Shows every bar with a margin on both sides wide enough for half a time label (about 20 px):
+ * fitContent() puts the first and last bars on the edges, where their labels were cut off.
+ */
+function fitChart(/** @type {any} */ c) {
+  const n = current.times.length;
+  const width = c.timeScale().width();
+  if (n < 2 || !(width > 40)) return c.timeScale().fitContent();
+  const pad = (n * 20) / (width - 40);
+  c.timeScale().setVisibleLogicalRange({ from: -pad, to: n - 1 + pad });
+}
 /** Shows every bar, once the charts have their size (autoSize measures them asynchronously). */
 function fitCharts() {
-  for (const c of charts) c.timeScale().fitContent();
+  for (const c of charts) fitChart(c);
   requestAnimationFrame(() => {
-    for (const c of charts) c.timeScale().fitContent();
+    for (const c of charts) fitChart(c);
   });
 }
 // When a chart gets its size (first layout) or a new one (a resized window), show every bar again.
@@ -260,32 +277,42 @@ const fitOnResize = new ResizeObserver(() => {
     fitCharts();
   });
 });
-for (const id of ['price-chart', 'equity-chart', 'drawdown-chart']) fitOnResize.observe($(id));
+for (const id of ['price-chart', 'osc-chart', 'equity-chart', 'drawdown-chart']) fitOnResize.observe($(id));
 
 // ---------------------------------------------------------------------------------------------
 // Stats table and trades
 
-/** @param {any} r @param {{ initialCapital: number }} s */
+/** Labels of the engine's metrics (catalog().metrics names) where the name alone reads badly. */
+const METRIC_LABELS = /** @type {Record<string, string>} */ ({
+  volatility: 'Volatility (annualized)',
+  trade_count: 'Closed trades',
+  buy_and_hold_return: 'Buy and hold return',
+  max_drawdown_duration: 'Max drawdown duration (bars)',
+});
+/** How each metric reads: fractions in %, win_rate already in %, counts, ratios, money. */
+const METRIC_FORMAT = /** @type {Record<string, (x: number) => string>} */ ({
+  sharpe_ratio: ratio,
+  sortino_ratio: ratio,
+  profit_factor: ratio,
+  calmar_ratio: ratio,
+  trade_count: int,
+  max_drawdown_duration: int,
+  win_rate: pct100,
+  expectancy: money,
+});
+/** @param {string} name */
+const metricLabel = (name) => METRIC_LABELS[name] ?? name[0].toUpperCase() + name.slice(1).replace(/_/g, ' ');
+
+/** Every metric of the engine's table (catalog order), then the run's own facts. @param {any} r @param {Record<string, any>} s */
 function renderStats(r, s) {
   const d = current.data;
   const eq = r.equityCurve;
-  const holdReturn = d.close[d.length - 1] / d.close[0] - 1;
   /** @type {[string, string, string?][]} */
-  const rows = [
-    ['Total return', pct(r.totalReturn)],
-    ['Annualized return', pct(r.annualizedReturn)],
-    ['Volatility (annualized)', pct(r.volatility)],
-    ['Sharpe ratio', ratio(r.sharpeRatio), 'risk-free rate 0; n/a when returns do not vary'],
-    ['Sortino ratio', ratio(r.sortinoRatio), 'n/a when there is no downside'],
-    ['Max drawdown', pct(r.maxDrawdown)],
-    ['Closed trades', int(r.tradeCount)],
-    ['Win rate', pct100(r.winRate), 'share of closed trades with a profit'],
-    ['Final equity', money(eq[eq.length - 1])],
-    ['Starting capital', money(s.initialCapital)],
-    ['Buy and hold return', pct(holdReturn), 'first close to last close, no commission'],
-    ['Bars', int(d.length)],
-    ['Engine time', ms(r.executionTimeMs)],
-  ];
+  const rows = catalog().metrics.map((/** @type {{ name: string, description: string }} */ m) => {
+    const v = r.metrics[m.name];
+    return [metricLabel(m.name), (METRIC_FORMAT[m.name] ?? pct)(v), m.description];
+  });
+  rows.push(['Final equity', money(eq[eq.length - 1])], ['Starting capital', money(s.initial_capital)], ['Bars', int(d.length)], ['Engine time', ms(r.executionTimeMs)]);
   const body = $('stats').tBodies[0];
   body.replaceChildren(
     ...rows.map(([k, v, title]) => {
@@ -306,7 +333,7 @@ function renderStats(r, s) {
   tb.replaceChildren(
     ...r.trades.map((/** @type {any} */ t, /** @type {number} */ i) => {
       const tr = document.createElement('tr');
-      const cells = [i + 1, t.entryDate, price(t.entryPrice), t.exitDate, price(t.exitPrice), NF2.format(t.size), money(t.pnl), pct(t.returnPct), t.barsHeld];
+      const cells = [i + 1, t.direction, t.exitReason.replace(/_/g, ' '), t.entryDate, price(t.entryPrice), t.exitDate, price(t.exitPrice), NF2.format(t.size), money(t.pnl), pct(t.returnPct), t.barsHeld];
       for (const c of cells) {
         const td = document.createElement('td');
         td.textContent = String(c);
@@ -354,6 +381,7 @@ async function job(/** @type {() => Promise<any>} */ fn) {
 /** @param {any} data @param {string} source */
 function setData(data, source) {
   if (gridAbort) gridAbort.abort();
+  if (current.data && current.data !== grid?.data) dropData(current.data);
   current.data = data;
   current.times = chartTimes(data.dates);
   current.source = source;
@@ -388,25 +416,177 @@ function loadCsv(text, name) {
 // ---------------------------------------------------------------------------------------------
 // One backtest
 
+/** The loaded strategy's sides while the preset is 'custom'. @type {Record<string, unknown> | null} */
+let customSides = null;
+/** What the last run drew (for the tests): marker counts by kind, overlays, JSON. @type {any} */
+let lastRun = null;
+/** @type {{ drawn: string[], oscillator: string }} */
+let lastOverlays = { drawn: [], oscillator: 'none' };
+
+const presetSelect = /** @type {HTMLSelectElement} */ ($('preset'));
+
 /** @param {{ fast?: number, slow?: number }} [override] */
 async function runBacktest(override) {
   if (override) setInputs({ ...(override.fast !== undefined && { fast: override.fast }), ...(override.slow !== undefined && { slow: override.slow }) });
   clearError();
   return job(async () => {
-    const fast = numberInput('fast', 'Fast SMA', { integer: true, min: 1 });
-    const slow = numberInput('slow', 'Slow SMA', { integer: true, min: 1 });
-    const s = backtestSettings();
-    const r = await engine.runSmaBacktestAsync(current.data, fast, slow, s);
-    drawResult(r, s.initialCapital);
-    renderStats(r, s);
-    $('run-title').textContent = `${current.data.symbol}: SMA ${fast} / ${slow}, ${s.fill === 'close' ? 'filled at the close' : 'filled at the next open'}`;
+    const preset = presetSelect.value;
+    const crosses = preset !== 'custom' && PRESETS[preset].params.length > 0;
+    const fast = crosses ? numberInput('fast', 'Fast', { integer: true, min: 1 }) : NaN;
+    const slow = crosses ? numberInput('slow', 'Slow', { integer: true, min: 1 }) : NaN;
+    if (crosses && fast >= slow) throw new BacktestError(`the params fast=${fast}, slow=${slow} break the constraint fast < slow`);
+    const doc = strategyDocument(preset, customSides ?? {}, { fast, slow });
+    const r = runStrategy(current.data, doc);
+    const settings = /** @type {Record<string, any>} */ (doc.settings);
+    showJson(doc);
+    drawResult(r, settings.initial_capital);
+    renderStats(r, settings);
+    drawOverlays();
+    const fill = settings.fill === 'close' ? 'filled at the close' : 'filled at the next open';
+    const what = preset === 'sma_cross' ? `SMA ${fast} / ${slow}` : preset === 'ema_cross' ? `EMA ${fast} / ${slow}` : preset === 'custom' ? 'custom strategy' : PRESETS[preset].label;
+    const side = settings.direction === 'long_only' ? '' : settings.direction === 'both' ? ', long and short' : ', short only';
+    $('run-title').textContent = `${current.data.symbol}: ${what}${side}, ${fill}`;
     if (grid) {
-      grid.selected = grid.index.get(`${fast},${slow}`) ?? null;
+      grid.selected = preset === 'sma_cross' ? (grid.index.get(`${fast},${slow}`) ?? null) : null;
       drawHeatmap();
     }
-    return r;
+    lastRun = { preset, markers: markerCounts(r.trades), json: documentText(doc) };
+    return { ...r, fastPeriod: fast, slowPeriod: slow, totalReturn: r.metrics.total_return, tradeCount: r.metrics.trade_count, markers: lastRun.markers };
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Indicators (overlays and the oscillator)
+
+/** @param {string} id @returns {number | null} a period input, or null when it is not a positive integer */
+function periodOf(id) {
+  const v = Number(/** @type {HTMLInputElement} */ ($(id)).value);
+  return Number.isInteger(v) && v >= 1 ? v : null;
+}
+const checked = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id)).checked;
+
+/** @returns {import('./overlays.js').OverlayChoice} */
+function overlayChoice() {
+  const sma = checked('ov-sma');
+  const bb = checked('ov-bbands') ? periodOf('ov-bb-period') : null;
+  return {
+    smaFast: sma ? periodOf('fast') : null,
+    smaSlow: sma ? periodOf('slow') : null,
+    ema: checked('ov-ema') ? periodOf('ov-ema-period') : null,
+    bbands: bb ? { period: bb, k: 2 } : null,
+    donchian: checked('ov-donchian') ? periodOf('ov-dc-period') : null,
+    oscillator: /** @type {'none' | 'rsi' | 'macd'} */ (/** @type {HTMLSelectElement} */ ($('oscillator')).value),
+    rsiPeriod: periodOf('rsi-period') ?? 14,
+    macd: { fast: 12, slow: 26, signal: 9 },
+  };
+}
+
+function drawOverlays() {
+  if (!current.data) return;
+  try {
+    lastOverlays = overlays.draw(current.data, current.times, overlayChoice());
+  } catch (e) {
+    lastOverlays = { drawn: [], oscillator: 'none' };
+    showError('Cannot draw the indicators', e);
+    return;
+  }
+  const o = overlayChoice();
+  const parts = [];
+  if (o.smaFast) parts.push(`SMA ${o.smaFast}`);
+  if (o.smaSlow) parts.push(`SMA ${o.smaSlow}`);
+  if (o.ema) parts.push(`EMA ${o.ema}`);
+  if (o.bbands) parts.push(`Bollinger ${o.bbands.period}, 2`);
+  if (o.donchian) parts.push(`Donchian ${o.donchian}`);
+  $('overlay-legend').textContent = parts.length ? `Overlays: ${parts.join(', ')}.` : '';
+  $('osc-caption').textContent = o.oscillator === 'rsi' ? `RSI ${o.rsiPeriod} (30 / 70)` : o.oscillator === 'macd' ? 'MACD 12 / 26 / 9: line, signal, histogram' : 'Oscillator: none';
+}
+
+$('overlay-form').addEventListener('change', drawOverlays);
+$('overlay-form').addEventListener('submit', (/** @type {Event} */ e) => e.preventDefault());
+
+/** A preset shows what it trades on: its overlays and oscillator; Fast/Slow only where they bind. */
+function applyPreset() {
+  const name = presetSelect.value;
+  const p = PRESETS[name];
+  const crosses = !!p && p.params.length > 0;
+  for (const id of ['fast', 'slow']) /** @type {HTMLInputElement} */ ($(id)).disabled = name !== 'custom' && !crosses;
+  if (!p) return;
+  customSides = null;
+  /** @type {HTMLOptionElement} */ (presetSelect.querySelector('option[value="custom"]')).disabled = true;
+  const on = new Set(p.overlays);
+  /** @type {HTMLInputElement} */ ($('ov-sma')).checked = on.has('sma-fast');
+  /** @type {HTMLInputElement} */ ($('ov-ema')).checked = on.has('ema');
+  /** @type {HTMLInputElement} */ ($('ov-bbands')).checked = on.has('bbands');
+  /** @type {HTMLInputElement} */ ($('ov-donchian')).checked = on.has('donchian');
+  if (p.oscillator !== 'none') /** @type {HTMLSelectElement} */ ($('oscillator')).value = p.oscillator;
+}
+presetSelect.addEventListener('change', () => {
+  applyPreset();
+  runBacktest().catch((err) => showError('Backtest failed', err));
+});
+
+// ---------------------------------------------------------------------------------------------
+// The strategy JSON panel
+
+const jsonBox = /** @type {HTMLTextAreaElement} */ ($('strategy-json'));
+/** @param {unknown} doc */
+function showJson(doc) {
+  jsonBox.value = documentText(doc);
+  jsonBox.removeAttribute('aria-invalid');
+}
+
+/**
+ * Loads a strategy document: checked by the engine first (its BacktestError message in the
+ * page, the form untouched), then shown in the form as the 'custom' preset and run.
+ * @param {string} text @returns {Promise<any>} the run, or null when the text was refused
+ */
+async function loadJson(text) {
+  clearError();
+  const status = $('json-status');
+  /** @type {any} */
+  let doc;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    jsonBox.setAttribute('aria-invalid', 'true');
+    status.textContent = 'Not loaded.';
+    showError('Cannot load the strategy', new BacktestError(`the text is not JSON: ${messageOf(e)}`));
+    return null;
+  }
+  try {
+    runStrategy(current.data, doc); // the engine's own check of the tree and its settings
+  } catch (e) {
+    jsonBox.setAttribute('aria-invalid', 'true');
+    status.textContent = 'Not loaded.';
+    showError('Cannot load the strategy', e);
+    return null;
+  }
+  const { sides, settings } = splitDocument(doc);
+  const custom = /** @type {HTMLOptionElement} */ (presetSelect.querySelector('option[value="custom"]'));
+  custom.disabled = false;
+  presetSelect.value = 'custom';
+  applyPreset();
+  customSides = sides;
+  showSettings(settings);
+  const r = await runBacktest();
+  status.textContent = 'Loaded and run.';
+  return r;
+}
+
+$('json-load').addEventListener('click', () => {
+  loadJson(jsonBox.value).catch((err) => showError('Backtest failed', err));
+});
+$('json-copy').addEventListener('click', async () => {
+  const status = $('json-status');
+  try {
+    await navigator.clipboard.writeText(jsonBox.value);
+    status.textContent = 'Copied to the clipboard.';
+  } catch {
+    // No clipboard permission (an embedded or headless page): select it for Ctrl+C instead.
+    jsonBox.select();
+    status.textContent = 'Selected: press Ctrl+C to copy.';
+  }
+});
 
 // ---------------------------------------------------------------------------------------------
 // The grid
@@ -739,8 +919,11 @@ function chartCell(cell) {
   const d = describeCell(cell);
   if (d.i === undefined) return;
   const s = grid.settings;
-  setInputs({ fast: d.fast, slow: d.slow, capital: s.initialCapital, commission: s.commissionRate * 100, 'lot-size': s.lotSize });
-  /** @type {HTMLSelectElement} */ ($('fill')).value = s.fill;
+  // The grid's strategy: SMA cross, long only, all in, no stops, no fixed fee or slippage.
+  presetSelect.value = 'sma_cross';
+  applyPreset();
+  showSettings({ initial_capital: s.initialCapital, commission_rate: s.commissionRate, fill: s.fill, lot_size: s.lotSize });
+  setInputs({ fast: d.fast, slow: d.slow });
   grid.focus = cell;
   runBacktest().catch((e) => showError('Backtest failed', e));
 }
@@ -891,6 +1074,23 @@ ready.catch(() => {}); // reported in the page; the hook's callers see the rejec
     return info;
   },
   /** The last grid's progress reports: how many, and the last (done, total). */
+  /** What the last strategy run drew: its preset, marker counts by kind, its JSON. */
+  get lastRun() {
+    return lastRun;
+  },
+  /** The indicator series the charts hold now. */
+  get overlays() {
+    return lastOverlays;
+  },
+  /** Picks a preset and settings (the form's, snake_case) and runs it. @param {string} name @param {Record<string, unknown>} [settings] */
+  runPreset(name, settings) {
+    presetSelect.value = name;
+    applyPreset();
+    if (settings) showSettings(settings);
+    return runBacktest();
+  },
+  /** @param {string} text */
+  loadJson: (text) => loadJson(text),
   get progress() {
     return { ...progressLog };
   },

@@ -117,6 +117,16 @@ impl WasmBacktest {
     }
 }
 
+/// Checks a strategy tree and settings as a run would (the builder's `fromJSON` and settings),
+/// without running anything.
+#[wasm_bindgen(js_name = checkStrategy)]
+pub fn check_strategy(strategy: JsValue, settings: JsValue) -> Result<(), JsValue> {
+    let (strategy, settings) = (wire(&strategy)?, wire(&settings)?);
+    api::prepare(&strategy, &settings)
+        .map(|_| ())
+        .map_err(js_error)
+}
+
 /// A run of signals computed elsewhere (each a `Uint8Array` of 0/1, or undefined: never).
 #[wasm_bindgen(js_name = runSignals)]
 pub fn run_signals(

@@ -1,0 +1,134 @@
+// quant-backtest: the ONE worker protocol, shared by the Node pool's worker threads
+// (node-worker.js) and the browser's engine Worker (engine-worker.js). The main thread plans the
+// work (core.js: grids with `planGrid`, sweeps with `new WasmSweep(...)`), cuts it into row
+// ranges [start, end) and sends tasks; a worker runs the ranges of a task in order, posting
+// progress after each, and answers with one output per range. Node sends one range per message
+// (chunks handed out as workers free up); the single browser Worker gets all ranges at once.
+
+/**
+ * The bars a worker keeps, by fingerprint (the sender decides which it drops).
+ * @typedef {{ symbol: string, dates: readonly string[], open: Float64Array, high: Float64Array,
+ *   low: Float64Array, close: Float64Array, volume: Float64Array }} Columns
+ * @typedef {[number, number, string, number, number]} SeedSettings initial_capital, commission_rate, fill, lot_size, periods_per_year
+ * @typedef {{ kind: 'backtest', fast: number, slow: number, settings: SeedSettings }} BacktestTask
+ * @typedef {{ kind: 'pairs', grid: number, fast: Uint32Array, slow: Uint32Array, settings: SeedSettings,
+ *   details: boolean, ranges: [number, number][] }} PairsTask
+ * @typedef {{ strategy: any, settings: Record<string, unknown>, params: Record<string, unknown>,
+ *   constraint: any, names?: string[], rows?: unknown[][] }} SweepRequest the wire values (snake_case), as `new WasmSweep` takes them
+ * @typedef {{ kind: 'sweep', sweep: number, request: SweepRequest, ranges: [number, number][] }} SweepTask
+ * @typedef {{ kind: 'strategy', strategy: any, settings: Record<string, unknown>, params: Record<string, unknown> }} StrategyTask one `runStrategy`
+ * @typedef {BacktestTask | StrategyTask | PairsTask | SweepTask} Task
+ * @typedef {Task & { id: number, fingerprint: string, data?: Columns, drop?: string[] }} Request main thread -> worker
+ * @typedef {{ value: any, ms: number, count: number }} ChunkOutput
+ * @typedef {{ type: 'ready', info: { build: 'threaded' | 'single-threaded', threads: number } }} ReadyReply
+ * @typedef {{ type: 'failed', message: string }} FailedReply
+ * @typedef {{ type: 'progress', id: number, done: number }} ProgressReply rows done so far in this task
+ * @typedef {{ type: 'result', id: number, ok: true, value: any, ms: number }} OkReply `value`: the backtest's packed arrays, runStrategy's output, or one ChunkOutput per range
+ * @typedef {{ type: 'result', id: number, ok: false, error: { name: string, message: string, code?: string } }} ErrorReply
+ * @typedef {ReadyReply | FailedReply | ProgressReply | OkReply | ErrorReply} Reply worker -> main thread
+ */
+
+/**
+ * A worker's state: its bars, and the grid / sweep whose indicators each data set holds.
+ * @param {any} engine the wasm-bindgen exports this worker runs
+ */
+export function workerState(engine) {
+  return {
+    engine,
+    /** @type {Map<string, any>} */
+    datasets: new Map(),
+    /** @type {Map<string, string>} fingerprint -> the grid/sweep whose series the bars cache */
+    lastJob: new Map(),
+    /** @type {{ id: number, plan: any } | null} the sweep planned here last (rebuilt per sweep) */
+    sweep: null,
+  };
+}
+
+/**
+ * Runs one request; `post` sends progress. Throws what the engine throws.
+ * @param {ReturnType<typeof workerState>} st @param {Request} msg @param {(reply: Reply) => void} post
+ * @returns {{ value: any, ms: number }}
+ */
+export function runTask(st, msg, post) {
+  const { engine, datasets, lastJob } = st;
+  for (const fp of msg.drop ?? []) {
+    datasets.get(fp)?.free();
+    datasets.delete(fp);
+    lastJob.delete(fp);
+  }
+  if (msg.data) {
+    const d = msg.data;
+    datasets.get(msg.fingerprint)?.free();
+    datasets.set(msg.fingerprint, new engine.WasmMarketData(d.symbol, d.dates, d.open, d.high, d.low, d.close, d.volume));
+  }
+  const data = datasets.get(msg.fingerprint);
+  if (!data) throw new Error(`no bars with fingerprint ${msg.fingerprint} in this worker`);
+  const t0 = performance.now();
+  if (msg.kind === 'backtest') {
+    const s = msg.settings;
+    return { value: engine.backtestPacked(data, msg.fast, msg.slow, s[0], s[1], s[2], s[3], s[4]), ms: performance.now() - t0 };
+  }
+  if (msg.kind === 'strategy') {
+    return { value: engine.runStrategy(data, msg.strategy, msg.settings, msg.params), ms: performance.now() - t0 };
+  }
+  // The chunks of one grid or sweep share its indicator series (computed once here); a new job starts afresh.
+  const job = `${msg.kind}:${msg.kind === 'pairs' ? msg.grid : msg.sweep}`;
+  if (lastJob.get(msg.fingerprint) !== job) {
+    data.clearSmaCache();
+    lastJob.set(msg.fingerprint, job);
+  }
+  /** @type {(a: number, b: number) => any} */
+  let runRange;
+  if (msg.kind === 'pairs') {
+    const s = msg.settings;
+    runRange = (a, b) => engine.runPairs(data, msg.fast.subarray(a, b), msg.slow.subarray(a, b), s[0], s[1], s[2], s[3], s[4], msg.details);
+  } else {
+    if (st.sweep === null || st.sweep.id !== msg.sweep) {
+      st.sweep?.plan.free();
+      st.sweep = null;
+      const r = msg.request;
+      st.sweep = { id: msg.sweep, plan: new engine.WasmSweep(r.strategy, r.settings, r.params, r.constraint, r.names, r.rows) };
+    }
+    const plan = st.sweep.plan;
+    runRange = (a, b) => plan.run(data, a, b);
+  }
+  /** @type {ChunkOutput[]} */
+  const out = [];
+  let done = 0;
+  for (const [a, b] of msg.ranges) {
+    const t = performance.now();
+    out.push({ value: runRange(a, b), ms: performance.now() - t, count: b - a });
+    done += b - a;
+    if (msg.ranges.length > 1) post({ type: 'progress', id: msg.id, done });
+  }
+  return { value: out, ms: performance.now() - t0 };
+}
+
+/** The buffers of the typed arrays in a value, to transfer instead of copying. @param {any} value */
+export function transferables(value) {
+  /** @type {Set<ArrayBuffer>} */
+  const out = new Set();
+  /** @param {any} v */
+  const walk = (v) => {
+    if (ArrayBuffer.isView(v)) out.add(/** @type {ArrayBuffer} */ (v.buffer));
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return [...out];
+}
+
+/**
+ * The reply to a request (the engine's refusals keep their name, message and code).
+ * @param {ReturnType<typeof workerState>} st @param {Request} msg @param {(reply: Reply) => void} post
+ * @returns {[Reply, ArrayBuffer[]]}
+ */
+export function answer(st, msg, post) {
+  try {
+    const { value, ms } = runTask(st, msg, post);
+    return [{ type: 'result', id: msg.id, ok: true, value, ms }, transferables(value)];
+  } catch (e) {
+    const err = /** @type {any} */ (e);
+    return [{ type: 'result', id: msg.id, ok: false, error: { name: String(err?.name ?? 'Error'), message: String(err?.message ?? err), code: err?.code } }, []];
+  }
+}
