@@ -5,7 +5,9 @@
 //   bash scripts/build-pyodide-wheel.sh && node benches/bench_pyodide.mjs
 //
 // Measures: the wasm engine's start (first RustEngine(): read glue and .wasm, compile,
-// instantiate); a 1,000-bar backtest end to end from Python; the 10 x 10 grid (fast 5..50 step
+// instantiate); a 1,000-bar strategy run_backtest (sma_cross 10/30, and an RSI strategy with a
+// stop) and run_signals end to end from Python; a strategy sweep (10 x 10 placeholders); a
+// 1,000-bar seed backtest; the 10 x 10 grid (fast 5..50 step
 // 5, slow 60..240 step 20: 100 pairs) on 2,520 bars, as run_multiple_backtests and run_grid.
 import { findWheel, pyodideWithWheel } from '../tests/pyodide/helpers.mjs';
 
@@ -18,6 +20,7 @@ console.log(`Pyodide ${py.version} loaded with the wheel in ${(performance.now()
 py.runPython(`
 import os, platform, statistics, sys, time
 import quant_backtest as qb
+import quant_backtest.strategy as qs
 from quant_backtest import _backend
 
 def timed(call, repeat, number):
@@ -59,6 +62,26 @@ gb = python.run_multiple_backtests(big, fast, slow)
 assert [(f, s, r.trade_count, r.total_return) for f, s, r in ga] == \\
        [(f, s, r.trade_count, r.total_return) for f, s, r in gb]
 
+cross = qs.sma_cross(10, 30)
+rsi = qs.Strategy(entry=qs.rsi(14) < 30, exit=qs.rsi(14) > 70, stop_loss=0.05)
+for strat in (cross, rsi):
+    a, b = wasm.run_backtest(small, strat), python.run_backtest(small, strat)
+    assert a.trades == b.trades and list(a.equity_curve) == list(b.equity_curve)
+case("1,000-bar run_backtest(sma_cross(10, 30))",
+     lambda: wasm.run_backtest(small, cross), lambda: python.run_backtest(small, cross), 7, 200, 5)
+case("1,000-bar run_backtest(rsi < 30 / > 70, stop 5%)",
+     lambda: wasm.run_backtest(small, rsi), lambda: python.run_backtest(small, rsi), 7, 200, 5)
+entries = [i % 20 == 0 for i in range(1_000)]
+exits = [i % 20 == 10 for i in range(1_000)]
+case("1,000-bar run_signals",
+     lambda: wasm.run_signals(small, entries, exits),
+     lambda: python.run_signals(small, entries, exits), 7, 200, 5)
+swept = qs.Strategy(entry=qs.sma(qs.param("fast")).crosses_above(qs.sma(qs.param("slow"))),
+                    exit=qs.sma(qs.param("fast")).crosses_below(qs.sma(qs.param("slow"))))
+grid = {"fast": fast, "slow": slow}
+case("sweep 10x10 placeholders on 2,520 bars (columns)",
+     lambda: wasm.sweep(big, swept, grid, as_frame=False),
+     lambda: python.sweep(big, swept, grid, as_frame=False), 5, 5, 1)
 case("1,000-bar backtest (10/30), end to end",
      lambda: wasm.run_sma_backtest(small, 10, 30), lambda: python.run_sma_backtest(small, 10, 30),
      7, 200, 5)

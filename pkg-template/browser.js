@@ -5,6 +5,8 @@
 // wasm threads, and the single-threaded build otherwise; the answers are the same either way.
 import initWasm, * as raw from './wasm/quant_backtest.js';
 import * as core from './core.js';
+import * as strategyModule from './strategy.js';
+import * as indicatorsModule from './indicators.js';
 
 const { asBacktestError, markReady, setup, snapshot } = core;
 
@@ -155,6 +157,10 @@ setup({
 // Local bindings, not re-exports: with `sideEffects: false` a bundler may skip a module that only
 // re-exports, and with it the set-up above.
 export const { BacktestError, BacktestResult, CachedRustEngine, MarketData, RustEngine, StrategyResult, benchmarkEngine, createEngine, generateSampleData } = core;
+/** The strategy builder (`strategy.sma(10).crossesAbove(strategy.sma(30))`, `new strategy.Strategy({...})`). */
+export const strategy = strategyModule;
+/** Indicators over arrays (`indicators.rsi(close, 14)`) and streaming (`new indicators.RSI(14)`). */
+export const indicators = indicatorsModule;
 /** The engine's version ('' until `init()` has resolved). */
 export let version = '';
 

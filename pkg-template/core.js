@@ -73,6 +73,11 @@ function raw() {
   return state.raw;
 }
 
+/** The raw wasm-bindgen exports, once initialised (for the package's own modules: strategy.js, indicators.js). */
+export function rawExports() {
+  return raw();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Errors
 
@@ -1046,6 +1051,44 @@ export class StrategyResult {
 }
 
 /**
+ * The engine's checked backtest requests by their JSON text, newest last. Reading a tree into
+ * the engine costs more than a 1,000-bar run, and dashboards and loops run the same strategy
+ * again and again; a request the engine refuses is never kept.
+ * @type {Map<string, any>}
+ */
+const preparedRuns = new Map();
+const PREPARED_KEPT = 16;
+
+/**
+ * @param {{ strategy: any, settings: Record<string, unknown>, params: any }} request
+ * @returns {{ run(data: any): any }}
+ */
+function preparedRun(request) {
+  const engine = raw();
+  let key;
+  try {
+    key = JSON.stringify([request.strategy, request.settings, request.params]);
+  } catch {
+    // A BigInt has no JSON: such a request is read afresh (the engine names it if it is bad).
+    const once = new engine.WasmBacktest(request.strategy, request.settings, request.params);
+    return { run: (data) => { try { return once.run(data); } finally { once.free(); } } };
+  }
+  let run = preparedRuns.get(key);
+  if (run === undefined) {
+    run = new engine.WasmBacktest(request.strategy, request.settings, request.params);
+    if (preparedRuns.size >= PREPARED_KEPT) {
+      const oldest = /** @type {[string, any]} */ (preparedRuns.entries().next().value);
+      preparedRuns.delete(oldest[0]);
+      oldest[1].free();
+    }
+  } else {
+    preparedRuns.delete(key);
+  }
+  preparedRuns.set(key, run);
+  return run;
+}
+
+/**
  * A StrategyResult from the raw output (`runStrategy` / `runSignals`), dates from the bars.
  * @param {any} out @param {MarketData} md
  */
@@ -1385,7 +1428,7 @@ export class RustEngine {
    * @returns {any}
    */
   [STRATEGY](md, request, async) {
-    const here = () => strategyResult(wasmCall(() => raw().runStrategy(handleOf(md), request.strategy, request.settings, request.params)), md);
+    const here = () => strategyResult(wasmCall(() => preparedRun(request).run(handleOf(md))), md);
     if (!async) return here();
     raw();
     return this.#usablePool().then((pool) => {

@@ -1,5 +1,10 @@
 // Type declarations of quant-backtest (both entries: Node and browsers/bundlers).
 
+import * as strategy from './strategy.js';
+import * as indicators from './indicators.js';
+/** The strategy builder (strategy.d.ts) and the indicators (indicators.d.ts). */
+export { strategy, indicators };
+
 /** What kind of input was refused. */
 export type BacktestErrorCode =
   /** market data (lengths, prices, dates, volume) */

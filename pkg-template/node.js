@@ -5,6 +5,8 @@ import { webcrypto } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import * as raw from './wasm/quant_backtest.js';
 import * as core from './core.js';
+import * as strategyModule from './strategy.js';
+import * as indicatorsModule from './indicators.js';
 
 const { asBacktestError, markReady, setup, snapshot } = core;
 
@@ -254,6 +256,10 @@ markReady();
 // Local bindings, not re-exports: with `sideEffects: false` a bundler may skip a module that only
 // re-exports, and with it the set-up above.
 export const { BacktestError, BacktestResult, CachedRustEngine, MarketData, RustEngine, StrategyResult, benchmarkEngine, createEngine, generateSampleData } = core;
+/** The strategy builder (`strategy.sma(10).crossesAbove(strategy.sma(30))`, `new strategy.Strategy({...})`). */
+export const strategy = strategyModule;
+/** Indicators over arrays (`indicators.rsi(close, 14)`) and streaming (`new indicators.RSI(14)`). */
+export const indicators = indicatorsModule;
 /** The engine's version. */
 export const version = core.version;
 

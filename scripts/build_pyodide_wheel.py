@@ -4,7 +4,8 @@ no build backend, no network). Called by scripts/build-pyodide-wheel.sh.
     python scripts/build_pyodide_wheel.py --out dist/pyodide
 
 The wheel (``quant_backtest-<version>-py3-none-any.whl``) holds python/quant_backtest/ without
-the native module (no ``_native*.so``, no ``__pycache__``) plus the single-threaded wasm engine
+the native module (no ``_native*.so``, no ``__pycache__``; with the bridge's JS adapter
+``_wasm_adapter.js``) plus the single-threaded wasm engine
 from pkg/wasm/ as package data in ``quant_backtest/wasm/``. It is byte-for-byte reproducible:
 fixed timestamps and file order.
 """
@@ -23,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "python" / "quant_backtest"
 WASM = ROOT / "pkg" / "wasm"
 WASM_FILES = ("quant_backtest.js", "quant_backtest_bg.wasm")
+# The bridge's JS half (type-checked by scripts/test-pyodide.sh): the wheel is useless without it.
+ADAPTER = "_wasm_adapter.js"
 NAME = "quant-backtest"
 DIST = "quant_backtest"
 SKIP_SUFFIXES = (".so", ".pyd", ".dylib", ".pyc", ".pyo")
@@ -75,6 +78,8 @@ def files() -> list[tuple[str, bytes]]:
         if rel.parts[0] == "wasm":  # a stray copy in the source tree: pkg/ is the truth
             continue
         out.append((f"{DIST}/{rel.as_posix()}", path.read_bytes()))
+    if f"{DIST}/{ADAPTER}" not in {name for name, _ in out}:
+        sys.exit(f"{PACKAGE / ADAPTER} is missing: the wasm bridge needs it")
     for name in WASM_FILES:
         path = WASM / name
         if not path.is_file():

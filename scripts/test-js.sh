@@ -100,7 +100,7 @@ else
 fi
 
 # -- 3. TypeScript --------------------------------------------------------------------------------
-cp "$REPO/tests/js/types-check.ts" "$TMP/app/"
+cp "$REPO/tests/js/types-check.ts" "$REPO/tests/js/strategy-types-check.ts" "$TMP/app/"
 cat > tsconfig.json <<'EOF'
 {
   "compilerOptions": {
@@ -113,7 +113,7 @@ cat > tsconfig.json <<'EOF'
     "types": [],
     "skipLibCheck": false
   },
-  "files": ["types-check.ts"]
+  "files": ["types-check.ts", "strategy-types-check.ts"]
 }
 EOF
 cat > tsconfig.bundler.json <<'EOF'
@@ -128,15 +128,15 @@ cat > tsconfig.bundler.json <<'EOF'
     "types": [],
     "skipLibCheck": false
   },
-  "files": ["types-check.ts"]
+  "files": ["types-check.ts", "strategy-types-check.ts"]
 }
 EOF
 for cfg in tsconfig.json tsconfig.bundler.json; do
   log "tsc --noEmit --strict -p $cfg ($("$BIN/tsc" --version))"
   if "$BIN/tsc" -p "$cfg" --noEmit --strict; then
-    record "tsc" ok "types-check.ts, $cfg"
+    record "tsc" ok "types-check.ts + strategy-types-check.ts, $cfg"
   else
-    record "tsc" FAIL "types-check.ts, $cfg"
+    record "tsc" FAIL "types-check.ts + strategy-types-check.ts, $cfg"
   fi
 done
 

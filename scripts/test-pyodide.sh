@@ -23,6 +23,10 @@ if ! .venv/bin/python -c 'import quant_backtest._native' 2>/dev/null; then
   build_python_package
 fi
 
+log "tsc --checkJs python/quant_backtest/_wasm_adapter.js (the bridge's JS half, shipped in the wheel)"
+node_modules/.bin/tsc --noEmit --allowJs --checkJs --strict --target es2022 --lib es2022,dom \
+  --skipLibCheck python/quant_backtest/_wasm_adapter.js
+
 bash scripts/build-pyodide-wheel.sh
 
 log "node --test tests/pyodide/ (Pyodide in Node, offline; headless chromium)"

@@ -19,6 +19,8 @@ except ImportError:  # Pyodide without numpy, or a minimal install
     _np = None
 
 COLUMNS = ("open", "high", "low", "close", "volume")
+# What a column of plain Python numbers holds (bool is a subclass of int, not int itself).
+_PLAIN_NUMBERS = {float, int}
 
 
 def _date_text(value: Any) -> str:
@@ -50,6 +52,9 @@ def _dates(values: Iterable[Any]) -> list[str]:
             return [ts.isoformat() for ts in index]
     except ImportError:
         pass
+    values = list(values)
+    if set(map(type, values)) <= {str}:  # ISO strings already (the common case): as given
+        return values
     return [_date_text(v) for v in values]
 
 
@@ -92,6 +97,8 @@ def _column(field: str, values: Any, copy: bool) -> Any:
         raise BacktestError(
             f"{field} must be a sequence of numbers, got {type(values).__name__}"
         ) from None
+    if set(map(type, seq)) <= _PLAIN_NUMBERS:  # the common case, checked in one C loop
+        return tuple(map(float, seq))
     return tuple(_float_cell(field, i, v) for i, v in enumerate(seq))
 
 

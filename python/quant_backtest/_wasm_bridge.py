@@ -26,12 +26,15 @@ only under Pyodide.
 from __future__ import annotations
 
 import array
+import json
 import re
 import sys
 from typing import Any, Optional, Sequence
 
 from . import _fallback
 from ._errors import BacktestError
+from ._fallback import api as _fallback_api
+from ._fallback import settings as _fallback_settings
 
 try:
     import numpy as _np
@@ -48,67 +51,25 @@ __version__: Optional[str] = None
 # Integers outside this range do not survive the trip through a JS number; the pure-Python
 # validator (same checks, same messages) words the refusal instead.
 _SAFE_INT = 2**53
+_INF = float("inf")
 
-# Helpers appended inside the glue's scope: they call its functions and pack the answers.
-_ADAPTER_JS = r"""
-// ---- quant_backtest Pyodide adapter (python/quant_backtest/_wasm_bridge.py) ----
-const QB_HEAD = 14, QB_TRADE = 8;
-function qbPack(results, bars) {
-  let size = 0;
-  for (const r of results) size += QB_HEAD + QB_TRADE * r.trades.length;
-  const nums = new Float64Array(size), equity = new Float64Array(results.length * bars);
-  const dates = [];
-  let o = 0;
-  results.forEach((r, k) => {
-    const trades = r.trades;
-    nums[o] = r.fastPeriod; nums[o + 1] = r.slowPeriod;
-    nums[o + 2] = r.totalReturn; nums[o + 3] = r.annualizedReturn; nums[o + 4] = r.volatility;
-    nums[o + 5] = r.sharpeRatio === null ? 0 : 1; nums[o + 6] = r.sharpeRatio ?? 0;
-    nums[o + 7] = r.sortinoRatio === null ? 0 : 1; nums[o + 8] = r.sortinoRatio ?? 0;
-    nums[o + 9] = r.maxDrawdown; nums[o + 10] = r.tradeCount; nums[o + 11] = r.winRate;
-    nums[o + 12] = r.executionTimeMs; nums[o + 13] = trades.length;
-    o += QB_HEAD;
-    for (const t of trades) {
-      nums[o] = t.entryIndex; nums[o + 1] = t.exitIndex; nums[o + 2] = t.entryPrice;
-      nums[o + 3] = t.exitPrice; nums[o + 4] = t.size; nums[o + 5] = t.pnl;
-      nums[o + 6] = t.returnPct; nums[o + 7] = t.barsHeld;
-      o += QB_TRADE;
-      dates.push(t.entryDate, t.exitDate);
-    }
-    equity.set(r.equityCurve, k * bars);
-  });
-  return [nums, dates.join('\n'), equity];
-}
-const QB_COLUMNS = ['fastPeriod', 'slowPeriod', 'totalReturn', 'annualizedReturn', 'volatility',
-  'sharpeRatio', 'sortinoRatio', 'maxDrawdown', 'tradeCount', 'winRate'];
-return {
-  init(bytes) { initSync({ module: bytes }); return version(); },
-  threaded: () => isThreadedBuild(),
-  marketData: (symbol, dates, o, h, l, c, v) => new WasmMarketData(symbol, dates, o, h, l, c, v),
-  sampleData: (symbol, days, price, seed) => sampleData(symbol, days, price, BigInt(seed)),
-  columns(d) {
-    const n = d.length, out = new Float64Array(5 * n);
-    [d.open(), d.high(), d.low(), d.close(), d.volume()].forEach((col, i) => out.set(col, i * n));
-    return [d.symbol, d.dates().join('\n'), out];
-  },
-  backtest: (d, f, s, cap, com, fill, lot, ppy) =>
-    qbPack([backtest(d, f, s, cap, com, fill, lot, ppy)], d.length),
-  grid(d, fasts, slows, cap, com, fill, lot, ppy, maxWorkers, details) {
-    const plan = planGrid(d.length, fasts, slows, cap, com, fill, lot, ppy, maxWorkers);
-    const start = performance.now();
-    try {
-      const out = runPairs(d, plan.fast, plan.slow, cap, com, fill, lot, ppy, details);
-      const ms = (performance.now() - start) / plan.fast.length;
-      if (details) return qbPack(out, d.length);
-      const n = plan.fast.length, cols = new Float64Array(QB_COLUMNS.length * n);
-      QB_COLUMNS.forEach((name, i) => cols.set(out[name], i * n));
-      return [cols, ms];
-    } finally {
-      d.clearSmaCache();   // the SMAs are kept per data for chunked grids; one call here
-    }
-  },
-};
-"""
+ADAPTER_FILE = "_wasm_adapter.js"  # the JS half, beside this file (type-checked, linted)
+# The glue's exports the adapter uses (checked at start: a build without one is refused).
+_GLUE_NAMES = (
+    "initSync",
+    "version",
+    "isThreadedBuild",
+    "catalog",
+    "WasmMarketData",
+    "backtest",
+    "planGrid",
+    "runPairs",
+    "sampleData",
+    "runStrategy",
+    "runSignals",
+    "WasmSweep",
+    "indicator",
+)
 
 _js: Any = None  # the adapter object, once started
 _JsException: Any = None  # pyodide.ffi.JsException, once started
@@ -121,7 +82,7 @@ def _resource_bytes(name: str) -> bytes:
 
 
 def _module_body(glue: str) -> str:
-    """The ES-module glue as the body of a plain function that returns the adapter: the
+    """The ES-module glue as the body of a plain function that returns its exports: the
     ``export`` keywords go, ``import.meta.url`` (used only by the async loader, never here)
     becomes ``undefined``. Anything else module-only (an ``import`` of a snippet, which only
     the threaded build has) is refused rather than half-loaded."""
@@ -133,10 +94,16 @@ def _module_body(glue: str) -> str:
         raise ImportError(
             f"the wasm glue has a module statement Pyodide cannot run: {leftover[0]!r}"
         )
-    for name in ("initSync", "WasmMarketData", "backtest", "planGrid", "runPairs", "sampleData"):
+    for name in _GLUE_NAMES:
         if not re.search(rf"^(function|class) {name}\b", body, flags=re.M):
             raise ImportError(f"the wasm glue has no {name}")
-    return body + _ADAPTER_JS
+    return body + "\nreturn { " + ", ".join(_GLUE_NAMES) + " };\n"
+
+
+def _package_text(*parts: str) -> str:
+    from importlib import resources
+
+    return resources.files(__package__).joinpath(*parts).read_text(encoding="utf-8")
 
 
 def start() -> Any:
@@ -148,12 +115,15 @@ def start() -> Any:
     import js  # Pyodide's bridge to the JS global scope
     from pyodide.ffi import JsException, to_js
 
-    glue = _resource_bytes(GLUE_FILE).decode("utf-8")
+    glue_source = _resource_bytes(GLUE_FILE).decode("utf-8")
     binary = _resource_bytes(WASM_FILE)
-    adapter = js.Function.new(_module_body(glue))()
+    glue = js.Function.new(_module_body(glue_source))()
+    adapter_source = _package_text(ADAPTER_FILE) + "\nreturn quantBacktestAdapter(glue);\n"
+    adapter = js.Function.new("glue", adapter_source)(glue)
     version = str(adapter.init(to_js(binary)))
     if adapter.threaded():
         raise ImportError("the shipped wasm engine is the threaded build; Pyodide needs one thread")
+    _catalog(json.loads(str(adapter.catalog())))
     _js, _JsException, __version__ = adapter, JsException, version
     return sys.modules[__name__]
 
@@ -166,8 +136,10 @@ def _call(fn: Any, *args: Any) -> Any:
     try:
         return fn(*args)
     except _JsException as e:
-        if getattr(e, "name", None) == "BacktestError":
-            raise BacktestError(str(e.message)) from None
+        error = getattr(e, "js_error", e)
+        if getattr(error, "name", None) == "BacktestError":
+            code = getattr(error, "code", None)
+            raise BacktestError(str(error.message), str(code or "invalid_parameter")) from None
         raise
 
 
@@ -187,6 +159,22 @@ def _f64(values: Any) -> Any:
     return out
 
 
+def _float_column(values: Any) -> Any:
+    """A float column as a buffer ``array`` can extend from at C speed (numpy stays numpy)."""
+    if _np is not None and isinstance(values, _np.ndarray):
+        return _np.ascontiguousarray(values, dtype=_np.float64)
+    if isinstance(values, array.array) and values.typecode == "d":
+        return values
+    return array.array("d", values)
+
+
+def _float_array(typed: Any) -> array.array:
+    """A ``Float64Array`` as an ``array('d')``: one byte copy, no float objects made."""
+    out = array.array("d")
+    out.frombytes(typed.to_bytes())
+    return out
+
+
 def _floats(typed: Any) -> list:
     return typed.to_memoryview().tolist() if typed.length else []
 
@@ -196,6 +184,11 @@ def _column_out(values: list, integers: bool = False) -> Any:
     if _np is None:
         return [int(x) for x in values] if integers else values
     return _np.asarray(values, dtype=_np.int64 if integers else _np.float64)
+
+
+def _own_column(values: Any) -> Any:
+    """A private copy of an input column in the form ``columns()`` returns."""
+    return list(values) if _np is None else _np.array(values, dtype=_np.float64)
 
 
 def _none(value: float) -> Optional[float]:
@@ -251,7 +244,7 @@ def _unpack(packed: Any) -> list:
 class MarketData:
     """Validated bars owned by the wasm instance (a ``WasmMarketData``)."""
 
-    __slots__ = ("_handle", "_len")
+    __slots__ = ("_handle", "_len", "_columns", "_dates")
 
     def __init__(
         self,
@@ -263,15 +256,32 @@ class MarketData:
         close: Any,
         volume: Any,
     ) -> None:
+        symbol = str(symbol)
+        try:
+            text = "\n".join(dates)  # strings already (``_data`` made them): one C loop
+        except TypeError:
+            dates = [str(d) for d in dates]
+            text = "\n".join(dates)
+        dates = list(dates)
+        if text.count("\n") != max(len(dates) - 1, 0) or (len(dates) == 1 and text == ""):
+            from pyodide.ffi import to_js  # a date holds a newline: the engine names it
+
+            dates_arg: Any = to_js(dates)
+        else:
+            dates_arg = text
+        cols = [_float_column(c) for c in (open, high, low, close, volume)]
+        packed = array.array("d")
+        for c in cols:
+            packed.extend(c)
         from pyodide.ffi import to_js
 
-        handle = _call(
-            _js.marketData,
-            str(symbol),
-            to_js([str(d) for d in dates]),
-            *(_f64(c) for c in (open, high, low, close, volume)),
-        )
-        self._adopt(handle)
+        lengths = to_js([len(c) for c in cols])
+        handle = _call(_js.marketData, symbol, dates_arg, _f64(packed), lengths)
+        self._handle = handle
+        self._len = int(handle.length)
+        # What the engine now holds, as the native module's columns() gives it (the same
+        # doubles: no round trip back out of wasm memory).
+        self._columns: Optional[tuple] = (symbol, dates, *(_own_column(c) for c in cols))
 
     @classmethod
     def _wrap(cls, handle: Any) -> MarketData:
@@ -282,17 +292,32 @@ class MarketData:
     def _adopt(self, handle: Any) -> None:
         self._handle = handle
         self._len = int(handle.length)
+        self._columns = None
 
     def __len__(self) -> int:
         return self._len
 
     def columns(self) -> tuple:
         """(symbol, dates, open, high, low, close, volume), as the native module gives them."""
+        if self._columns is not None:
+            return self._columns
         symbol, dates, packed = _js.columns(self._handle)
         n = self._len
         values = _floats(packed)
         cols = [_column_out(values[i * n : (i + 1) * n]) for i in range(5)]
-        return (str(symbol), str(dates).split("\n"), *cols)
+        text = str(dates)
+        self._columns = (str(symbol), text.split("\n") if text else [], *cols)
+        return self._columns
+
+    def as_lists(self) -> dict:
+        """The columns as the pure-Python engine reads them."""
+        symbol, dates, *cols = self.columns()
+        names = ("open", "high", "low", "close", "volume")
+        return {"dates": list(dates), **{k: list(c) for k, c in zip(names, cols)}}
+
+    def dates(self) -> list:
+        """The bars' dates (trades carry the dates of their entry and exit bars)."""
+        return self.columns()[1]
 
     def __del__(self) -> None:
         # Frees the Rust copy now rather than when the JS garbage collector gets to it.
@@ -398,6 +423,72 @@ class Engine:
         ints = ("fast_period", "slow_period", "trade_count")
         return {k: _column_out(v, integers=k in ints) for k, v in cols.items()}
 
+    # -- the strategy engine (the native Engine's run_strategy, run_signals, sweep) ---------
+
+    def run_strategy(self, data: MarketData, strategy: Any, settings: Any, params: Any) -> dict:
+        if _lossy(strategy, params) or _lossy(settings, integral=False):
+            # A value a JS number cannot carry as given: the pure-Python checks word the
+            # refusal as the native engine does (and pass what it would accept).
+            parsed, _ = _fallback_check(_fallback_api.prepare, strategy, settings)
+            values = _fallback_check(_fallback_api.check_params_object, params)
+            _fallback_check(_fallback_api.bind, parsed, values)
+        packed = _call(
+            _js.runStrategy, data._handle, _text(strategy), _text(settings), _text(params)
+        )
+        return _run_output(packed, data, params)
+
+    def run_signals(
+        self,
+        data: MarketData,
+        entries: Optional[list],
+        exits: Optional[list],
+        short_entries: Optional[list],
+        short_exits: Optional[list],
+        settings: Any,
+    ) -> dict:
+        signals = [_u8(v) for v in (entries, exits, short_entries, short_exits)]
+        if _lossy(settings, integral=False):
+            _fallback_check(_fallback_settings.resolve_settings, {}, {}, settings)
+        packed = _call(_js.runSignals, data._handle, *signals, _text(settings))
+        return _run_output(packed, data, None)
+
+    def sweep(
+        self,
+        data: MarketData,
+        strategy: Any,
+        settings: Any,
+        params: Any,
+        constraint: Any,
+        names: Optional[list],
+        rows: Optional[list],
+        max_workers: Optional[int],
+    ) -> dict:
+        if max_workers is not None and max_workers < 1:
+            raise BacktestError(f"max_workers must be >= 1, got {max_workers}", "invalid_parameter")
+        if _lossy(strategy, params, constraint, rows) or _lossy(settings, integral=False):
+            combos = None if rows is None else [dict(zip(names or [], r)) for r in rows]
+            out = _fallback_check(
+                _fallback.sweep, data.as_lists(), strategy, params, settings, constraint, combos
+            )
+            return {k: _column_out(v, _all_ints(v)) for k, v in out["columns"].items()}
+        header, floats, ints = _call(
+            _js.sweep,
+            data._handle,
+            _text(strategy),
+            _text(settings),
+            _text(params),
+            None if constraint is None else _text(constraint),
+            None if names is None else _text(names),
+            None if rows is None else _text(rows),
+        )
+        spec = json.loads(str(header))
+        count = spec["count"]
+        f, i = _floats(floats), _ints(ints)
+        return {
+            name: _column_out((i if integer else f)[at : at + count], integers=integer)
+            for name, integer, at in spec["columns"]
+        }
+
 
 _COLUMN_NAMES = (
     "fast_period",
@@ -427,3 +518,144 @@ def sample_data(symbol: str, days: int, start_price: float, seed: int) -> Market
         _refuse_with_fallback(_fallback.generate_sample_data, symbol, days, start_price, seed)
     handle = _call(_js.sampleData, str(symbol), float(days), float(start_price), str(int(seed)))
     return MarketData._wrap(handle)
+
+
+def indicator(name: str, inputs: list, params: dict) -> list:
+    """Every output of indicator ``name`` (numpy arrays with numpy, else lists), as the
+    native module's ``indicator``."""
+    spec = _INDICATORS.get(name)
+    if spec is None:
+        raise ValueError(f"unknown indicator '{name}'")
+    if spec["source"]:
+        source, hlc = (_f64(inputs[0]) if inputs else None), (None, None, None)
+    elif len(inputs) == 3:
+        source, hlc = None, tuple(_f64(c) for c in inputs)
+    else:
+        raise ValueError("atr takes high, low and close")
+    count, packed = _call(_js.indicator, name, _text(params), source, *hlc)
+    values = _floats(packed)
+    n = len(values) // int(count) if int(count) else 0
+    return [_column_out(values[k * n : (k + 1) * n]) for k in range(int(count))]
+
+
+# -- strategy runs across the boundary --------------------------------------------------------
+
+_METRICS: list = []  # (name, integer) in the engine's order (catalog().metrics)
+_INT_METRICS: set = set()
+_TRADE_FIELDS: list = []
+_SIDES: list = []
+_EXIT_REASONS: list = []
+_INDICATORS: dict = {}
+
+
+def _catalog(catalog: dict) -> None:
+    """Keeps what unpacking needs from the engine's catalog (read once, at start)."""
+    _METRICS[:] = [(m["name"], bool(m["integer"])) for m in catalog["metrics"]]
+    _INT_METRICS.clear()
+    _INT_METRICS.update(name for name, integer in _METRICS if integer)
+    _TRADE_FIELDS[:] = catalog["trade_fields"]
+    _SIDES[:] = catalog["sides"]
+    _EXIT_REASONS[:] = catalog["exit_reasons"]
+    _INDICATORS.clear()
+    _INDICATORS.update({i["name"]: i for i in catalog["indicators"]})
+
+
+def _text(value: Any) -> str:
+    """A plain value as JSON (one string across, parsed by the adapter); NaN and infinities
+    as JSON's extension (the engine refuses them by name, as natively)."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _u8(values: Optional[list]) -> Any:
+    """A list of bools as a ``Uint8Array`` (one copy), ``None`` as null (never)."""
+    if values is None:
+        return None
+    import js
+
+    out = js.Uint8Array.new(len(values))
+    if values:
+        out.assign(bytes(values))
+    return out
+
+
+def _ints(typed: Any) -> list:
+    return typed.to_memoryview().tolist() if typed.length else []
+
+
+def _all_ints(values: list) -> bool:
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+
+
+def _run_output(packed: Any, data: MarketData, params: Any) -> dict:
+    """The native ``run_strategy`` dict from the adapter's packed run: metrics by name (None
+    where undefined), trades as dicts of the twelve fields, the equity curve, params, ms."""
+    packed = _float_array(packed)
+    ms, n_metrics, n_fields, n_trades = packed[0], int(packed[1]), int(packed[2]), int(packed[3])
+    o = 4 + n_metrics
+    end = o + n_trades * n_fields
+    nums = packed[:end].tolist()
+    metrics = {}
+    for (name, integer), v in zip(_METRICS, nums[4:o]):
+        metrics[name] = None if v != v else (int(v) if integer else v)
+    dates = data.dates()
+    trades = []
+    sides, reasons = _SIDES, _EXIT_REASONS
+    for k in range(n_trades):
+        at = o + k * n_fields
+        ei, xi, ep, xp, size, pnl, ret, held, side, reason = nums[at : at + 10]
+        ei, xi = int(ei), int(xi)
+        trades.append(
+            {
+                "entry_index": ei,
+                "exit_index": xi,
+                "entry_date": dates[ei],
+                "exit_date": dates[xi],
+                "entry_price": ep,
+                "exit_price": xp,
+                "size": size,
+                "pnl": pnl,
+                "return_pct": ret,
+                "bars_held": int(held),
+                "direction": sides[int(side)],
+                "exit_reason": reasons[int(reason)],
+            }
+        )
+    equity = packed[end:]
+    return {
+        "metrics": metrics,
+        "trades": trades,
+        "equity_curve": equity if _np is None else _np.frombuffer(equity, dtype=_np.float64),
+        # The engine ran with exactly these (checked); as given, a float stays a float.
+        "params": dict(params) if isinstance(params, dict) else {},
+        "execution_time_ms": ms,
+    }
+
+
+def _lossy(*values: Any, integral: bool = True) -> bool:
+    """Whether a value holds a number JSON and a JS number would change: NaN or an infinity,
+    an integer past 2**53, or (``integral``) an integral float (the engine refuses 5.0 for an
+    integer; JS would pass 5)."""
+    stack = list(values)
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is float:
+            if v != v or v in (_INF, -_INF) or (integral and v.is_integer()):
+                return True
+        elif t is int:
+            if not -_SAFE_INT <= v <= _SAFE_INT:
+                return True
+        elif t is dict:
+            stack.extend(v.values())
+        elif t is list:
+            stack.extend(v)
+    return False
+
+
+def _fallback_check(fn: Any, *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except BacktestError:
+        raise
+    except ValueError as e:
+        raise BacktestError(str(e)) from None

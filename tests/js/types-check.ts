@@ -214,7 +214,7 @@ try {
 } catch (err) {
   if (err instanceof BacktestError) {
     const name: 'BacktestError' = err.name;
-    const code: 'invalid_market_data' | 'invalid_parameter' | 'invalid_grid' | 'invalid_argument' = err.code;
+    const code: BacktestErrorCode = err.code;
     const message: string = err.message;
     const asError: Error = err;
     void [name, code, message, asError];

@@ -22,9 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import quant_backtest as qb
-from quant_backtest import BacktestError, MarketData, RustEngine, generate_sample_data
+import quant_backtest.strategy as qs
+from quant_backtest import BacktestError, MarketData, RustEngine, generate_sample_data, indicators
+from quant_backtest._result import METRIC_NAMES as ALL_METRICS
 from quant_backtest._result import SEED_METRIC_NAMES as METRIC_NAMES
 from quant_backtest._result import SEED_TRADE_FIELDS as TRADE_FIELDS
+from quant_backtest._result import TRADE_FIELDS as ALL_TRADE_FIELDS
 
 SPECIAL = {"NaN": math.nan, "inf": math.inf, "-inf": -math.inf}
 NUMERIC = ("open", "high", "low", "close", "volume")
@@ -66,8 +69,8 @@ def _x(v: Any) -> Any:
         return v
     if isinstance(v, float):
         return v.hex()
-    if hasattr(v, "item"):  # a numpy scalar
-        return _x(v.item())
+    if hasattr(v, "tolist"):  # a numpy scalar or array
+        return _x(v.tolist())
     return [_x(i) for i in v]
 
 
@@ -188,7 +191,104 @@ def scenarios() -> dict:
         engine.validate_data({"dates": ["2024-01-01"], "open": [1.0]}),
     ]
     out["errors"] = extra_errors()
+    out["strategy"] = strategy_scenarios()
     return out
+
+
+def strategy_json(r: Any) -> dict:
+    """A strategy result: every metric, the params, every trade field, the equity curve."""
+    out = {name: _x(getattr(r, name)) for name in ALL_METRICS}
+    out["params"] = {k: _x(v) for k, v in r.params.items()}
+    out["trades"] = [[_x(getattr(t, f)) for f in ALL_TRADE_FIELDS] for t in r.trades]
+    out["equity_curve"] = [_x(float(e)) for e in r.equity_curve]
+    return out
+
+
+def strategy_scenarios() -> dict:
+    """The strategy API (SPEC part 8): builder strategies and presets, JSON text, placeholders,
+    run_signals, a sweep, optimize, the indicators and refusals (message and code)."""
+    data = generate_sample_data("STRAT", days=1_000, start_price=100.0, seed=42)
+    e = RustEngine()
+    fast, slow = qs.param("fast"), qs.param("slow")
+    swept = qs.Strategy(
+        entry=qs.sma(fast).crosses_above(qs.sma(slow)),
+        exit=qs.sma(fast).crosses_below(qs.sma(slow)),
+    )
+    strategies = {
+        "sma_cross": qs.sma_cross(10, 30),
+        "rsi_stop": qs.Strategy(entry=qs.rsi(14) < 30, exit=qs.rsi(14) > 70, stop_loss=0.05),
+        "both_sides": qs.Strategy(
+            entry=qs.ema(12).crosses_above(qs.ema(26)) & (qs.close > qs.sma(50)),
+            exit=qs.ema(12).crosses_below(qs.ema(26)),
+            short_entry=qs.ema(12).crosses_below(qs.ema(26)),
+            short_exit=qs.ema(12).crosses_above(qs.ema(26)),
+            direction="both",
+            trailing_stop=0.08,
+            take_profit=0.2,
+        ),
+        "macd_preset": qs.macd_cross(),
+        "bollinger_preset": qs.bollinger_reversion(),
+        "donchian_preset": qs.donchian_breakout(),
+    }
+    out: dict[str, Any] = {"backend": e.backend}
+    out["runs"] = {name: strategy_json(e.run_backtest(data, s)) for name, s in strategies.items()}
+    out["json_text"] = strategy_json(e.run_backtest(data, strategies["both_sides"].to_json()))
+    out["settings"] = strategy_json(
+        e.run_backtest(
+            data, strategies["sma_cross"], commission_rate=0.002, slippage=0.001, fill="close"
+        )
+    )
+    out["params"] = strategy_json(e.run_backtest(data, swept, params={"fast": 7, "slow": 40}))
+    entries = [i % 17 == 0 for i in range(len(data))]
+    exits = [i % 17 == 9 for i in range(len(data))]
+    out["signals"] = strategy_json(e.run_signals(data, entries, exits, stop_loss=0.03))
+    out["signals_short"] = strategy_json(
+        e.run_signals(data, None, None, exits, entries, direction="short_only")
+    )
+    grid = {"fast": [5, 10, 15], "slow": [20, 40, 60]}
+    columns = e.sweep(data, swept, grid, as_frame=False)
+    out["sweep"] = {k: [_x(v) for v in col] for k, col in columns.items()}
+    kept = e.sweep(
+        data, swept, grid, constraint=lambda p: p["fast"] * 3 <= p["slow"], as_frame=False
+    )
+    out["sweep_callable"] = {k: [_x(v) for v in col] for k, col in kept.items()}
+    best, result = e.optimize(data, swept, grid, maximize="total_return")
+    out["optimize"] = {"best": best, "result": strategy_json(result)}
+    close = list(data.close)
+    out["indicators"] = {
+        "sma": _x(indicators.sma(close, 10)),
+        "rsi": _x(indicators.rsi(close, 14)),
+        "macd": [_x(o) for o in indicators.macd(close)],
+        "bbands": [_x(o) for o in indicators.bbands(close, 20, 2.0)],
+        "atr": _x(indicators.atr(list(data.high), list(data.low), close, 14)),
+    }
+    bad = {
+        "setting_typo": lambda: e.run_backtest(data, strategies["sma_cross"], comission=0.1),
+        "unknown_param": lambda: e.run_backtest(data, swept, params={"fast": 5, "slw": 20}),
+        "float_period": lambda: e.run_backtest(data, swept, params={"fast": 5.0, "slow": 20}),
+        "huge_period": lambda: e.run_backtest(data, qs.sma_cross(2**70, 30)),
+        "bad_tree": lambda: e.run_backtest(data, {"entry": {}}),
+        "signals_length": lambda: e.run_signals(data, [True, False]),
+        "sweep_empty": lambda: e.sweep(
+            data, swept, {"fast": [50], "slow": [10]}, qs.param("fast") < qs.param("slow")
+        ),
+        "metric_typo": lambda: e.optimize(data, swept, grid, maximize="sharpe"),
+        "workers": lambda: e.sweep(data, swept, grid, max_workers=0, as_frame=False),
+    }
+    out["errors"] = {name: _coded(call) for name, call in bad.items()}
+    # The engine still works after every refusal.
+    out["after_errors"] = strategy_json(e.run_backtest(data, strategies["sma_cross"]))
+    return out
+
+
+def _coded(call: Any) -> dict:
+    try:
+        call()
+    except BacktestError as e:
+        return {"error": "BacktestError", "msg": str(e), "code": e.code}
+    except Exception as e:  # noqa: BLE001 - what else is raised is part of the answer
+        return {"error": type(e).__name__, "msg": str(e)}
+    return {"error": None}
 
 
 def compare(a: Any, b: Any, path: str = "", metric: bool = False) -> tuple[list[str], list[str]]:
@@ -199,12 +299,8 @@ def compare(a: Any, b: Any, path: str = "", metric: bool = False) -> tuple[list[
     if isinstance(a, dict) and isinstance(b, dict):
         if set(a) != set(b):
             return [f"{path}: keys {sorted(set(a) ^ set(b))}"], []
-        pairs = [(f"{path}.{k}", a[k], b[k], k in METRIC_NAMES) for k in a]
-        pairs = [
-            p
-            for p in pairs
-            if p[0] not in (".backend",) and not p[0].endswith(".execution_time_ms")
-        ]
+        pairs = [(f"{path}.{k}", a[k], b[k], k in ALL_METRICS) for k in a]
+        pairs = [p for p in pairs if not p[0].endswith((".backend", ".execution_time_ms"))]
     elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         pairs = [(f"{path}[{i}]", x, y, metric) for i, (x, y) in enumerate(zip(a, b))]
     else:

@@ -1,0 +1,255 @@
+// @ts-check
+// The quant_backtest Pyodide adapter: the JS half of python/quant_backtest/_wasm_bridge.py.
+//
+// The bridge evaluates the wasm-bindgen glue (pkg/wasm/quant_backtest.js) as a function body
+// that returns its exports, then this file as a function body ending in
+// `return quantBacktestAdapter(glue)`. Every function here takes and returns what crosses to
+// Python cheaply: strings (JSON for trees, settings and params: one string, not a proxy per
+// key), numbers, and typed arrays packed so that Python reads each with one
+// `to_memoryview()` (no per-element proxies). Errors are the glue's own (a JS Error named
+// BacktestError with `.code`); the bridge turns them into quant_backtest.BacktestError.
+
+/** @typedef {typeof import('../../pkg/wasm/quant_backtest.js')} Glue */
+/** @typedef {import('../../pkg/wasm/quant_backtest.js').WasmMarketData} WasmMarketData */
+/**
+ * What runStrategy and runSignals return (src/wasm/strategy.rs).
+ * @typedef {{ metrics: Float64Array, trades: Float64Array, equity_curve: Float64Array,
+ *   params: Record<string, number>, execution_time_ms: number }} RawOutput
+ */
+
+/**
+ * The adapter over the glue's exports.
+ * @param {Glue} glue
+ */
+// eslint-disable-next-line no-unused-vars -- called by the bridge's appended `return`
+function quantBacktestAdapter(glue) {
+  /** Seed results: a header of 14 numbers, then 8 per trade (see the bridge's `_unpack`). */
+  const HEAD = 14;
+  const TRADE = 8;
+  const EMPTY = new Float64Array(0);
+  const SEED_COLUMNS = ['fastPeriod', 'slowPeriod', 'totalReturn', 'annualizedReturn', 'volatility',
+    'sharpeRatio', 'sortinoRatio', 'maxDrawdown', 'tradeCount', 'winRate'];
+
+  /**
+   * The seed API's results packed: numbers, `\n`-joined trade dates, equity rows.
+   * @param {any[]} results
+   * @param {number} bars
+   * @returns {[Float64Array, string, Float64Array]}
+   */
+  function packSeed(results, bars) {
+    let size = 0;
+    for (const r of results) size += HEAD + TRADE * r.trades.length;
+    const nums = new Float64Array(size);
+    const equity = new Float64Array(results.length * bars);
+    /** @type {string[]} */
+    const dates = [];
+    let o = 0;
+    results.forEach((r, k) => {
+      const trades = r.trades;
+      nums.set([r.fastPeriod, r.slowPeriod, r.totalReturn, r.annualizedReturn, r.volatility,
+        r.sharpeRatio === null ? 0 : 1, r.sharpeRatio ?? 0, r.sortinoRatio === null ? 0 : 1,
+        r.sortinoRatio ?? 0, r.maxDrawdown, r.tradeCount, r.winRate, r.executionTimeMs,
+        trades.length], o);
+      o += HEAD;
+      for (const t of trades) {
+        nums.set([t.entryIndex, t.exitIndex, t.entryPrice, t.exitPrice, t.size, t.pnl,
+          t.returnPct, t.barsHeld], o);
+        o += TRADE;
+        dates.push(t.entryDate, t.exitDate);
+      }
+      equity.set(r.equityCurve, k * bars);
+    });
+    return [nums, dates.join('\n'), equity];
+  }
+
+  /**
+   * A strategy run packed in one array: [ms, metric count, trade-field count, trade count,
+   * metrics..., trades (fields per trade)..., equity...]. (The params it ran with are the
+   * ones given: the bridge keeps those, with Python's int/float types.)
+   * @param {RawOutput} out
+   * @returns {Float64Array}
+   */
+  function packRun(out) {
+    const { metrics, trades, equity_curve: equity } = out;
+    const fields = tradeFields;
+    const packed = new Float64Array(4 + metrics.length + trades.length + equity.length);
+    packed[0] = out.execution_time_ms;
+    packed[1] = metrics.length;
+    packed[2] = fields;
+    packed[3] = trades.length / fields;
+    packed.set(metrics, 4);
+    packed.set(trades, 4 + metrics.length);
+    packed.set(equity, 4 + metrics.length + trades.length);
+    return packed;
+  }
+
+  /** @param {string | null | undefined} text */
+  const parse = (text) => (text == null ? null : JSON.parse(text));
+
+  /**
+   * The engine's checked requests by their JSON texts, newest last: reading a tree costs more
+   * than a 1,000-bar run, and a notebook runs the same strategy again and again.
+   * @type {Map<string, any>}
+   */
+  const preparedRuns = new Map();
+  const PREPARED_KEPT = 16;
+
+  /** @param {string} strategy @param {string} settings @param {string} params */
+  function prepared(strategy, settings, params) {
+    const key = `${strategy}\u0000${settings}\u0000${params}`;
+    let run = preparedRuns.get(key);
+    if (run === undefined) {
+      run = new glue.WasmBacktest(parse(strategy), parse(settings), parse(params));
+      if (preparedRuns.size >= PREPARED_KEPT) {
+        const oldest = /** @type {[string, any]} */ (preparedRuns.entries().next().value);
+        preparedRuns.delete(oldest[0]);
+        oldest[1].free();
+      }
+    } else {
+      preparedRuns.delete(key);
+    }
+    preparedRuns.set(key, run);
+    return run;
+  }
+
+  /** Fields per trade in the raw output (catalog().trade_fields), known once started. */
+  let tradeFields = 0;
+
+  return {
+    /** @param {Uint8Array} bytes the .wasm file @returns {string} the engine's version */
+    init(bytes) {
+      glue.initSync({ module: bytes });
+      tradeFields = glue.catalog().trade_fields.length;
+      return glue.version();
+    },
+    threaded: () => glue.isThreadedBuild(),
+    /** The engine's catalog (indicators, settings, metrics, trade fields, ...) as JSON. */
+    catalog: () => JSON.stringify(glue.catalog()),
+
+    /**
+     * Bars from one packed column array (open, high, low, close, volume, `n` each).
+     * @param {string} symbol
+     * @param {string | string[]} dates `\n`-joined (the bridge checks no date holds one), or a list
+     * @param {Float64Array} columns
+     * @param {number[]} lengths of the five (unequal ones are the engine's to refuse)
+     */
+    marketData(symbol, dates, columns, lengths) {
+      const list = typeof dates === 'string' ? (dates === '' ? [] : dates.split('\n')) : dates;
+      const starts = [0];
+      for (const n of lengths) starts.push(starts[starts.length - 1] + n);
+      /** @param {number} i */
+      const col = (i) => columns.subarray(starts[i], starts[i + 1]);
+      return new glue.WasmMarketData(symbol, list, col(0), col(1), col(2), col(3), col(4));
+    },
+    /** @param {string} symbol @param {number} days @param {number} price @param {string} seed */
+    sampleData: (symbol, days, price, seed) => glue.sampleData(symbol, days, price, BigInt(seed)),
+    /**
+     * A data's symbol, `\n`-joined dates, and its five columns in one array.
+     * @param {WasmMarketData} d
+     * @returns {[string, string, Float64Array]}
+     */
+    columns(d) {
+      const n = d.length;
+      const out = new Float64Array(5 * n);
+      [d.open(), d.high(), d.low(), d.close(), d.volume()].forEach((c, i) => out.set(c, i * n));
+      return [d.symbol, d.dates().join('\n'), out];
+    },
+
+    // -- the seed API ------------------------------------------------------------------
+    /**
+     * @param {WasmMarketData} d @param {number} f @param {number} s @param {number} cap
+     * @param {number} com @param {string} fill @param {number} lot @param {number} ppy
+     */
+    backtest: (d, f, s, cap, com, fill, lot, ppy) =>
+      packSeed([glue.backtest(d, f, s, cap, com, fill, lot, ppy)], d.length),
+    /**
+     * @param {WasmMarketData} d @param {Float64Array} fasts @param {Float64Array} slows
+     * @param {number} cap @param {number} com @param {string} fill @param {number} lot
+     * @param {number} ppy @param {number | undefined} maxWorkers @param {boolean} details
+     * @returns {[Float64Array, string, Float64Array] | [Float64Array, number]}
+     */
+    grid(d, fasts, slows, cap, com, fill, lot, ppy, maxWorkers, details) {
+      const plan = /** @type {{ fast: Uint32Array, slow: Uint32Array }} */ (
+        glue.planGrid(d.length, fasts, slows, cap, com, fill, lot, ppy, maxWorkers));
+      const start = performance.now();
+      try {
+        const out = glue.runPairs(d, plan.fast, plan.slow, cap, com, fill, lot, ppy, details);
+        const ms = (performance.now() - start) / plan.fast.length;
+        if (details) return packSeed(out, d.length);
+        const n = plan.fast.length;
+        const cols = new Float64Array(SEED_COLUMNS.length * n);
+        SEED_COLUMNS.forEach((name, i) => cols.set(out[name], i * n));
+        return [cols, ms];
+      } finally {
+        d.clearSmaCache(); // the SMAs are kept per data for chunked grids; one call here
+      }
+    },
+
+    // -- the strategy engine -------------------------------------------------------------
+    /**
+     * One backtest of a strategy tree (JSON texts in, packed run out).
+     * @param {WasmMarketData} d @param {string} strategy @param {string} settings
+     * @param {string} params
+     */
+    runStrategy: (d, strategy, settings, params) =>
+      packRun(/** @type {RawOutput} */ (prepared(strategy, settings, params).run(d))),
+    /**
+     * A run of raw signals: one byte per bar (0 or 1), or null for never.
+     * @param {WasmMarketData} d @param {Uint8Array | null} entries @param {Uint8Array | null} exits
+     * @param {Uint8Array | null} shortEntries @param {Uint8Array | null} shortExits
+     * @param {string} settings
+     */
+    runSignals: (d, entries, exits, shortEntries, shortExits, settings) =>
+      packRun(/** @type {RawOutput} */ (glue.runSignals(d, entries, exits, shortEntries, shortExits,
+        parse(settings)))),
+    /**
+     * A whole sweep as columns: a JSON header `[[name, integer, offset], ...]` and the row
+     * count, the float columns in one array, the integer ones in another.
+     * @param {WasmMarketData} d @param {string} strategy @param {string} settings
+     * @param {string} params @param {string | null} constraint @param {string | null} names
+     * @param {string | null} rows
+     * @returns {[string, Float64Array, Int32Array]}
+     */
+    sweep(d, strategy, settings, params, constraint, names, rows) {
+      const sweep = new glue.WasmSweep(parse(strategy), parse(settings), parse(params),
+        parse(constraint), parse(names), parse(rows));
+      try {
+        const count = sweep.count;
+        const cols = /** @type {Record<string, Float64Array | Int32Array>} */ (sweep.run(d, 0, count));
+        const entries = Object.entries(cols);
+        const isInt = entries.map(([, c]) => c instanceof Int32Array);
+        const ints = new Int32Array(count * isInt.filter(Boolean).length);
+        const floats = new Float64Array(count * isInt.filter((x) => !x).length);
+        let fi = 0;
+        let ii = 0;
+        /** @type {[string, boolean, number][]} */
+        const header = entries.map(([name, c], k) => {
+          const at = isInt[k] ? ii : fi;
+          (isInt[k] ? ints : floats).set(c, at);
+          if (isInt[k]) ii += count; else fi += count;
+          return [name, isInt[k], at];
+        });
+        return [JSON.stringify({ count, columns: header }), floats, ints];
+      } finally {
+        sweep.free();
+        d.clearSmaCache(); // indicator series are cached per data for chunked sweeps
+      }
+    },
+    /**
+     * Every output of an indicator, packed one after another (the bridge splits them).
+     * @param {string} name @param {string} params @param {Float64Array | null} source
+     * @param {Float64Array | null} high @param {Float64Array | null} low
+     * @param {Float64Array | null} close
+     * @returns {[number, Float64Array]}
+     */
+    indicator(name, params, source, high, low, close) {
+      /** @type {Float64Array[]} */
+      const outs = glue.indicator(name, parse(params), source ?? EMPTY, high ?? EMPTY,
+        low ?? EMPTY, close ?? EMPTY);
+      const n = outs.length ? outs[0].length : 0;
+      const packed = new Float64Array(n * outs.length);
+      outs.forEach((o, i) => packed.set(o, i * n));
+      return [outs.length, packed];
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// Type-checked (tsc --noEmit --strict by scripts/test-js.sh), never run: the strategy engine's
+// API with the types a TS user writes, so index.d.ts must describe all of it.
+import { RustEngine, StrategyResult, BacktestError, generateSampleData, strategy as qs } from 'quant-backtest';
+import type {
+  AbortSignalLike,
+  BacktestErrorCode,
+  ExitReason,
+  MetricName,
+  OptimizeResult,
+  Side,
+  StrategyJSON,
+  StrategyResultJSON,
+  StrategyTrade,
+  SweepColumns,
+} from 'quant-backtest';
+
+const engine = new RustEngine();
+const data = generateSampleData('TS', 500, 100, { seed: 1 });
+const tree: StrategyJSON = {
+  entry: { crosses_above: [{ indicator: 'sma', period: { param: 'fast' } }, { indicator: 'sma', period: 30 }] },
+  exit: { lt: ['close', { indicator: 'bbands', period: 20, k: 2, output: 'lower' }] },
+  settings: { stop_loss: 0.05, direction: 'long_only' },
+};
+
+const r: StrategyResult = engine.runBacktest(data, tree, { commissionRate: 0.001, stopLoss: 0.05, params: { fast: 10 } });
+const sharpe: number | null = r.sharpeRatio;
+const trades: readonly StrategyTrade[] = r.trades;
+const side: Side | undefined = trades[0]?.direction;
+const reason: ExitReason | undefined = trades[0]?.exitReason;
+const equity: Float64Array = r.equityCurve;
+const json: StrategyResultJSON = r.toJSON();
+void [sharpe, side, reason, equity, json];
+
+const built = new qs.Strategy({ entry: qs.sma(10).crossesAbove(qs.sma(30)), exit: qs.sma(10).crossesBelow(qs.sma(30)) });
+const viaBuilder: StrategyResult = engine.runBacktest(data, built);
+const viaText: Promise<StrategyResult> = engine.runBacktestAsync(data, JSON.stringify(tree), { params: { fast: 5 } });
+const signals: StrategyResult = engine.runSignals(data, new Array<boolean>(500).fill(false), null, { shortEntries: new Uint8Array(500), direction: 'both' });
+void [viaBuilder, viaText, signals];
+
+async function sweeps(): Promise<void> {
+  // the structural AbortSignalLike (no DOM lib in the NodeNext config)
+  const signal: AbortSignalLike = { aborted: false, addEventListener: () => {}, removeEventListener: () => {} };
+  const cols: SweepColumns<'fast'> = await engine.sweep(data, tree, { fast: [5, 10, 15] }, {
+    maxWorkers: 2,
+    onProgress: (done: number, total: number) => void [done, total],
+    signal,
+    constraint: (p) => p.fast > 4,
+    slippage: 0.001,
+  });
+  const fast: Int32Array | Float64Array = cols.fast;
+  const count: Int32Array = cols.tradeCount;
+  const ret: Float64Array = cols.totalReturn;
+  const metric: MetricName = 'calmarRatio';
+  const best: OptimizeResult<'fast'> = await engine.optimize(data, tree, { fast: [5, 10] }, { maximize: metric, constraint: { gt: [{ param: 'fast' }, 4] } });
+  const chosen: number = best.params.fast;
+  void [fast, count, ret, chosen, best.result.totalReturn];
+}
+void sweeps;
+
+try {
+  engine.runBacktest(data, tree);
+} catch (err) {
+  if (err instanceof BacktestError) {
+    const code: BacktestErrorCode = err.code;
+    const strategyCode: BacktestErrorCode = 'invalid_strategy';
+    void [code, strategyCode];
+  }
+}
