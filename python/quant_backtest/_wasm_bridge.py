@@ -66,6 +66,7 @@ _GLUE_NAMES = (
     "runPairs",
     "sampleData",
     "runStrategy",
+    "WasmBacktest",
     "runSignals",
     "WasmSweep",
     "indicator",
