@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The demo page (www/) in a real browser: Debian's chromium, headless, driven by playwright-core
 # (tests/browser/). Installs what is missing first: chromium, the node modules, pkg/.
-# Screenshots of both runs (cross-origin isolated and not) land in screenshots/.
+# Screenshots of both runs (cross-origin isolated and not) land in screenshots/: demo-*.png for
+# the default run, demo-strategy-*.png for a long-and-short preset with stops, and
+# demo-macd-isolated.png for the MACD pane.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1082,12 +1082,15 @@ ready.catch(() => {}); // reported in the page; the hook's callers see the rejec
   get overlays() {
     return lastOverlays;
   },
-  /** Picks a preset and settings (the form's, snake_case) and runs it. @param {string} name @param {Record<string, unknown>} [settings] */
-  runPreset(name, settings) {
+  /**
+   * Picks a preset, settings (snake_case; the absent ones: the form's defaults) and Fast/Slow, and runs it.
+   * @param {string} name @param {Record<string, unknown>} [settings] @param {{ fast?: number, slow?: number }} [params]
+   */
+  runPreset(name, settings, params) {
     presetSelect.value = name;
     applyPreset();
     if (settings) showSettings(settings);
-    return runBacktest();
+    return runBacktest(params);
   },
   /** @param {string} text */
   loadJson: (text) => loadJson(text),

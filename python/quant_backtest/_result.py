@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import functools
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, NamedTuple, Optional, Sequence
@@ -105,6 +106,16 @@ class BacktestResult:
     calmar_ratio: Optional[float] = None
     params: dict = field(default_factory=dict)
 
+    def __getattr__(self, name: str) -> Any:
+        # Only for names missing from __dict__: the equity curve kept as an array until read.
+        source = self.__dict__.get("_equity_source")
+        if name != "equity_curve" or source is None:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        curve = list(source)
+        self.__dict__["equity_curve"] = curve
+        del self.__dict__["_equity_source"]
+        return curve
+
     def to_dict(self) -> dict[str, Any]:
         """Plain Python values (lists, dicts, floats): ready for ``json.dumps``."""
         eq = self.equity_curve
@@ -136,7 +147,12 @@ class BacktestResult:
         values.update(zip(METRIC_NAMES, metrics))
         values["execution_time_ms"] = execution_time_ms
         values["trades"] = trades
-        values["equity_curve"] = _equity(equity)
+        if _np is None and type(equity) is array.array:
+            # Without numpy the curve becomes a list of floats only when it is read: making
+            # 1,000 floats costs more than the run itself under Pyodide.
+            values["_equity_source"] = equity
+        else:
+            values["equity_curve"] = _equity(equity)
         values["fast_period"] = fast
         values["slow_period"] = slow
         values["backend"] = backend
@@ -150,7 +166,11 @@ class BacktestResult:
         """From the strategy engine's dict (metrics, trades, equity_curve, params, ms), the
         same from every backend."""
         m = out["metrics"]
-        trades = [Trade(*(t[k] for k in TRADE_FIELDS)) for t in out["trades"]]
+        items = out["trades"]
+        if items and type(items[0]) is tuple:  # the twelve fields in order (the Pyodide bridge)
+            trades = _trades(items)
+        else:
+            trades = [Trade(*(t[k] for k in TRADE_FIELDS)) for t in items]
         result = cls._from_metrics(
             fast,
             slow,

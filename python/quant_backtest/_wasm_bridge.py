@@ -564,6 +564,10 @@ def _catalog(catalog: dict) -> None:
 def _text(value: Any) -> str:
     """A plain value as JSON (one string across, parsed by the adapter); NaN and infinities
     as JSON's extension (the engine refuses them by name, as natively)."""
+    if value is None:
+        return "null"
+    if type(value) is dict and not value:  # most calls' settings and params
+        return "{}"
     return json.dumps(value, separators=(",", ":"))
 
 
@@ -589,7 +593,8 @@ def _all_ints(values: list) -> bool:
 
 def _run_output(packed: Any, data: MarketData, params: Any) -> dict:
     """The native ``run_strategy`` dict from the adapter's packed run: metrics by name (None
-    where undefined), trades as dicts of the twelve fields, the equity curve, params, ms."""
+    where undefined), trades as tuples of the twelve fields (``TRADE_FIELDS`` order), the
+    equity curve, params, ms."""
     packed = _float_array(packed)
     ms, n_metrics, n_fields, n_trades = packed[0], int(packed[1]), int(packed[2]), int(packed[3])
     o = 4 + n_metrics
@@ -606,20 +611,20 @@ def _run_output(packed: Any, data: MarketData, params: Any) -> dict:
         ei, xi, ep, xp, size, pnl, ret, held, side, reason = nums[at : at + 10]
         ei, xi = int(ei), int(xi)
         trades.append(
-            {
-                "entry_index": ei,
-                "exit_index": xi,
-                "entry_date": dates[ei],
-                "exit_date": dates[xi],
-                "entry_price": ep,
-                "exit_price": xp,
-                "size": size,
-                "pnl": pnl,
-                "return_pct": ret,
-                "bars_held": int(held),
-                "direction": sides[int(side)],
-                "exit_reason": reasons[int(reason)],
-            }
+            (
+                ei,
+                xi,
+                dates[ei],
+                dates[xi],
+                ep,
+                xp,
+                size,
+                pnl,
+                ret,
+                int(held),
+                sides[int(side)],
+                reasons[int(reason)],
+            )
         )
     equity = packed[end:]
     return {

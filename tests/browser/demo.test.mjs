@@ -2,8 +2,12 @@
 //
 // One page load against the COOP/COEP server (cross-origin isolated: the threaded build) and one
 // against a server without those headers (the single-threaded fallback). Both run a backtest and
-// a grid through `window.__demo`; the grids must agree value for value. Screenshots of both go
-// to screenshots/demo-isolated.png and screenshots/demo-not-isolated.png.
+// a grid through `window.__demo`; the grids must agree value for value. Then the strategy
+// workbench on both: indicator overlays and the oscillator pane, a preset with stops and its
+// markers by side and exit reason, the JSON panel's round trip and its error messages.
+// Screenshots go to screenshots/demo-isolated.png, demo-not-isolated.png (the default run),
+// demo-strategy-isolated.png, demo-strategy-not-isolated.png (long and short with stops, Bollinger
+// and Donchian overlays) and demo-macd-isolated.png (the MACD pane).
 //
 // Run: node --test tests/browser/   (scripts/test-browser.sh installs what is missing first)
 import assert from 'node:assert/strict';
@@ -37,7 +41,8 @@ const runs = /** @type {any} */ ({});
  * @param {string} url @param {string} shot
  */
 async function openDemo(url, shot) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // The clipboard permissions let the JSON panel's Copy button be checked by reading it back.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   /** @type {string[]} */
@@ -135,7 +140,8 @@ function inspectDrawing() {
     heatColors = seen.size;
   }
   return {
-    price: chart('price-chart', { up: [0x1a, 0x98, 0x50], down: [0xd7, 0x30, 0x1f] }),
+    price: chart('price-chart', { up: [0x1a, 0x98, 0x50], down: [0xd7, 0x30, 0x1f], smaFast: [0xff, 0x98, 0x00], smaSlow: [0x6a, 0x1b, 0x9a] }),
+    oscillator: chart('osc-chart', { rsi: [0x7e, 0x57, 0xc2] }),
     equity: chart('equity-chart', { strategy: [0x29, 0x62, 0xff], hold: [0x8d, 0x8d, 0x8d] }),
     drawdown: chart('drawdown-chart', { line: [0xd7, 0x30, 0x1f] }),
     heatmap: { colors: heatColors, width: heat?.width ?? 0, height: heat?.height ?? 0 },
@@ -400,6 +406,199 @@ test('Cancel stops a running grid, and the engine keeps working', async () => {
   assert.equal(out.after.status, 'Cancelled.');
   assert.equal(out.againPairs, 16, 'a grid after the cancel works');
   assert.equal(out.finalState, 'done');
+});
+
+/** In the page: pixels of each color on a chart's main canvases (as inspectDrawing counts them). */
+function countColors(/** @type {{ id: string, colors: Record<string, number[]> }} */ { id, colors }) {
+  const el = /** @type {HTMLElement} */ (document.getElementById(id));
+  const canvases = [...el.querySelectorAll('canvas')].filter((c) => c.width > 0 && c.height > 0);
+  const area = Math.max(0, ...canvases.map((c) => c.width * c.height));
+  /** @type {Record<string, number>} */
+  const out = {};
+  for (const [name, rgb] of Object.entries(colors)) out[name] = 0;
+  for (const c of canvases.filter((x) => x.width * x.height === area)) {
+    const px = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d')).getImageData(0, 0, c.width, c.height).data;
+    for (let i = 0; i < px.length; i += 4) {
+      if (px[i + 3] < 200) continue;
+      for (const [name, rgb] of Object.entries(colors)) {
+        if (Math.abs(px[i] - rgb[0]) < 20 && Math.abs(px[i + 1] - rgb[1]) < 20 && Math.abs(px[i + 2] - rgb[2]) < 20) out[name]++;
+      }
+    }
+  }
+  return out;
+}
+
+/** Waits two frames: lightweight-charts draws on the next animation frame. @param {import('playwright-core').Page} page */
+const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+/** The stats table as [label, value] pairs, without the engine time. @param {import('playwright-core').Page} page */
+const statsOf = (page) =>
+  page.evaluate(() => [...document.querySelectorAll('#stats tr')].map((tr) => [tr.querySelector('th')?.textContent, tr.querySelector('td')?.textContent]).filter(([k]) => k !== 'Engine time'));
+
+/** The preset with stops both pages run: SMA 10 / 50 cross, long and short, 3 % stop, 8 % target. */
+const STOP_SETTINGS = { direction: 'both', stop_loss: 0.03, take_profit: 0.08, commission_rate: 0.001, initial_capital: 100000 };
+
+/**
+ * On one page: the default sample, the SMA preset with stops, Bollinger and Donchian overlays;
+ * what it drew and the markers by kind; a screenshot.
+ * @param {import('playwright-core').Page} page @param {string} shot
+ */
+async function runStopPreset(page, shot) {
+  await page.evaluate(() => /** @type {any} */ (window).__demo.loadSample({ days: 2520, seed: 42, startPrice: 100, symbol: 'DEMO' }));
+  const run = await page.evaluate(async (settings) => {
+    const r = await /** @type {any} */ (window).__demo.runPreset('sma_cross', settings, { fast: 10, slow: 50 });
+    return { markers: r.markers, trades: r.trades.length, tradeCount: r.tradeCount, sides: [...new Set(r.trades.map((/** @type {any} */ t) => t.direction))].sort() };
+  }, STOP_SETTINGS);
+  await page.check('#ov-bbands');
+  await page.check('#ov-donchian');
+  await frames(page);
+  const price = await page.evaluate(countColors, {
+    id: 'price-chart',
+    colors: { stopLoss: [0xe6, 0x51, 0x00], takeProfit: [0x02, 0x77, 0xbd], shortEntry: [0x8e, 0x24, 0xaa], bbands: [0x1e, 0x88, 0xe5], donchian: [0xc2, 0x18, 0x5b] },
+  });
+  const table = await page.evaluate(() => [...document.querySelectorAll('#trades tbody tr')].map((tr) => [tr.children[1].textContent, tr.children[2].textContent]));
+  const overlays = await page.evaluate(() => /** @type {any} */ (window).__demo.overlays.drawn);
+  const stats = await statsOf(page);
+  const json = await page.inputValue('#strategy-json');
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, shot), fullPage: true });
+  return { run, price, table, overlays, stats, json, shot: join(SHOTS, shot) };
+}
+
+test('the indicators: SMA overlays and the RSI pane draw by default, MACD and every overlay on demand, on both builds', async () => {
+  for (const [name, r] of /** @type {const} */ ([['isolated', runs.isolated], ['not isolated', runs.plain]])) {
+    const { price, oscillator } = r.drawn;
+    assert.ok(price.smaFast > 50 && price.smaSlow > 50, `${name}: the SMA overlays: ${JSON.stringify(price)}`);
+    assert.ok(oscillator.canvases > 0 && oscillator.rsi > 50, `${name}: the RSI pane: ${JSON.stringify(oscillator)}`);
+  }
+  const { page } = runs.isolated;
+  await page.evaluate(() => /** @type {any} */ (window).__demo.loadSample({ days: 2520, seed: 42 }));
+  await frames(page);
+  const overlayColors = { ema: [0x00, 0x89, 0x7b], bbands: [0x1e, 0x88, 0xe5], donchian: [0xc2, 0x18, 0x5b] };
+  const without = await page.evaluate(countColors, { id: 'price-chart', colors: overlayColors });
+  for (const [k, n] of Object.entries(without)) assert.ok(n < 5, `before the ${k} overlay is chosen its color has ${n} pixels`);
+  await page.check('#ov-ema');
+  await page.check('#ov-bbands');
+  await page.check('#ov-donchian');
+  await page.selectOption('#oscillator', 'macd');
+  await frames(page);
+  const drawn = await page.evaluate(() => /** @type {any} */ (window).__demo.overlays);
+  for (const s of ['sma-fast', 'sma-slow', 'ema', 'bbands', 'bbands-middle', 'bbands-lower', 'donchian', 'donchian-lower', 'macd', 'macd-signal', 'macd-hist']) {
+    assert.ok(drawn.drawn.includes(s), `the ${s} series is drawn: ${JSON.stringify(drawn)}`);
+  }
+  assert.ok(!drawn.drawn.includes('rsi'), 'RSI gave way to MACD');
+  const price = await page.evaluate(countColors, { id: 'price-chart', colors: overlayColors });
+  // The bands are 1 px lines, mostly anti-aliased against the candles: a few dozen pure pixels.
+  for (const [k, n] of Object.entries(price)) assert.ok(n > 20, `the ${k} overlay has ${n} pixels of its color`);
+  const osc = await page.evaluate(countColors, { id: 'osc-chart', colors: { macd: [0x29, 0x62, 0xff], signal: [0xff, 0x6d, 0x00], rsi: [0x7e, 0x57, 0xc2] } });
+  assert.ok(osc.macd > 50 && osc.signal > 50, `the MACD pane: ${JSON.stringify(osc)}`);
+  // (A few anti-aliased pixels between the MACD's blue and orange can come near the RSI's purple.)
+  assert.ok(osc.rsi * 20 < osc.macd, `no RSI line is left on the MACD pane: ${JSON.stringify(osc)}`);
+  assert.match(await page.textContent('#osc-caption') ?? '', /MACD 12 \/ 26 \/ 9/);
+  assert.match(await page.textContent('#overlay-legend') ?? '', /EMA 20, Bollinger 20, 2, Donchian 20/);
+  await page.screenshot({ path: join(SHOTS, 'demo-macd-isolated.png'), fullPage: true });
+  for (const id of ['#ov-ema', '#ov-bbands', '#ov-donchian']) await page.uncheck(id);
+  await page.selectOption('#oscillator', 'rsi');
+});
+
+test('a preset with stops, long and short: markers by side and exit reason, every metric, the same on both builds', async () => {
+  const iso = await runStopPreset(runs.isolated.page, 'demo-strategy-isolated.png');
+  const plain = await runStopPreset(runs.plain.page, 'demo-strategy-not-isolated.png');
+  runs.stopPreset = iso;
+  for (const [name, r] of /** @type {const} */ ([['isolated', iso], ['not isolated', plain]])) {
+    const m = r.run.markers;
+    assert.deepEqual(r.run.sides, ['long', 'short'], `${name}: both sides traded`);
+    assert.equal(r.run.trades, r.run.tradeCount);
+    for (const k of ['entry:long', 'entry:short', 'exit:stop_loss', 'exit:take_profit']) assert.ok(m[k] > 0, `${name}: no ${k} marker: ${JSON.stringify(m)}`);
+    assert.equal(Object.entries(m).filter(([k]) => k.startsWith('exit:')).reduce((s, [, n]) => s + n, 0), r.run.trades, `${name}: one exit marker per trade`);
+    // The markers are on the canvas, in their colors (stop loss orange, take profit blue, short entries purple).
+    for (const k of ['stopLoss', 'takeProfit', 'shortEntry', 'donchian']) assert.ok(r.price[k] > 20, `${name}: ${k} drew ${r.price[k]} pixels: ${JSON.stringify(r.price)}`);
+    assert.ok(r.overlays.includes('bbands') && r.overlays.includes('donchian'), `${name}: ${r.overlays}`);
+    assert.ok(r.table.some(([side, reason]) => side === 'short' && reason === 'stop loss'), `${name}: the trades table names a short stopped out`);
+    assert.ok(r.table.some(([, reason]) => reason === 'take profit'));
+    const labels = r.stats.map(([k]) => k);
+    for (const k of ['Total return', 'Sharpe ratio', 'Closed trades', 'Win rate', 'Buy and hold return', 'Exposure', 'Profit factor', 'Expectancy', 'Best trade', 'Worst trade', 'Max drawdown duration (bars)', 'Calmar ratio']) {
+      assert.ok(labels.includes(k), `${name}: the stats table shows ${k}: ${labels}`);
+    }
+    assert.equal(r.stats.length, 16 + 3, `${name}: the 16 metrics of catalog() and final equity, capital, bars`);
+    const json = JSON.parse(r.json);
+    assert.deepEqual(Object.keys(json), ['entry', 'exit', 'short_entry', 'short_exit', 'settings']);
+    assert.equal(json.settings.stop_loss, 0.03);
+    assert.equal(json.settings.direction, 'both');
+    assert.ok(statSync(r.shot).size > 10_000, `${name}: the screenshot was written`);
+  }
+  assert.deepEqual(iso.stats, plain.stats, 'the same run on both pages');
+  assert.deepEqual(iso.run, plain.run);
+});
+
+test('the strategy JSON: Load runs it as the custom preset, and the text and the run come back the same', async () => {
+  for (const r of [runs.isolated, runs.plain]) {
+    const { page } = r;
+    const before = await page.inputValue('#strategy-json');
+    const stats = await statsOf(page);
+    await page.click('#json-copy');
+    await page.waitForFunction(() => /Copied/.test(document.getElementById('json-status')?.textContent ?? ''));
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), before, 'Copy puts the shown JSON on the clipboard');
+    // The text typed into the box goes through the page's own Load button.
+    await page.fill('#strategy-json', before);
+    await page.click('#json-load');
+    await page.waitForFunction(() => document.getElementById('json-status')?.textContent === 'Loaded and run.');
+    assert.equal(await page.inputValue('#preset'), 'custom');
+    assert.equal(await page.inputValue('#strategy-json'), before, 'the shown JSON after the load is the loaded one');
+    assert.deepEqual(await statsOf(page), stats, 'the loaded strategy gives the same metrics');
+    assert.equal(await page.inputValue('#stop-loss'), '3', 'the settings reach the form');
+    assert.equal(await page.inputValue('#direction'), 'both');
+
+    // An edited tree: the RSI preset's, long only, with a trailing stop.
+    const doc = {
+      entry: { crosses_below: [{ indicator: 'rsi', period: 14, source: 'close' }, 30] },
+      exit: { crosses_above: [{ indicator: 'rsi', period: 14, source: 'close' }, 70] },
+      settings: { initial_capital: 50000, commission_rate: 0.0005, fixed_fee: 1, slippage: 0.001, fill: 'close', lot_size: 1, direction: 'long_only', size_type: 'percent', size: 0.5, trailing_stop: 0.07 },
+    };
+    const out = await page.evaluate(async (text) => {
+      const run = await /** @type {any} */ (window).__demo.loadJson(text);
+      return { markers: run.markers, json: /** @type {HTMLTextAreaElement} */ (document.getElementById('strategy-json')).value, title: document.getElementById('run-title')?.textContent };
+    }, JSON.stringify(doc));
+    assert.deepEqual(JSON.parse(out.json), doc, 'every setting survives the form');
+    assert.ok(out.markers['exit:trailing_stop'] > 0, JSON.stringify(out.markers));
+    assert.match(out.title ?? '', /custom strategy, filled at the close/);
+    assert.equal(await page.inputValue('#trailing-stop'), '7');
+    assert.equal(await page.inputValue('#size'), '50');
+    assert.equal(await page.isVisible('#error'), false);
+  }
+});
+
+test("bad strategy JSON shows the engine's message in the page and changes nothing", async () => {
+  const { page } = runs.isolated;
+  const box = page.locator('#error');
+  const good = await page.inputValue('#strategy-json');
+  const cases = [
+    ['{"entry": {"crosses_above": [{"indicator": "smaa", "period": 3}, "close"]}}', /unknown indicator 'smaa' at entry\.crosses_above\[0\]; did you mean 'sma'\?/],
+    ['{"entry": {"gt": ["close", 1]}, "settings": {"comission_rate": 0.01}}', /unknown setting 'comission_rate' in strategy\.settings; did you mean 'commission_rate'\?/],
+    ['{"entyr": {}}', /unknown key 'entyr' in strategy; did you mean 'entry'\?/],
+    ['[1, 2]', /strategy must be an object/],
+    ['{"entry": ', /the text is not JSON/],
+  ];
+  for (const [text, message] of cases) {
+    await page.fill('#strategy-json', /** @type {string} */ (text));
+    await page.click('#json-load');
+    await box.waitFor({ state: 'visible' });
+    const shown = (await box.textContent()) ?? '';
+    assert.match(shown, /Cannot load the strategy/);
+    assert.match(shown, /** @type {RegExp} */ (message), shown);
+    assert.equal(await page.getAttribute('#strategy-json', 'aria-invalid'), 'true');
+    assert.equal(await page.textContent('#json-status'), 'Not loaded.');
+    assert.equal(await page.inputValue('#preset'), 'custom', 'the loaded strategy stays');
+    await page.click('#error-close');
+    await box.waitFor({ state: 'hidden' });
+  }
+  // The good text still loads after the refusals.
+  await page.fill('#strategy-json', good);
+  await page.click('#json-load');
+  await page.waitForFunction(() => document.getElementById('json-status')?.textContent === 'Loaded and run.');
+  assert.equal(await page.inputValue('#strategy-json'), good);
+  // Back to the SMA preset for the tests after this one.
+  await page.evaluate(() => /** @type {any} */ (window).__demo.runPreset('sma_cross', { initial_capital: 100000, commission_rate: 0.001 }, { fast: 10, slow: 50 }));
 });
 
 test('a CSV with a bad row shows an error in the page naming the field and the row', async () => {

@@ -81,5 +81,5 @@ def test_glue_with_module_imports_is_refused():
     glue = "import * as x from './snippets/a.js';\nexport function initSync() {}\n"
     with pytest.raises(ImportError, match="module statement"):
         _wasm_bridge._module_body(glue)
-    with pytest.raises(ImportError, match="has no WasmMarketData"):
+    with pytest.raises(ImportError, match="the wasm glue has no version"):
         _wasm_bridge._module_body("export function initSync() {}\nexport { initSync };\n")
