@@ -78,6 +78,14 @@ cat >"$STAGE/jupyter-lite.json" <<'JSON'
 }
 JSON
 
+# Every cell rendered, not only those in view (JupyterLab's default windowing): the test reads
+# each output area as the page shows it.
+cat >"$STAGE/overrides.json" <<'JSON'
+{
+  "@jupyterlab/notebook-extension:tracker": { "windowingMode": "none" }
+}
+JSON
+
 log "jupyter lite build -> $OUT"
 rm -rf "$OUT"
 (

@@ -531,6 +531,33 @@ test('a preset with stops, long and short: markers by side and exit reason, ever
   assert.deepEqual(iso.run, plain.run);
 });
 
+test('each preset picked in the select runs and shows the indicators it trades on', async () => {
+  const { page } = runs.isolated;
+  await page.evaluate(() => /** @type {any} */ (window).__demo.loadSample({ days: 2520, seed: 42 }));
+  const expect = [
+    ['rsi_reversion', 'RSI mean reversion', { oscillator: 'rsi', overlay: null }],
+    ['macd_cross', 'MACD cross', { oscillator: 'macd', overlay: null }],
+    ['bollinger_reversion', 'Bollinger reversion', { oscillator: 'macd', overlay: 'bbands' }],
+    ['donchian_breakout', 'Donchian breakout', { oscillator: 'macd', overlay: 'donchian' }],
+    ['ema_cross', 'EMA 10 / 50', { oscillator: 'macd', overlay: null }],
+  ];
+  await page.fill('#fast', '10');
+  await page.fill('#slow', '50');
+  for (const [name, title, want] of /** @type {[string, string, { oscillator: string, overlay: string | null }][]} */ (expect)) {
+    await page.selectOption('#preset', name);
+    await page.waitForFunction((t) => document.body.dataset.state === 'done' && (document.getElementById('run-title')?.textContent ?? '').includes(t), title);
+    const got = await page.evaluate(() => ({ run: /** @type {any} */ (window).__demo.lastRun, drawn: /** @type {any} */ (window).__demo.overlays.drawn, fastDisabled: /** @type {HTMLInputElement} */ (document.getElementById('fast')).disabled }));
+    assert.equal(got.run.preset, name);
+    const trades = Object.entries(got.run.markers).filter(([k]) => k.startsWith('entry:')).reduce((n, [, v]) => n + /** @type {number} */ (v), 0);
+    assert.ok(trades > 0, `${name} traded: ${JSON.stringify(got.run.markers)}`);
+    assert.ok(got.drawn.includes(want.oscillator), `${name}: the ${want.oscillator} pane: ${got.drawn}`);
+    if (want.overlay) assert.ok(got.drawn.includes(want.overlay), `${name}: the ${want.overlay} overlay: ${got.drawn}`);
+    assert.equal(got.fastDisabled, name !== 'ema_cross', `${name}: Fast is enabled only where it binds a placeholder`);
+    assert.equal(JSON.parse(got.run.json).entry !== undefined, true);
+  }
+  assert.equal(await page.isVisible('#error'), false);
+});
+
 test('the strategy JSON: Load runs it as the custom preset, and the text and the run come back the same', async () => {
   for (const r of [runs.isolated, runs.plain]) {
     const { page } = r;

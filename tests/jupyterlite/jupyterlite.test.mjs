@@ -142,6 +142,19 @@ test('the engine is the wasm build, and the backtest printed its metrics', () =>
   assert.match(all, /^\d{4}-\d\d-\d\d \d{4}-\d\d-\d\d -?\d+\.\d+$/m);
 });
 
+test('a strategy tree runs with its stop, and its JSON comes back equal', () => {
+  const all = run.cells.map(textOf).join('\n');
+  assert.match(all, /^strategy: [1-9]\d* trades, total return -?\d+\.\d+$/m);
+  assert.match(all, /^exits: \[.*'stop_loss'.*\]$/m);
+  assert.match(all, /^same JSON back: True$/m);
+});
+
+test('a sweep of the preset has every combination, and optimize picks one', () => {
+  const all = run.cells.map(textOf).join('\n');
+  assert.match(all, /^sweep rows: 73$/m);
+  assert.match(all, /^best by sharpe: \d+ \d+ -?\d+\.\d+$/m);
+});
+
 test('the grid and its columns have every pair, shown in the output areas', () => {
   const all = run.cells.map(textOf).join('\n');
   // range(5, 50, 5) x range(20, 200, 20), fast < slow: the 73 pairs with fast < slow.
