@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array as _array
 import datetime as _dt
 import hashlib
 import struct
@@ -98,7 +99,9 @@ def _column(field: str, values: Any, copy: bool) -> Any:
             f"{field} must be a sequence of numbers, got {type(values).__name__}"
         ) from None
     if set(map(type, seq)) <= _PLAIN_NUMBERS:  # the common case, checked in one C loop
-        return tuple(map(float, seq))
+        # For a compiled engine (``copy`` false: it keeps its own copy) a buffer of doubles,
+        # which crosses in one copy; else the read-only tuple this object keeps.
+        return _array.array("d", seq) if not copy else tuple(map(float, seq))
     return tuple(_float_cell(field, i, v) for i, v in enumerate(seq))
 
 

@@ -134,6 +134,9 @@ function quantBacktestAdapter(glue) {
      * @param {number[]} lengths of the five (unequal ones are the engine's to refuse)
      */
     marketData(symbol, dates, columns, lengths) {
+      if (typeof dates === 'string' && lengths.every((n) => n === lengths[0])) {
+        return glue.WasmMarketData.fromPacked(symbol, dates, columns, lengths[0]); // one crossing
+      }
       const list = typeof dates === 'string' ? (dates === '' ? [] : dates.split('\n')) : dates;
       const starts = [0];
       for (const n of lengths) starts.push(starts[starts.length - 1] + n);

@@ -46,6 +46,45 @@ impl WasmMarketData {
             .map_err(js_error)
     }
 
+    /// The same bars from one text of `\n`-separated dates and the five columns end to end in
+    /// one array (`open` first, `bars` values each): two crossings instead of one per date,
+    /// for callers that hold plain lists (the Pyodide bridge). A date that holds a newline
+    /// cannot come this way; such callers use the constructor.
+    #[wasm_bindgen(js_name = fromPacked)]
+    pub fn from_packed(
+        symbol: String,
+        dates: &str,
+        columns: &[f64],
+        bars: usize,
+    ) -> Result<WasmMarketData, JsValue> {
+        let dates: Vec<String> = if dates.is_empty() {
+            Vec::new()
+        } else {
+            dates.split('\n').map(str::to_string).collect()
+        };
+        if columns.len() != 5 * bars {
+            return Err(js_error(BacktestError::new(
+                crate::ErrorKind::MarketData,
+                format!(
+                    "the five columns hold {} values for {bars} bars",
+                    columns.len()
+                ),
+            )));
+        }
+        let column = |i: usize| columns[i * bars..(i + 1) * bars].to_vec();
+        MarketData::new(
+            symbol,
+            dates,
+            column(0),
+            column(1),
+            column(2),
+            column(3),
+            column(4),
+        )
+        .map(WasmMarketData::from)
+        .map_err(js_error)
+    }
+
     /// Forgets the series kept for grids and sweeps (call when a sweep on these bars is done).
     #[wasm_bindgen(js_name = clearSmaCache)]
     pub fn clear_sma_cache(&self) {
