@@ -12,7 +12,6 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::api::Value;
 use crate::{generate_sample_data, sample};
 use convert::{float_array, wire};
 use data::PyMarketData;
@@ -30,17 +29,9 @@ fn indicator<'py>(
     let kind = crate::strategy::IndicatorKind::from_name(name)
         .ok_or_else(|| PyValueError::new_err(format!("unknown indicator '{name}'")))?;
     let params = wire(py, params)?;
-    let values: Vec<f64> = kind
-        .params()
-        .iter()
-        .map(|spec| {
-            params
-                .get(spec.name)
-                .and_then(Value::as_number)
-                .or(spec.default)
-                .ok_or_else(|| PyValueError::new_err(format!("{} is required", spec.name)))
-        })
-        .collect::<PyResult<_>>()?;
+    let values = kind
+        .param_values(&params)
+        .map_err(|name| PyValueError::new_err(format!("{name} is required")))?;
     let (source, hlc): (&[f64], [&[f64]; 3]) = if kind.has_source() {
         (inputs.first().map_or(&[][..], |v| v), [&[], &[], &[]])
     } else if inputs.len() == 3 {

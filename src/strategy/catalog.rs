@@ -1,6 +1,7 @@
 //! The indicators a strategy can name: their params, defaults, inputs and outputs
 //! (docs/CONVENTIONS.md, "Indicators"), and the dispatch to `crate::indicators`.
 
+use crate::api::Value;
 use crate::indicators;
 
 /// The largest integer param (a period, a shift) the engine takes.
@@ -112,6 +113,22 @@ impl IndicatorKind {
     /// Whether it reads a `source` series (all but `atr`, which reads high, low and close).
     pub fn has_source(self) -> bool {
         self != IndicatorKind::Atr
+    }
+
+    /// Its params' values from a `{ name: value }` map, in table order with defaults filled
+    /// (the doors' indicator functions; their values checked by the caller); `Err` names a
+    /// required param that is missing.
+    pub fn param_values(self, params: &Value) -> Result<Vec<f64>, &'static str> {
+        self.params()
+            .iter()
+            .map(|spec| {
+                params
+                    .get(spec.name)
+                    .and_then(Value::as_number)
+                    .or(spec.default)
+                    .ok_or(spec.name)
+            })
+            .collect()
     }
 
     /// The keys its object may hold, in the order "did you mean" prefers.

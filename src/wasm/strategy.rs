@@ -252,22 +252,12 @@ fn indicator_kind(name: &str) -> Result<IndicatorKind, JsValue> {
 /// The catalog's params of `kind` from `{ name: value }` (defaults filled; the JS layer has
 /// checked each value with the Python package's messages).
 fn indicator_params(kind: IndicatorKind, params: &JsValue) -> Result<Vec<f64>, JsValue> {
-    let params = wire(params)?;
-    kind.params()
-        .iter()
-        .map(|spec| {
-            params
-                .get(spec.name)
-                .and_then(Value::as_number)
-                .or(spec.default)
-                .ok_or_else(|| {
-                    js_error(BacktestError::new(
-                        ErrorKind::Parameter,
-                        format!("{} is required", spec.name),
-                    ))
-                })
-        })
-        .collect()
+    kind.param_values(&wire(params)?).map_err(|name| {
+        js_error(BacktestError::new(
+            ErrorKind::Parameter,
+            format!("{name} is required"),
+        ))
+    })
 }
 
 /// Every output of one indicator (`name` as in a strategy tree) over `source` (`atr`: over
