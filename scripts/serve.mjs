@@ -12,7 +12,8 @@
 // require-corp and Cross-Origin-Resource-Policy: same-origin, so the page is cross-origin
 // isolated (SharedArrayBuffer, wasm threads), unless --no-isolation is given.
 // `startServer({ port, isolation })` does the same in-process (port 0: any free port) and
-// resolves to `{ url, port, isolation, close }`.
+// resolves to `{ url, port, isolation, close }`; `mounts` serves other folders (the JupyterLite
+// test serves its built site through it) and `onRequest` sees every path asked for.
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -22,8 +23,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const HOST = '127.0.0.1';
 
-/** URL prefix -> folder; the longest matching prefix wins. */
-const MOUNTS = [
+/** URL prefix -> folder; the first matching prefix wins (the longest first). @type {Array<[string, string]>} */
+export const DEMO_MOUNTS = [
   ['/vendor/lightweight-charts/', join(ROOT, 'node_modules/lightweight-charts/dist')],
   ['/vendor/wasm-feature-detect/', join(ROOT, 'node_modules/wasm-feature-detect/dist/esm')],
   ['/pkg/', join(ROOT, 'pkg')],
@@ -37,8 +38,15 @@ const MIME = {
   '.cjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
+  '.ipynb': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
   '.map': 'application/json; charset=utf-8',
   '.wasm': 'application/wasm',
+  '.whl': 'application/octet-stream',
+  '.zip': 'application/zip',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
   '.ts': 'text/plain; charset=utf-8',
   '.md': 'text/plain; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
@@ -62,10 +70,10 @@ function baseHeaders(isolation) {
 
 /**
  * The file a URL path names, or null (outside every mount, traversal, not a file).
- * @param {string} urlPath
+ * @param {string} urlPath @param {Array<[string, string]>} mounts
  * @returns {Promise<{ file: string, size: number } | null>}
  */
-async function lookup(urlPath) {
+async function lookup(urlPath, mounts) {
   let path;
   try {
     path = decodeURIComponent(urlPath);
@@ -75,7 +83,7 @@ async function lookup(urlPath) {
   if (path.includes('\0') || path.includes('\\') || !path.startsWith('/')) return null;
   // Refuse any '.' or '..' segment outright instead of normalising it away.
   if (path.split('/').some((s) => s === '..' || s === '.')) return null;
-  const mount = MOUNTS.find(([prefix]) => path.startsWith(prefix) || path + '/' === prefix);
+  const mount = mounts.find(([prefix]) => path.startsWith(prefix) || path + '/' === prefix);
   if (!mount) return null;
   const [prefix, dir] = mount;
   let file = resolve(dir, '.' + path.slice(prefix.length - 1));
@@ -97,10 +105,11 @@ async function lookup(urlPath) {
 }
 
 /**
- * @param {{ port?: number, isolation?: boolean, quiet?: boolean }} [options]
+ * @param {{ port?: number, isolation?: boolean, mounts?: Array<[string, string]>,
+ *   onRequest?: (path: string) => void }} [options]
  * @returns {Promise<{ url: string, port: number, isolation: boolean, server: import('node:http').Server, close: () => Promise<void> }>}
  */
-export function startServer({ port = 8080, isolation = true } = {}) {
+export function startServer({ port = 8080, isolation = true, mounts = DEMO_MOUNTS, onRequest } = {}) {
   const server = createServer(async (req, res) => {
     const headers = baseHeaders(isolation);
     const send = (/** @type {number} */ status, /** @type {string} */ text) => {
@@ -112,7 +121,8 @@ export function startServer({ port = 8080, isolation = true } = {}) {
       return send(405, 'method not allowed\n');
     }
     const rawPath = (req.url ?? '/').split('?')[0].split('#')[0];
-    const found = await lookup(rawPath);
+    onRequest?.(rawPath);
+    const found = await lookup(rawPath, mounts);
     if (!found) return send(404, 'not found\n');
     const type = MIME[/** @type {keyof typeof MIME} */ (extname(found.file).toLowerCase())] ?? 'application/octet-stream';
     res.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': found.size });
