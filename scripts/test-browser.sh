@@ -2,8 +2,9 @@
 # The demo page (www/) in a real browser: Debian's chromium, headless, driven by playwright-core
 # (tests/browser/). Installs what is missing first: chromium, the node modules, pkg/.
 # Screenshots of both runs (cross-origin isolated and not) land in screenshots/: demo-*.png for
-# the default run, demo-strategy-*.png for a long-and-short preset with stops, and
-# demo-macd-isolated.png for the MACD pane.
+# the default run, demo-strategy-*.png for a long-and-short preset with stops,
+# demo-macd-isolated.png for the MACD pane, demo-rules-*.png for the rule builder and
+# demo-workbench-*.png for built rules with their sweep heatmap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

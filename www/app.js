@@ -1,13 +1,14 @@
-// The quant-backtest demo page, a strategy workbench: sample or CSV data, a preset or JSON
-// strategy run by the engine (stops, sizing, fees, long/short) and charted with
-// lightweight-charts (indicator overlays, an oscillator pane, trade markers by side and exit
-// reason), and an SMA parameter grid drawn as a heatmap on a canvas.
-// The engine (quant-backtest's browser entry) runs grids in its own Web Worker: this
-// thread only draws.
+// The quant-backtest demo page, a strategy workbench: sample or CSV data, a preset, rules of the
+// rule builder or JSON, run by the engine (engine.runBacktest: stops, sizing, fees, long/short)
+// and charted with lightweight-charts (indicator overlays, an oscillator pane, trade markers by
+// side and exit reason), and a sweep over two named numbers of the rules (engine.sweep) drawn
+// as a heatmap on a canvas. The engine (quant-backtest's browser entry) runs sweeps in its own
+// Web Worker: this thread only draws.
 import init, { BacktestError, MarketData, RustEngine, generateSampleData } from 'quant-backtest';
-import { catalog, dropData, isEngineError, runStrategy } from './engine-raw.js';
+import { camelCase, catalog } from './engine-raw.js';
 import { createOverlays } from './overlays.js';
-import { PRESETS } from './presets.js';
+import { PRESETS, bind, sideTrees } from './presets.js';
+import { createRuleBuilder, fromWire, namedValues, setNamed, sidesFor } from './rule-builder.js';
 import { documentText, showSettings, splitDocument, strategyDocument } from './strategy-form.js';
 import { markerCounts, tradeMarkers } from './trade-markers.js';
 
@@ -46,8 +47,8 @@ const money = (/** @type {number | null | undefined} */ x) => (finite(x) ? NF2.f
 const price = (/** @type {number} */ x) => (Math.abs(x) >= 1000 ? NF2.format(x) : x.toPrecision(6).replace(/\.?0+$/, ''));
 const ms = (/** @type {number} */ x) => (x >= 100 ? `${NF0.format(x)} ms` : `${x.toFixed(x >= 10 ? 1 : 2)} ms`);
 
-/** Every grid metric: label, formatter, and how its heatmap is colored. */
-const METRICS = /** @type {const} */ ({
+/** How the heatmap shows a metric: label, formatter, and how it is colored (the others: from the catalog). */
+const METRICS = /** @type {Record<string, { label: string, fmt: (x: number) => string, scale: string }>} */ ({
   sharpeRatio: { label: 'Sharpe ratio', fmt: ratio, scale: 'diverging' },
   sortinoRatio: { label: 'Sortino ratio', fmt: ratio, scale: 'diverging' },
   totalReturn: { label: 'Total return', fmt: pct, scale: 'diverging' },
@@ -58,11 +59,25 @@ const METRICS = /** @type {const} */ ({
   winRate: { label: 'Win rate', fmt: pct100, scale: 'count' },
 });
 
+/** Fills the metric select with every metric of the catalog (camelCase, the sweep's columns). */
+function fillMetrics() {
+  const select = /** @type {HTMLSelectElement} */ ($('metric'));
+  for (const m of catalog().metrics) {
+    const key = camelCase(m.name);
+    METRICS[key] ??= { label: metricLabel(m.name), fmt: METRIC_FORMAT[m.name] ?? pct, scale: /duration|count/.test(m.name) ? 'count' : 'diverging' };
+    select.append(Object.assign(document.createElement('option'), { value: key, textContent: METRICS[key].label, title: m.description }));
+  }
+  select.value = 'sharpeRatio';
+}
+
 /** @param {unknown} e @returns {string} */
 function messageOf(e) {
   if (e instanceof Error) return e.message || e.name;
   return String(e);
 }
+
+/** Whether an error is the engine's own (a refused input, not a failure). @param {unknown} e */
+const isEngineError = (e) => e instanceof BacktestError || (e instanceof Error && e.name === 'BacktestError');
 
 /** @param {unknown} e */
 const isAbort = (e) => e instanceof Error && e.name === 'AbortError';
@@ -79,7 +94,7 @@ function showError(title, e, hint) {
   if (hint) text += ` ${hint}`;
   $('error-message').textContent = text;
   errorBox.hidden = false;
-  errorBox.dataset.kind = e instanceof BacktestError || isEngineError(e) ? 'validation' : 'failure';
+  errorBox.dataset.kind = isEngineError(e) ? 'validation' : 'failure';
   setState('error');
 }
 
@@ -119,14 +134,14 @@ function backtestSettings() {
   };
 }
 
-/** @param {'fast' | 'slow'} which @returns {number[]} */
-function rangeInput(which) {
-  const name = `${which[0].toUpperCase()}${which.slice(1)} periods`;
-  const start = numberInput(`${which}-start`, `${name} 'from'`, { integer: true, min: 1 });
-  const stop = numberInput(`${which}-stop`, `${name} 'to'`, { integer: true, min: start });
-  const step = numberInput(`${which}-step`, `${name} 'step'`, { integer: true, min: 1 });
+/** The values of an axis: from, to, step. @param {'x' | 'y'} axis @param {string} name @returns {number[]} */
+function rangeInput(axis, name) {
+  const start = numberInput(`${axis}-start`, `${name} 'from'`);
+  const stop = numberInput(`${axis}-stop`, `${name} 'to'`, { min: start });
+  const step = numberInput(`${axis}-step`, `${name} 'step'`, { min: Number.MIN_VALUE });
   const out = [];
-  for (let p = start; p <= stop; p += step) out.push(p);
+  // k * step, rounded: 0.1 + 0.2 stays 0.3 (a float step of bbands' k).
+  for (let k = 0; start + k * step <= stop + 1e-9 * step; k++) out.push(Number((start + k * step).toPrecision(12)));
   if (out.length > 400) throw new BacktestError(`${name}: at most 400 values, got ${out.length} (use a larger step)`);
   return out;
 }
@@ -309,7 +324,7 @@ function renderStats(r, s) {
   const eq = r.equityCurve;
   /** @type {[string, string, string?][]} */
   const rows = catalog().metrics.map((/** @type {{ name: string, description: string }} */ m) => {
-    const v = r.metrics[m.name];
+    const v = r[camelCase(m.name)];
     return [metricLabel(m.name), (METRIC_FORMAT[m.name] ?? pct)(v), m.description];
   });
   rows.push(['Final equity', money(eq[eq.length - 1])], ['Starting capital', money(s.initial_capital)], ['Bars', int(d.length)], ['Engine time', ms(r.executionTimeMs)]);
@@ -362,7 +377,7 @@ let jobs = 0;
 /** @type {Promise<string>} how the engine ended the last grid: 'resolved' or the error's name */
 let engineOutcome = Promise.resolve('none');
 /** The last grid's progress reports (for the tests). */
-const progressLog = { calls: 0, done: 0, total: 0 };
+const progressLog = { calls: 0, done: 0, total: 0, percent: 0 };
 
 /** Runs `fn` with the page marked as running; returns what it returns. */
 async function job(/** @type {() => Promise<any>} */ fn) {
@@ -381,7 +396,6 @@ async function job(/** @type {() => Promise<any>} */ fn) {
 /** @param {any} data @param {string} source */
 function setData(data, source) {
   if (gridAbort) gridAbort.abort();
-  if (current.data && current.data !== grid?.data) dropData(current.data);
   current.data = data;
   current.times = chartTimes(data.dates);
   current.source = source;
@@ -431,27 +445,52 @@ async function runBacktest(override) {
   clearError();
   return job(async () => {
     const preset = presetSelect.value;
-    const crosses = preset !== 'custom' && PRESETS[preset].params.length > 0;
+    const crosses = (PRESETS[preset]?.params.length ?? 0) > 0;
     const fast = crosses ? numberInput('fast', 'Fast', { integer: true, min: 1 }) : NaN;
     const slow = crosses ? numberInput('slow', 'Slow', { integer: true, min: 1 }) : NaN;
     if (crosses && fast >= slow) throw new BacktestError(`the params fast=${fast}, slow=${slow} break the constraint fast < slow`);
-    const doc = strategyDocument(preset, customSides ?? {}, { fast, slow });
-    const r = runStrategy(current.data, doc);
-    const settings = /** @type {Record<string, any>} */ (doc.settings);
+    const direction = /** @type {HTMLSelectElement} */ ($('direction')).value;
+    if (preset !== 'custom' && preset !== 'rules') {
+      // A preset shows its rules in the builder: fast/slow stay named (the sweep's axes).
+      builder.showSides(sidesFor(direction));
+      builder.set(/** @type {any} */ (fromWire(catalog(), sideTrees(PRESETS[preset].tree, direction), { fast, slow })));
+    }
+    const sides = preset === 'rules' ? builder.wire() : customSides ?? {};
+    const doc = strategyDocument(preset === 'rules' ? 'custom' : preset, sides, { fast, slow });
     showJson(doc);
+    /** @type {any} */
+    let r;
+    try {
+      r = engine.runBacktest(current.data, documentText(doc));
+    } catch (e) {
+      // A bad rule: the engine's message on the row its path names.
+      if (preset === 'rules' && isEngineError(e) && builder.showError(messageOf(e))) {
+        $('rules-status').textContent = 'Not run: see the rule marked above.';
+        jsonBox.setAttribute('aria-invalid', 'true');
+        return null;
+      }
+      throw e;
+    }
+    builder.clearErrors();
+    refreshAxes();
+    $('rules-status').textContent = preset === 'custom' ? rulesCustomNote : '';
+    const settings = /** @type {Record<string, any>} */ (doc.settings);
     drawResult(r, settings.initial_capital);
     renderStats(r, settings);
     drawOverlays();
     const fill = settings.fill === 'close' ? 'filled at the close' : 'filled at the next open';
-    const what = preset === 'sma_cross' ? `SMA ${fast} / ${slow}` : preset === 'ema_cross' ? `EMA ${fast} / ${slow}` : preset === 'custom' ? 'custom strategy' : PRESETS[preset].label;
+    const what = preset === 'sma_cross' ? `SMA ${fast} / ${slow}` : preset === 'ema_cross' ? `EMA ${fast} / ${slow}` : preset === 'custom' ? 'custom strategy' : preset === 'rules' ? `rules${describeNamed()}` : PRESETS[preset].label;
     const side = settings.direction === 'long_only' ? '' : settings.direction === 'both' ? ', long and short' : ', short only';
     $('run-title').textContent = `${current.data.symbol}: ${what}${side}, ${fill}`;
     if (grid) {
-      grid.selected = preset === 'sma_cross' ? (grid.index.get(`${fast},${slow}`) ?? null) : null;
+      /** @type {Record<string, number>} */
+      const named = { ...namedValues(builder.state), fast, slow };
+      grid.selected = preset !== 'custom' ? (grid.index.get(`${named[grid.y]},${named[grid.x]}`) ?? null) : null;
       drawHeatmap();
     }
-    lastRun = { preset, markers: markerCounts(r.trades), json: documentText(doc) };
-    return { ...r, fastPeriod: fast, slowPeriod: slow, totalReturn: r.metrics.total_return, tradeCount: r.metrics.trade_count, markers: lastRun.markers };
+    const { trades: _t, equityCurve: _e, ...metrics } = r.toJSON();
+    lastRun = { preset, markers: markerCounts(r.trades), json: documentText(doc), metrics };
+    return { ...r.toJSON(), equityCurve: r.equityCurve, fastPeriod: fast, slowPeriod: slow, markers: lastRun.markers };
   });
 }
 
@@ -504,12 +543,55 @@ function drawOverlays() {
 $('overlay-form').addEventListener('change', drawOverlays);
 $('overlay-form').addEventListener('submit', (/** @type {Event} */ e) => e.preventDefault());
 
+// ---------------------------------------------------------------------------------------------
+// The rule builder
+
+const rulesCustomNote = 'Custom: this tree is more than rows joined by and/or; it runs as the JSON panel shows it.';
+const builderRoot = $('rule-builder');
+/** @type {ReturnType<typeof createRuleBuilder>} made once the engine (its catalog) is loaded */
+let builder = /** @type {any} */ (null);
+function makeBuilder() {
+  builder = createRuleBuilder({
+    root: builderRoot,
+    catalog: catalog(),
+    onChange() {
+      useRules();
+      runBacktest().catch((err) => showError('Backtest failed', err));
+    },
+  });
+}
+
+/** The page runs the builder's rules from now on (an edit, or a JSON the builder can show). */
+function useRules() {
+  /** @type {HTMLOptionElement} */ (presetSelect.querySelector('option[value="rules"]')).disabled = false;
+  presetSelect.value = 'rules';
+  customSides = null;
+  applyPreset();
+}
+
+/** ' (fast 10, slow 50)' for the named numbers of the rules. */
+function describeNamed() {
+  const v = namedValues(builder.state);
+  const parts = Object.entries(v).map(([k, x]) => `${k} ${x}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+$('direction').addEventListener('change', () => {
+  const direction = /** @type {HTMLSelectElement} */ ($('direction')).value;
+  const s = builder.state;
+  // New short sides start as the mirror of the long ones (and the reverse), like the presets.
+  const mirror = /** @type {Record<string, string>} */ ({ short_entry: 'exit', short_exit: 'entry', entry: 'short_exit', exit: 'short_entry' });
+  for (const side of sidesFor(direction)) if (s[side].rows.length === 0) s[side] = structuredClone(s[mirror[side]]);
+  builder.showSides(sidesFor(direction));
+});
+
 /** A preset shows what it trades on: its overlays and oscillator; Fast/Slow only where they bind. */
 function applyPreset() {
   const name = presetSelect.value;
   const p = PRESETS[name];
   const crosses = !!p && p.params.length > 0;
-  for (const id of ['fast', 'slow']) /** @type {HTMLInputElement} */ ($(id)).disabled = name !== 'custom' && !crosses;
+  for (const id of ['fast', 'slow']) /** @type {HTMLInputElement} */ ($(id)).disabled = !crosses;
+  builderRoot.hidden = name === 'custom';
   if (!p) return;
   customSides = null;
   /** @type {HTMLOptionElement} */ (presetSelect.querySelector('option[value="custom"]')).disabled = true;
@@ -543,31 +625,31 @@ function showJson(doc) {
 async function loadJson(text) {
   clearError();
   const status = $('json-status');
-  /** @type {any} */
-  let doc;
   try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    jsonBox.setAttribute('aria-invalid', 'true');
-    status.textContent = 'Not loaded.';
-    showError('Cannot load the strategy', new BacktestError(`the text is not JSON: ${messageOf(e)}`));
-    return null;
-  }
-  try {
-    runStrategy(current.data, doc); // the engine's own check of the tree and its settings
+    // The engine's own check of the text (its JSON too), the tree and its settings.
+    engine.runBacktest(current.data, text);
   } catch (e) {
     jsonBox.setAttribute('aria-invalid', 'true');
     status.textContent = 'Not loaded.';
     showError('Cannot load the strategy', e);
     return null;
   }
-  const { sides, settings } = splitDocument(doc);
-  const custom = /** @type {HTMLOptionElement} */ (presetSelect.querySelector('option[value="custom"]'));
-  custom.disabled = false;
-  presetSelect.value = 'custom';
-  applyPreset();
-  customSides = sides;
+  const { sides, settings } = splitDocument(JSON.parse(text));
   showSettings(settings);
+  // Rows of and/or the builder can show become the rule builder's; any other tree stays Custom.
+  const state = fromWire(catalog(), sides);
+  const direction = /** @type {string} */ (settings.direction ?? 'long_only');
+  if (state && Object.keys(sides).every((k) => sidesFor(direction).includes(k))) {
+    useRules();
+    builder.showSides(sidesFor(direction));
+    builder.set(state);
+  } else {
+    const custom = /** @type {HTMLOptionElement} */ (presetSelect.querySelector('option[value="custom"]'));
+    custom.disabled = false;
+    presetSelect.value = 'custom';
+    applyPreset();
+    customSides = sides;
+  }
   const r = await runBacktest();
   status.textContent = 'Loaded and run.';
   return r;
@@ -591,10 +673,47 @@ $('json-copy').addEventListener('click', async () => {
 // ---------------------------------------------------------------------------------------------
 // The grid
 
-/** @param {{ fast?: [number, number, number], slow?: [number, number, number] }} [override] */
+/** The named numbers of the rules in the two axis selects (a choice kept while its name is). */
+function refreshAxes() {
+  const names = builder && presetSelect.value !== 'custom' ? Object.keys(namedValues(builder.state)) : [];
+  const ys = /** @type {HTMLSelectElement} */ ($('sweep-y'));
+  const xs = /** @type {HTMLSelectElement} */ ($('sweep-x'));
+  const keep = [ys.value, xs.value];
+  if ([...ys.options].map((o) => o.value).join() === names.join()) return;
+  for (const [k, sel] of /** @type {const} */ ([[0, ys], [1, xs]])) {
+    sel.replaceChildren(...names.map((n) => Object.assign(document.createElement('option'), { value: n, textContent: n })));
+    sel.value = names.includes(keep[k]) && keep[0] !== keep[1] ? keep[k] : (names[k] ?? names[0] ?? '');
+  }
+}
+
+/**
+ * The request of a sweep: the rules with the two axes as {"param": name} placeholders, the
+ * other named numbers bound to their values, the form's settings.
+ */
+function sweepRequest() {
+  if (presetSelect.value === 'custom') throw new BacktestError('a Custom strategy has no named numbers to sweep: load rules the builder can show, or pick a preset');
+  const y = /** @type {HTMLSelectElement} */ ($('sweep-y')).value;
+  const x = /** @type {HTMLSelectElement} */ ($('sweep-x')).value;
+  if (!y || !x || y === x) throw new BacktestError('pick two different parameters for the rows and the columns (name numbers in the rules to make them parameters)');
+  const ys = rangeInput('y', y);
+  const xs = rangeInput('x', x);
+  const { [y]: _y, [x]: _x, ...fixed } = namedValues(builder.state);
+  const doc = strategyDocument('custom', bind(builder.wire(true), fixed), { fast: NaN, slow: NaN });
+  const constraint = checked('sweep-constraint') ? { lt: [{ param: y }, { param: x }] } : null;
+  return { y, x, ys, xs, fixed, doc, constraint };
+}
+
+/**
+ * A sweep over two named numbers of the rules, in the engine's Worker.
+ * @param {{ y?: [string, number, number, number], x?: [string, number, number, number], constraint?: boolean }} [override]
+ */
 async function runGrid(override) {
-  if (override?.fast) setInputs({ 'fast-start': override.fast[0], 'fast-stop': override.fast[1], 'fast-step': override.fast[2] });
-  if (override?.slow) setInputs({ 'slow-start': override.slow[0], 'slow-stop': override.slow[1], 'slow-step': override.slow[2] });
+  for (const [axis, o] of /** @type {const} */ ([['y', override?.y], ['x', override?.x]])) {
+    if (!o) continue;
+    /** @type {HTMLSelectElement} */ ($(`sweep-${axis}`)).value = o[0];
+    setInputs({ [`${axis}-start`]: o[1], [`${axis}-stop`]: o[2], [`${axis}-step`]: o[3] });
+  }
+  if (override?.constraint !== undefined) /** @type {HTMLInputElement} */ ($('sweep-constraint')).checked = override.constraint;
   clearError();
   if (gridAbort) gridAbort.abort();
   const controller = new AbortController();
@@ -604,18 +723,16 @@ async function runGrid(override) {
   const cancel = /** @type {HTMLButtonElement} */ ($('cancel-grid'));
   try {
     return await job(async () => {
-      const fasts = rangeInput('fast');
-      const slows = rangeInput('slow');
-      const s = backtestSettings();
+      const req = sweepRequest();
       const data = current.data;
       progress.hidden = false;
       progress.removeAttribute('value'); // indeterminate until the first report
       cancel.disabled = false;
       status.textContent = 'Running…';
-      Object.assign(progressLog, { calls: 0, done: 0, total: 0 });
+      Object.assign(progressLog, { calls: 0, done: 0, total: 0, percent: 0 });
       const t0 = performance.now();
-      const work = engine.runGrid(data, fasts, slows, {
-        ...s,
+      const work = engine.sweep(data, documentText(req.doc), { [req.y]: req.ys, [req.x]: req.xs }, {
+        constraint: req.constraint,
         signal: controller.signal,
         onProgress: (/** @type {number} */ done, /** @type {number} */ total) => {
           if (controller.signal.aborted) return;
@@ -624,7 +741,7 @@ async function runGrid(override) {
           progressLog.total = total;
           progress.max = total;
           progress.value = done;
-          status.textContent = `${int(done)} / ${int(total)} pairs…`;
+          status.textContent = `${int(done)} / ${int(total)} combinations…`;
         },
       });
       // How the engine itself ended this grid (the tests check that Cancel reached it).
@@ -641,13 +758,14 @@ async function runGrid(override) {
       const columns = await Promise.race([work, cancelled]);
       const elapsed = performance.now() - t0;
       if (controller.signal.aborted) throw abortError();
-      const pairs = columns.fastPeriod.length;
+      const pairs = columns[req.y].length;
       const threads = info.threads;
-      const timing = `${int(pairs)} pairs on ${int(data.length)} bars in ${ms(elapsed)}, ${threads} thread${threads === 1 ? '' : 's'} (${info.build} build)`;
+      const timing = `${int(pairs)} combinations of ${req.y} and ${req.x} on ${int(data.length)} bars in ${ms(elapsed)}, ${threads} thread${threads === 1 ? '' : 's'} (${info.build} build)`;
       status.textContent = `Done: ${timing}.`;
+      progressLog.percent = progressLog.total > 0 ? (100 * progressLog.done) / progressLog.total : 0;
       progress.max = 1;
       progress.value = 1;
-      setGrid(columns, fasts, slows, s, data);
+      setGrid(columns, req, data);
       $('grid-time').textContent = timing;
       return { columns, ms: elapsed };
     });
@@ -679,20 +797,28 @@ $('cancel-grid').addEventListener('click', () => {
 const canvas = /** @type {HTMLCanvasElement} */ ($('heatmap'));
 const tip = $('heatmap-tip');
 const M = { left: 46, right: 86, top: 10, bottom: 38 };
+/** How many cells the last drawing filled (for the tests). */
+let drawnCells = 0;
 
-/** @param {any} columns @param {number[]} fasts @param {number[]} slows @param {any} settings @param {any} data */
-function setGrid(columns, fasts, slows, settings, data) {
+/** @param {any} columns @param {ReturnType<typeof sweepRequest>} req @param {any} data */
+function setGrid(columns, req, data) {
+  const { y, x } = req;
   const index = new Map();
-  const seenFast = new Set();
-  const seenSlow = new Set();
-  for (let i = 0; i < columns.fastPeriod.length; i++) {
-    index.set(`${columns.fastPeriod[i]},${columns.slowPeriod[i]}`, i);
-    seenFast.add(columns.fastPeriod[i]);
-    seenSlow.add(columns.slowPeriod[i]);
+  const seenY = new Set();
+  const seenX = new Set();
+  for (let i = 0; i < columns[y].length; i++) {
+    index.set(`${columns[y][i]},${columns[x][i]}`, i);
+    seenY.add(columns[y][i]);
+    seenX.add(columns[x][i]);
   }
-  const fastAxis = [...new Set(fasts)].filter((f) => seenFast.has(f)).sort((a, b) => a - b);
-  const slowAxis = [...new Set(slows)].filter((x) => seenSlow.has(x)).sort((a, b) => a - b);
-  grid = { columns, fastAxis, slowAxis, index, settings, data, selected: null, focus: { r: 0, c: 0 }, layout: null };
+  const yAxis = [...new Set(req.ys)].filter((v) => seenY.has(v)).sort((a, b) => a - b);
+  const xAxis = [...new Set(req.xs)].filter((v) => seenX.has(v)).sort((a, b) => a - b);
+  grid = {
+    columns, y, x, yAxis, xAxis, index, data,
+    // What a cell click runs: these rules and settings with the cell's two values.
+    preset: presetSelect.value, state: structuredClone(builder.state), sides: builder.sides, settings: req.doc.settings,
+    selected: null, focus: { r: 0, c: 0 }, layout: null,
+  };
   $('heatmap-empty').hidden = true;
   drawHeatmap();
 }
@@ -761,14 +887,14 @@ function drawHeatmap() {
     ctx.clearRect(0, 0, width, 120);
     return;
   }
-  const { fastAxis, slowAxis, columns, index } = grid;
+  const { yAxis, xAxis, columns, index } = grid;
   const metric = metricName();
   const values = columns[metric];
   const scale = scaleOf(metric, values);
   const plotW = width - M.left - M.right;
-  const cw = plotW / slowAxis.length;
-  const ch = Math.max(6, Math.min(30, Math.min(cw, 380 / fastAxis.length)));
-  const height = M.top + ch * fastAxis.length + M.bottom;
+  const cw = plotW / xAxis.length;
+  const ch = Math.max(6, Math.min(30, Math.min(cw, 380 / yAxis.length)));
+  const height = M.top + ch * yAxis.length + M.bottom;
   canvas.width = Math.round(width * dpr);
   canvas.height = Math.round(height * dpr);
   canvas.style.height = `${height}px`;
@@ -778,21 +904,24 @@ function drawHeatmap() {
   ctx.fillRect(0, 0, width, height);
   grid.layout = { cw, ch, width, height };
 
-  // Cells: rows are fast periods (small at the top), columns slow periods.
-  for (let r = 0; r < fastAxis.length; r++) {
-    for (let c = 0; c < slowAxis.length; c++) {
+  let drawn = 0;
+  // Cells: rows are the y values (small at the top), columns the x values.
+  for (let r = 0; r < yAxis.length; r++) {
+    for (let c = 0; c < xAxis.length; c++) {
       const x = M.left + c * cw;
       const y = M.top + r * ch;
-      const i = index.get(`${fastAxis[r]},${slowAxis[c]}`);
+      const i = index.get(`${yAxis[r]},${xAxis[c]}`);
       if (i === undefined) {
-        ctx.fillStyle = '#eeeeee'; // fast >= slow: no such pair
+        ctx.fillStyle = '#eeeeee'; // left out by the constraint
       } else {
         const v = values[i];
         ctx.fillStyle = Number.isFinite(v) ? scale.color(v) : '#bdbdbd';
       }
       ctx.fillRect(x, y, Math.ceil(cw), Math.ceil(ch));
+      drawn++;
     }
   }
+  drawnCells = drawn;
   // Outlines: the charted pair, and the keyboard focus.
   const outline = (/** @type {number} */ r, /** @type {number} */ c, /** @type {string} */ color, /** @type {number[]} */ dash) => {
     ctx.save();
@@ -803,8 +932,8 @@ function drawHeatmap() {
     ctx.restore();
   };
   if (grid.selected !== null) {
-    const r = fastAxis.indexOf(columns.fastPeriod[grid.selected]);
-    const c = slowAxis.indexOf(columns.slowPeriod[grid.selected]);
+    const r = yAxis.indexOf(columns[grid.y][grid.selected]);
+    const c = xAxis.indexOf(columns[grid.x][grid.selected]);
     if (r >= 0 && c >= 0) outline(r, c, '#111111', []);
   }
   if (document.activeElement === canvas) outline(grid.focus.r, grid.focus.c, '#2962ff', [3, 2]);
@@ -815,23 +944,23 @@ function drawHeatmap() {
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
   const yEvery = Math.ceil(13 / ch);
-  for (let r = 0; r < fastAxis.length; r += yEvery) ctx.fillText(String(fastAxis[r]), M.left - 5, M.top + r * ch + ch / 2);
+  for (let r = 0; r < yAxis.length; r += yEvery) ctx.fillText(String(yAxis[r]), M.left - 5, M.top + r * ch + ch / 2);
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
   const xEvery = Math.ceil(28 / cw);
-  for (let c = 0; c < slowAxis.length; c += xEvery) ctx.fillText(String(slowAxis[c]), M.left + c * cw + cw / 2, M.top + fastAxis.length * ch + 4);
-  ctx.fillText('slow SMA period', M.left + plotW / 2, M.top + fastAxis.length * ch + 20);
+  for (let c = 0; c < xAxis.length; c += xEvery) ctx.fillText(String(xAxis[c]), M.left + c * cw + cw / 2, M.top + yAxis.length * ch + 4);
+  ctx.fillText(grid.x, M.left + plotW / 2, M.top + yAxis.length * ch + 20);
   ctx.save();
-  ctx.translate(11, M.top + (fastAxis.length * ch) / 2);
+  ctx.translate(11, M.top + (yAxis.length * ch) / 2);
   ctx.rotate(-Math.PI / 2);
   ctx.textBaseline = 'middle';
-  ctx.fillText('fast SMA period', 0, 0);
+  ctx.fillText(grid.y, 0, 0);
   ctx.restore();
 
   // Legend: a vertical color bar with its range.
   const lx = width - M.right + 14;
   const ly = M.top;
-  const lh = Math.max(60, fastAxis.length * ch);
+  const lh = Math.max(60, yAxis.length * ch);
   if (Number.isFinite(scale.lo)) {
     const steps = 64;
     for (let k = 0; k < steps; k++) {
@@ -855,12 +984,12 @@ function drawHeatmap() {
     }
   }
   const best = bestCell(metric);
-  const label = `Heatmap of ${METRICS[metric].label.toLowerCase()} for ${fastAxis.length} fast by ${slowAxis.length} slow periods` + (best ? `; the best is fast ${best.fast}, slow ${best.slow}: ${METRICS[metric].fmt(best.value)}` : '');
+  const label = `Heatmap of ${METRICS[metric].label.toLowerCase()} for ${yAxis.length} values of ${grid.y} by ${xAxis.length} of ${grid.x}` + (best ? `; the best is ${grid.y} ${best.y}, ${grid.x} ${best.x}: ${METRICS[metric].fmt(best.value)}` : '');
   canvas.setAttribute('aria-label', label);
 }
 
 /** The best cell of a metric (highest, or lowest for volatility and drawdown). */
-function bestCell(/** @type {keyof typeof METRICS} */ metric) {
+function bestCell(/** @type {string} */ metric) {
   if (!grid) return null;
   const v = grid.columns[metric];
   const lower = METRICS[metric].scale === 'worse';
@@ -868,7 +997,7 @@ function bestCell(/** @type {keyof typeof METRICS} */ metric) {
   for (let i = 0; i < v.length; i++) {
     if (Number.isFinite(v[i]) && (at < 0 || (lower ? v[i] < v[at] : v[i] > v[at]))) at = i;
   }
-  return at < 0 ? null : { fast: grid.columns.fastPeriod[at], slow: grid.columns.slowPeriod[at], value: v[at] };
+  return at < 0 ? null : { y: grid.columns[grid.y][at], x: grid.columns[grid.x][at], value: v[at] };
 }
 
 /** @param {number} x @param {number} y CSS pixels in the canvas @returns {{ r: number, c: number } | null} */
@@ -877,20 +1006,21 @@ function cellAt(x, y) {
   const { cw, ch } = grid.layout;
   const c = Math.floor((x - M.left) / cw);
   const r = Math.floor((y - M.top) / ch);
-  if (r < 0 || c < 0 || r >= grid.fastAxis.length || c >= grid.slowAxis.length) return null;
+  if (r < 0 || c < 0 || r >= grid.yAxis.length || c >= grid.xAxis.length) return null;
   return { r, c };
 }
 
 /** @param {{ r: number, c: number }} cell */
 function describeCell(cell) {
-  const fast = grid.fastAxis[cell.r];
-  const slow = grid.slowAxis[cell.c];
-  const i = grid.index.get(`${fast},${slow}`);
+  const y = grid.yAxis[cell.r];
+  const x = grid.xAxis[cell.c];
+  const i = grid.index.get(`${y},${x}`);
   const metric = metricName();
-  if (i === undefined) return { fast, slow, i, text: `fast ${fast}, slow ${slow}: no such pair (fast must be below slow)` };
+  const at = `${grid.y} ${y}, ${grid.x} ${x}`;
+  if (i === undefined) return { y, x, i, text: `${at}: left out (${grid.y} must be below ${grid.x})` };
   const m = METRICS[metric];
   const extra = metric === 'tradeCount' ? '' : `, ${int(grid.columns.tradeCount[i])} trades`;
-  return { fast, slow, i, text: `fast ${fast}, slow ${slow}: ${m.label.toLowerCase()} ${m.fmt(grid.columns[metric][i])}${extra}` };
+  return { y, x, i, text: `${at}: ${m.label.toLowerCase()} ${m.fmt(grid.columns[metric][i])}${extra}` };
 }
 
 canvas.addEventListener('mousemove', (e) => {
@@ -914,17 +1044,27 @@ canvas.addEventListener('mouseleave', () => {
   tip.hidden = true;
 });
 
-/** @param {{ r: number, c: number }} cell */
+/** Runs the sweep's rules and settings with a cell's two values, and charts it. @param {{ r: number, c: number }} cell */
 function chartCell(cell) {
   const d = describeCell(cell);
   if (d.i === undefined) return;
-  const s = grid.settings;
-  // The grid's strategy: SMA cross, long only, all in, no stops, no fixed fee or slippage.
-  presetSelect.value = 'sma_cross';
-  applyPreset();
-  showSettings({ initial_capital: s.initialCapital, commission_rate: s.commissionRate, fill: s.fill, lot_size: s.lotSize });
-  setInputs({ fast: d.fast, slow: d.slow });
-  grid.focus = cell;
+  const g = grid;
+  showSettings(g.settings);
+  const cross = (g.preset === 'sma_cross' || g.preset === 'ema_cross') && [g.y, g.x].sort().join() === 'fast,slow';
+  if (cross) {
+    // A cross preset keeps its own name and Fast/Slow inputs.
+    presetSelect.value = g.preset;
+    applyPreset();
+    setInputs({ [g.y]: d.y, [g.x]: d.x });
+  } else {
+    useRules();
+    const state = structuredClone(g.state);
+    setNamed(state, g.y, d.y);
+    setNamed(state, g.x, d.x);
+    builder.showSides(g.sides);
+    builder.set(state);
+  }
+  g.focus = cell;
   runBacktest().catch((e) => showError('Backtest failed', e));
 }
 
@@ -938,8 +1078,8 @@ canvas.addEventListener('keydown', (e) => {
   const moves = /** @type {Record<string, [number, number]>} */ ({ ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] });
   if (moves[e.key]) {
     e.preventDefault();
-    f.r = Math.min(grid.fastAxis.length - 1, Math.max(0, f.r + moves[e.key][0]));
-    f.c = Math.min(grid.slowAxis.length - 1, Math.max(0, f.c + moves[e.key][1]));
+    f.r = Math.min(grid.yAxis.length - 1, Math.max(0, f.r + moves[e.key][0]));
+    f.c = Math.min(grid.xAxis.length - 1, Math.max(0, f.c + moves[e.key][1]));
     $('heatmap-readout').textContent = describeCell(f).text;
     drawHeatmap();
   } else if (e.key === 'Enter' || e.key === ' ') {
@@ -1050,6 +1190,8 @@ function renderBanner() {
 
 async function start() {
   await init();
+  makeBuilder();
+  fillMetrics();
   engine = new RustEngine();
   if (typeof engine.ready === 'function') await engine.ready();
   const i = engine.getEngineInfo();
@@ -1101,8 +1243,18 @@ ready.catch(() => {}); // reported in the page; the hook's callers see the rejec
   engineOutcome: () => engineOutcome,
   /** @param {{ fast?: number, slow?: number }} [o] */
   runBacktest: (o) => runBacktest(o),
-  /** @param {{ fast?: [number, number, number], slow?: [number, number, number] }} [o] */
+  /** @param {{ y?: [string, number, number, number], x?: [string, number, number, number], constraint?: boolean }} [o] */
   runGrid: (o) => runGrid(o),
+  /** The heatmap now: axis names, values, how many cells it drew. */
+  get heatmap() {
+    return grid ? { y: grid.y, x: grid.x, yAxis: grid.yAxis, xAxis: grid.xAxis, cells: grid.layout ? grid.yAxis.length * grid.xAxis.length : 0, drawn: drawnCells } : null;
+  },
+  /** A metric column of the heatmap now, as numbers. @param {string} metric */
+  heatmapColumn: (metric) => (grid ? Array.from(grid.columns[metric]) : null),
+  /** The rule builder (its state, its wire sides). */
+  get builder() {
+    return builder;
+  },
   /** @param {{ symbol?: string, days?: number, startPrice?: number, seed?: number }} [o] */
   loadSample(o = {}) {
     setInputs({
@@ -1115,10 +1267,10 @@ ready.catch(() => {}); // reported in the page; the hook's callers see the rejec
     return { symbol: d.symbol, length: d.length, fingerprint: d.fingerprint };
   },
   /** Center of a heatmap cell in viewport coordinates (for mouse tests), or null. */
-  heatmapCell(/** @type {number} */ fast, /** @type {number} */ slow) {
+  heatmapCell(/** @type {number} */ y, /** @type {number} */ x) {
     if (!grid?.layout) return null;
-    const r = grid.fastAxis.indexOf(fast);
-    const c = grid.slowAxis.indexOf(slow);
+    const r = grid.yAxis.indexOf(y);
+    const c = grid.xAxis.indexOf(x);
     if (r < 0 || c < 0) return null;
     const box = canvas.getBoundingClientRect();
     return { x: box.left + M.left + (c + 0.5) * grid.layout.cw, y: box.top + M.top + (r + 0.5) * grid.layout.ch };

@@ -17,7 +17,7 @@ export const EXIT_STYLE = {
 
 /**
  * lightweight-charts markers for trades, in time order.
- * @param {import('./engine-raw.js').Trade[]} trades @param {(string | number)[]} times
+ * @param {import('quant-backtest').StrategyTrade[]} trades @param {(string | number)[]} times
  */
 export function tradeMarkers(trades, times) {
   /** @type {{ time: string | number, position: string, shape: string, color: string, text: string, id: string, at: number }[]} */
@@ -33,7 +33,7 @@ export function tradeMarkers(trades, times) {
   return m.map(({ at, ...marker }) => marker);
 }
 
-/** How many markers of each kind: 'entry:long', 'exit:stop_loss', ... @param {import('./engine-raw.js').Trade[]} trades */
+/** How many markers of each kind: 'entry:long', 'exit:stop_loss', ... @param {import('quant-backtest').StrategyTrade[]} trades */
 export function markerCounts(trades) {
   /** @type {Record<string, number>} */
   const n = {};

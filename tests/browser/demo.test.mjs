@@ -4,10 +4,13 @@
 // against a server without those headers (the single-threaded fallback). Both run a backtest and
 // a grid through `window.__demo`; the grids must agree value for value. Then the strategy
 // workbench on both: indicator overlays and the oscillator pane, a preset with stops and its
-// markers by side and exit reason, the JSON panel's round trip and its error messages.
-// Screenshots go to screenshots/demo-isolated.png, demo-not-isolated.png (the default run),
-// demo-strategy-isolated.png, demo-strategy-not-isolated.png (long and short with stops, Bollinger
-// and Donchian overlays) and demo-macd-isolated.png (the MACD pane).
+// markers by side and exit reason, the JSON panel's round trip and its error messages, the rule
+// builder (its JSON against qs's, its errors on the rule), a sweep over two named numbers and a
+// cell's run. Screenshots go to screenshots/demo-isolated.png, demo-not-isolated.png (the
+// default run), demo-strategy-isolated.png, demo-strategy-not-isolated.png (long and short with
+// stops, Bollinger and Donchian overlays), demo-macd-isolated.png (the MACD pane),
+// demo-rules-{isolated,not-isolated}.png (the rule builder) and
+// demo-workbench-{isolated,not-isolated}.png (built rules and their sweep heatmap).
 //
 // Run: node --test tests/browser/   (scripts/test-browser.sh installs what is missing first)
 import assert from 'node:assert/strict';
@@ -17,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { strategy as qs } from '../../pkg/node.js';
 import { startServer } from '../../scripts/serve.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -26,7 +30,7 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
 
 // The larger grid of the responsiveness and cancel checks: 25,200 bars, 50 x 50 periods.
 const BIG_DATA = { days: 25200, seed: 7 };
-const BIG_GRID = { fast: [2, 100, 2], slow: [5, 250, 5] };
+const BIG_GRID = { y: ['fast', 2, 100, 2], x: ['slow', 5, 250, 5] };
 
 /** @type {{ close: () => Promise<void>, url: string }[]} */
 const servers = [];
@@ -150,7 +154,7 @@ function inspectDrawing() {
 
 /** NaN-aware, exact comparison of two grids' columns. */
 function assertSameColumns(/** @type {Record<string, number[]>} */ a, /** @type {Record<string, number[]>} */ b, /** @type {string} */ what) {
-  const names = ['fastPeriod', 'slowPeriod', 'totalReturn', 'annualizedReturn', 'volatility', 'sharpeRatio', 'sortinoRatio', 'maxDrawdown', 'tradeCount', 'winRate'];
+  const names = ['fast', 'slow', 'totalReturn', 'annualizedReturn', 'volatility', 'sharpeRatio', 'sortinoRatio', 'maxDrawdown', 'tradeCount', 'winRate'];
   for (const k of names) {
     assert.ok(Array.isArray(a[k]) && Array.isArray(b[k]), `${what}: column ${k} is missing`);
     assert.equal(a[k].length, b[k].length, `${what}: column ${k} has ${a[k].length} rows against ${b[k].length}`);
@@ -158,7 +162,7 @@ function assertSameColumns(/** @type {Record<string, number[]>} */ a, /** @type 
       const x = a[k][i];
       const y = b[k][i];
       if (!(Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y)))) {
-        assert.fail(`${what}: ${k}[${i}] (fast ${a.fastPeriod[i]}, slow ${a.slowPeriod[i]}) differs: ${x} against ${y}`);
+        assert.fail(`${what}: ${k}[${i}] (fast ${a.fast[i]}, slow ${a.slow[i]}) differs: ${x} against ${y}`);
       }
     }
   }
@@ -289,11 +293,11 @@ test('isolated page: loads, runs a backtest and a grid, draws the charts and the
   assert.match(stats['Total return'], /^-?[\d,]+\.\d\d %$/);
   assert.match(stats['Win rate'], /^[\d.]+ %$/);
   assert.match(stats['Sharpe ratio'], /^(-?\d+\.\d{3}|n\/a)$/);
-  const n = r.grid.columns.fastPeriod.length;
+  const n = r.grid.columns.fast.length;
   assert.ok(n > 100, `the default grid has ${n} pairs`);
-  for (let i = 0; i < n; i++) assert.ok(r.grid.columns.fastPeriod[i] < r.grid.columns.slowPeriod[i]);
+  for (let i = 0; i < n; i++) assert.ok(r.grid.columns.fast[i] < r.grid.columns.slow[i]);
   assert.equal(r.grid.state, 'done');
-  assert.match(r.grid.status, /pairs on [\d,]+ bars in [\d.,]+ ms, \d+ threads? \((threaded|single-threaded) build\)/);
+  assert.match(r.grid.status, /combinations of fast and slow on [\d,]+ bars in [\d.,]+ ms, \d+ threads? \((threaded|single-threaded) build\)/);
   assertDrew(r.drawn, 'isolated page');
   assert.ok(statSync(r.shot).size > 10_000, 'the screenshot was written');
 });
@@ -351,7 +355,7 @@ test('the heatmap: hovering shows the pair and value, clicking charts that pair'
   assert.equal(fast, '20');
   assert.equal(slow, '100');
   const g = runs.isolated.grid.columns;
-  const i = g.fastPeriod.findIndex((/** @type {number} */ f, /** @type {number} */ k) => f === 20 && g.slowPeriod[k] === 100);
+  const i = g.fast.findIndex((/** @type {number} */ f, /** @type {number} */ k) => f === 20 && g.slow[k] === 100);
   const pct = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(g.totalReturn[i] * 100);
   assert.equal(total, `${pct} %`, "the charted pair's total return is the grid's");
 });
@@ -360,10 +364,10 @@ test('a large grid (25,200 bars, 50 x 50) leaves the UI thread free, reports pro
   const iso = await timedGrid(runs.isolated.page);
   const plain = await timedGrid(runs.plain.page);
   for (const [name, r] of /** @type {const} */ ([['threaded', iso], ['single-threaded', plain]])) {
-    t.diagnostic(`${name}: ${r.columns.fastPeriod.length} pairs in ${r.ms.toFixed(0)} ms, longest UI-thread gap ${r.maxGap.toFixed(0)} ms, ${r.progress.calls} progress reports`);
+    t.diagnostic(`${name}: ${r.columns.fast.length} pairs in ${r.ms.toFixed(0)} ms, longest UI-thread gap ${r.maxGap.toFixed(0)} ms, ${r.progress.calls} progress reports`);
   }
   assertSameColumns(iso.columns, plain.columns, 'large grid, isolated against not isolated');
-  assert.ok(iso.columns.fastPeriod.length > 2000, `${iso.columns.fastPeriod.length} pairs`);
+  assert.ok(iso.columns.fast.length > 2000, `${iso.columns.fast.length} pairs`);
   for (const [name, r] of /** @type {const} */ ([['isolated', iso], ['not isolated', plain]])) {
     assert.ok(r.maxGap < 200, `${name}: the UI thread was blocked for ${r.maxGap.toFixed(0)} ms during a ${r.ms.toFixed(0)} ms grid`);
     assert.ok(r.progress.calls > 0, `${name}: no progress was reported`);
@@ -394,8 +398,8 @@ test('Cancel stops a running grid, and the engine keeps working', async () => {
     const stopMs = performance.now() - t0;
     const engine = await Promise.race([demo.engineOutcome(), new Promise((r) => setTimeout(() => r('still running after 5 s'), 5000))]);
     const after = { state: document.body.dataset.state, status: document.getElementById('grid-status')?.textContent };
-    const again = await demo.runGrid({ fast: [5, 20, 5], slow: [30, 60, 10] });
-    return { stateWhileRunning, cancelEnabled, outcome, engine, stopMs, after, againPairs: again.columns.fastPeriod.length, finalState: document.body.dataset.state };
+    const again = await demo.runGrid({ y: ['fast', 5, 20, 5], x: ['slow', 30, 60, 10] });
+    return { stateWhileRunning, cancelEnabled, outcome, engine, stopMs, after, againPairs: again.columns.fast.length, finalState: document.body.dataset.state };
   }, { data: BIG_DATA, grid: BIG_GRID });
   assert.equal(out.stateWhileRunning, 'running');
   assert.equal(out.cancelEnabled, true, 'Cancel is enabled while a grid runs');
@@ -558,7 +562,7 @@ test('each preset picked in the select runs and shows the indicators it trades o
   assert.equal(await page.isVisible('#error'), false);
 });
 
-test('the strategy JSON: Load runs it as the custom preset, and the text and the run come back the same', async () => {
+test('the strategy JSON: Load runs it in the rule builder, and the text and the run come back the same', async () => {
   for (const r of [runs.isolated, runs.plain]) {
     const { page } = r;
     const before = await page.inputValue('#strategy-json');
@@ -570,7 +574,7 @@ test('the strategy JSON: Load runs it as the custom preset, and the text and the
     await page.fill('#strategy-json', before);
     await page.click('#json-load');
     await page.waitForFunction(() => document.getElementById('json-status')?.textContent === 'Loaded and run.');
-    assert.equal(await page.inputValue('#preset'), 'custom');
+    assert.equal(await page.inputValue('#preset'), 'rules', 'rows joined by and/or: the rule builder shows them');
     assert.equal(await page.inputValue('#strategy-json'), before, 'the shown JSON after the load is the loaded one');
     assert.deepEqual(await statsOf(page), stats, 'the loaded strategy gives the same metrics');
     assert.equal(await page.inputValue('#stop-loss'), '3', 'the settings reach the form');
@@ -588,10 +592,25 @@ test('the strategy JSON: Load runs it as the custom preset, and the text and the
     }, JSON.stringify(doc));
     assert.deepEqual(JSON.parse(out.json), doc, 'every setting survives the form');
     assert.ok(out.markers['exit:trailing_stop'] > 0, JSON.stringify(out.markers));
-    assert.match(out.title ?? '', /custom strategy, filled at the close/);
+    assert.match(out.title ?? '', /rules, filled at the close/);
     assert.equal(await page.inputValue('#trailing-stop'), '7');
     assert.equal(await page.inputValue('#size'), '50');
     assert.equal(await page.isVisible('#error'), false);
+
+    // A tree beyond the builder (an or inside an and) runs as Custom, and says so.
+    const nested = {
+      entry: { and: [{ gt: ['close', 50] }, { or: [{ lt: [{ indicator: 'rsi', period: 14, source: 'close' }, 30] }, { gt: ['volume', 1e9] }] }] },
+      exit: { gt: [{ indicator: 'rsi', period: 14, source: 'close' }, 70] },
+      settings: doc.settings,
+    };
+    const custom = await page.evaluate(async (text) => {
+      await /** @type {any} */ (window).__demo.loadJson(text);
+      return { preset: /** @type {HTMLSelectElement} */ (document.getElementById('preset')).value, note: document.getElementById('rules-status')?.textContent, builderHidden: document.getElementById('rule-builder')?.hidden, json: /** @type {HTMLTextAreaElement} */ (document.getElementById('strategy-json')).value };
+    }, JSON.stringify(nested));
+    assert.equal(custom.preset, 'custom');
+    assert.match(custom.note ?? '', /^Custom: /);
+    assert.equal(custom.builderHidden, true);
+    assert.deepEqual(JSON.parse(custom.json), nested);
   }
 });
 
@@ -599,12 +618,13 @@ test("bad strategy JSON shows the engine's message in the page and changes nothi
   const { page } = runs.isolated;
   const box = page.locator('#error');
   const good = await page.inputValue('#strategy-json');
+  const presetBefore = await page.inputValue('#preset');
   const cases = [
     ['{"entry": {"crosses_above": [{"indicator": "smaa", "period": 3}, "close"]}}', /unknown indicator 'smaa' at entry\.crosses_above\[0\]; did you mean 'sma'\?/],
     ['{"entry": {"gt": ["close", 1]}, "settings": {"comission_rate": 0.01}}', /unknown setting 'comission_rate' in strategy\.settings; did you mean 'commission_rate'\?/],
     ['{"entyr": {}}', /unknown key 'entyr' in strategy; did you mean 'entry'\?/],
     ['[1, 2]', /strategy must be an object/],
-    ['{"entry": ', /the text is not JSON/],
+    ['{"entry": ', /strategy is not valid JSON/],
   ];
   for (const [text, message] of cases) {
     await page.fill('#strategy-json', /** @type {string} */ (text));
@@ -615,7 +635,7 @@ test("bad strategy JSON shows the engine's message in the page and changes nothi
     assert.match(shown, /** @type {RegExp} */ (message), shown);
     assert.equal(await page.getAttribute('#strategy-json', 'aria-invalid'), 'true');
     assert.equal(await page.textContent('#json-status'), 'Not loaded.');
-    assert.equal(await page.inputValue('#preset'), 'custom', 'the loaded strategy stays');
+    assert.equal(await page.inputValue('#preset'), presetBefore, 'the loaded strategy stays');
     await page.click('#error-close');
     await box.waitFor({ state: 'hidden' });
   }
@@ -665,6 +685,159 @@ test('a CSV with a bad row shows an error in the page naming the field and the r
   await page.waitForFunction(() => document.body.dataset.state === 'done' && /good\.csv: 60 bars/.test(document.getElementById('data-summary')?.textContent ?? ''));
   assert.equal(await box.isVisible(), false, 'the error box is gone');
   assert.match(await page.textContent('#run-title') ?? '', /good: SMA 3 \/ 10/);
+});
+
+// ---------------------------------------------------------------------------------------------
+// The workbench: the rule builder, its errors, a sweep over two named numbers, a cell's run.
+
+/** Waits until the page's last run (or sweep) is over. @param {import('playwright-core').Page} page */
+const settled = (page) => page.waitForFunction(() => document.body.dataset.state === 'done' || document.body.dataset.state === 'error');
+
+/** The rule row `i` (0-based) of a side's block ('Long entry', 'Long exit'). @param {string} side @param {number} i */
+const rowLabel = (side, i) => `${side} rule ${i + 1}`;
+
+/**
+ * Builds in the page, through its controls only:
+ *   entry: sma(fast) crosses above sma(slow) AND NOT rsi(14) > 70
+ *   exit:  macd.macd crosses below macd.signal OR close < bbands.lower shifted by 1
+ * starting from the SMA-cross preset (whose rules the builder shows).
+ * @param {import('playwright-core').Page} page
+ */
+async function buildRules(page) {
+  await page.evaluate(() => /** @type {any} */ (window).__demo.loadSample({ days: 2520, seed: 42, startPrice: 100, symbol: 'DEMO' }));
+  await page.evaluate(() => /** @type {any} */ (window).__demo.runPreset('sma_cross', { initial_capital: 100000, commission_rate: 0.001 }, { fast: 10, slow: 50 }));
+  const change = async (/** @type {string} */ label, /** @type {string} */ value) => {
+    const el = page.getByLabel(label, { exact: true });
+    if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(value);
+    else await el.fill(value), await el.dispatchEvent('change');
+    await settled(page);
+  };
+  await page.getByLabel('Long entry: add a rule', { exact: true }).click();
+  await settled(page);
+  await change(`${rowLabel('Long entry', 1)} left: series`, 'ind:rsi:');
+  await change(`${rowLabel('Long entry', 1)}: comparison`, 'gt');
+  await page.getByLabel(`${rowLabel('Long entry', 1)}: not`, { exact: true }).check();
+  await settled(page);
+  await change(`${rowLabel('Long entry', 1)} right: series`, 'num');
+  await change(`${rowLabel('Long entry', 1)} right: number`, '70');
+  await change(`${rowLabel('Long exit', 0)} left: series`, 'ind:macd:macd');
+  await change(`${rowLabel('Long exit', 0)} right: series`, 'ind:macd:signal');
+  await page.getByLabel('Long exit: add a rule', { exact: true }).click();
+  await settled(page);
+  await change(`${rowLabel('Long exit', 1)} left: series`, 'price:close');
+  await change(`${rowLabel('Long exit', 1)}: comparison`, 'lt');
+  await change(`${rowLabel('Long exit', 1)} right: series`, 'ind:bbands:lower');
+  await change(`${rowLabel('Long exit', 1)} right: shift`, '1');
+  await change('Long exit: join', 'or');
+}
+
+test('the rule builder: rules built with its controls run, and their JSON is what qs builds for the same rules, on both builds', async () => {
+  const entry = qs.sma(10).crossesAbove(qs.sma(50)).and(qs.rsi(14).gt(70).not());
+  const macd = qs.macd(12, 26, 9);
+  const exit = macd.macd.crossesBelow(macd.signal).or(qs.close.lt(qs.bbands(20, 2).lower.shift(1)));
+  const expected = new qs.Strategy({ entry, exit }).toJSON();
+  for (const [name, r] of /** @type {const} */ ([['isolated', runs.isolated], ['not isolated', runs.plain]])) {
+    const { page } = r;
+    await buildRules(page);
+    const shown = JSON.parse(await page.inputValue('#strategy-json'));
+    assert.deepEqual({ entry: shown.entry, exit: shown.exit }, { entry: expected.entry, exit: expected.exit }, `${name}: the builder's tree is qs's`);
+    assert.equal(await page.inputValue('#preset'), 'rules');
+    assert.match(await page.textContent('#run-title') ?? '', /rules \(fast 10, slow 50\)/);
+    assert.equal(await page.isVisible('#error'), false);
+    const stats = await statsOf(page);
+    // qs's strategy with the page's settings, loaded as JSON: the same run, and the builder shows it.
+    await page.fill('#strategy-json', JSON.stringify({ ...expected, settings: shown.settings }));
+    await page.click('#json-load');
+    await page.waitForFunction(() => document.getElementById('json-status')?.textContent === 'Loaded and run.');
+    assert.deepEqual(await statsOf(page), stats, `${name}: qs's JSON runs to the same metrics`);
+    assert.equal(await page.inputValue('#preset'), 'rules');
+    assert.equal(await page.getByLabel(`${rowLabel('Long entry', 1)}: not`, { exact: true }).isChecked(), true);
+    assert.ok(Number(stats.find(([k]) => k === 'Closed trades')?.[1]) > 0, `${name}: the rules trade`);
+    mkdirSync(SHOTS, { recursive: true });
+    await page.locator('#rules-panel').screenshot({ path: join(SHOTS, `demo-rules-${name === 'isolated' ? 'isolated' : 'not-isolated'}.png`) });
+  }
+});
+
+test("the rule builder: the engine's message for a bad rule shows on that rule, not in the console", async () => {
+  const { page, problems } = runs.isolated;
+  const before = problems.length;
+  const period = page.getByLabel(`${rowLabel('Long entry', 1)} left: rsi period`, { exact: true });
+  await period.fill('0');
+  await period.dispatchEvent('change');
+  const row = page.locator('#rule-builder .rule-row.invalid');
+  await row.waitFor();
+  const message = (await row.locator('.rule-error').textContent()) ?? '';
+  assert.match(message, /^entry\.and\[1\]\.not\.gt\[0\]\.period must be an integer >= 1, got 0/);
+  assert.equal(await row.locator('select.series-pick').first().inputValue(), 'ind:rsi:', 'the marked row is the RSI rule');
+  assert.equal(await page.locator('#rule-builder .rule-row.invalid').count(), 1);
+  assert.equal(await page.isVisible('#error'), false, 'no error box: the message is on the rule');
+  assert.match(await page.textContent('#rules-status') ?? '', /Not run/);
+  await period.fill('14');
+  await period.dispatchEvent('change');
+  await page.waitForFunction(() => document.querySelectorAll('#rule-builder .rule-row.invalid').length === 0 && document.body.dataset.state === 'done');
+  assert.equal(problems.length, before, problems.slice(before).join('\n'));
+});
+
+test('the sweep: two named numbers of the rules as axes, a rows x columns heatmap, progress to 100 %, a cell runs that combination, on both builds', async () => {
+  for (const [name, r] of /** @type {const} */ ([['isolated', runs.isolated], ['not isolated', runs.plain]])) {
+    const { page } = r;
+    await buildRules(page);
+    // Name the RSI period 'rp' and its level 'lvl': they become {"param": ...} placeholders.
+    for (const [label, param] of [[`${rowLabel('Long entry', 1)} left: rsi period`, 'rp'], [`${rowLabel('Long entry', 1)} right: number`, 'lvl']]) {
+      await page.getByLabel(`${label}: parameter name`, { exact: true }).fill(param);
+      await page.getByLabel(`${label}: parameter name`, { exact: true }).dispatchEvent('change');
+      await settled(page);
+    }
+    assert.deepEqual(await page.$$eval('#sweep-y option', (o) => o.map((x) => x.value)), ['fast', 'slow', 'rp', 'lvl']);
+    await page.selectOption('#sweep-y', 'rp');
+    await page.selectOption('#sweep-x', 'lvl');
+    for (const [id, v] of [['y-start', '8'], ['y-stop', '14'], ['y-step', '2'], ['x-start', '60'], ['x-stop', '80'], ['x-step', '5']]) await page.fill(`#${id}`, v);
+    await page.uncheck('#sweep-constraint');
+    await page.click('#run-grid');
+    await page.waitForFunction(() => /^Done: /.test(document.getElementById('grid-status')?.textContent ?? ''));
+    const out = await page.evaluate(() => {
+      const d = /** @type {any} */ (window).__demo;
+      const sharpe = /** @type {any} */ (window).__demo.heatmapColumn('sharpeRatio');
+      return { distinct: new Set(sharpe).size, heatmap: d.heatmap, progress: d.progress, status: document.getElementById('grid-status')?.textContent, label: document.getElementById('heatmap')?.getAttribute('aria-label') };
+    });
+    assert.deepEqual(out.heatmap.yAxis, [8, 10, 12, 14]);
+    assert.deepEqual(out.heatmap.xAxis, [60, 65, 70, 75, 80]);
+    assert.equal(out.heatmap.cells, 20, `${name}: 4 rows x 5 columns`);
+    assert.equal(out.heatmap.drawn, 20, `${name}: every cell drawn`);
+    assert.equal(out.progress.percent, 100, JSON.stringify(out.progress));
+    assert.equal(out.progress.done, 20);
+    assert.match(out.status ?? '', /20 combinations of rp and lvl/);
+    assert.match(out.label ?? '', /4 values of rp by 5 of lvl/);
+    assert.ok(out.distinct > 1, `${name}: the metric varies over the heatmap (${out.distinct} distinct values)`);
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, `demo-workbench-${name === 'isolated' ? 'isolated' : 'not-isolated'}.png`), fullPage: true });
+
+    // The sweep's row for (rp 12, lvl 75), then a click on that cell.
+    const row = await page.evaluate(async () => {
+      const d = /** @type {any} */ (window).__demo;
+      const g = await d.runGrid(); // the same sweep again, for its columns
+      const i = [...g.columns.rp].findIndex((/** @type {number} */ v, /** @type {number} */ k) => v === 12 && g.columns.lvl[k] === 75);
+      /** @type {Record<string, number>} */
+      const m = {};
+      for (const [k, v] of Object.entries(g.columns)) m[k] = /** @type {any} */ (v)[i];
+      return m;
+    });
+    await page.locator('#heatmap').scrollIntoViewIfNeeded();
+    const at = await page.evaluate(() => /** @type {any} */ (window).__demo.heatmapCell(12, 75));
+    await page.mouse.click(at.x, at.y);
+    await page.waitForFunction(() => /rp 12, lvl 75/.test(document.getElementById('run-title')?.textContent ?? '') && document.body.dataset.state === 'done');
+    const run = await page.evaluate(() => /** @type {any} */ (window).__demo.lastRun);
+    for (const [k, v] of Object.entries(row)) {
+      if (k === 'rp' || k === 'lvl') continue;
+      const got = run.metrics[k] ?? NaN;
+      assert.ok(Object.is(got, v) || got === v, `${name}: ${k} of the cell's run is ${got}, the sweep's row has ${v}`);
+    }
+    assert.ok(row.tradeCount > 0, `${name}: the combination trades (${row.tradeCount})`);
+    assert.equal(JSON.parse(run.json).entry.and[1].not.gt[0].period, 12);
+    assert.equal(JSON.parse(run.json).entry.and[1].not.gt[1], 75);
+  }
+  // Back to the SMA preset for the tests after this one.
+  for (const r of [runs.isolated, runs.plain]) await r.page.evaluate(() => /** @type {any} */ (window).__demo.runPreset('sma_cross', { initial_capital: 100000, commission_rate: 0.001 }, { fast: 10, slow: 50 }));
 });
 
 test('no console errors and no page errors on either page', (t) => {
