@@ -156,7 +156,7 @@ setup({
 
 // Local bindings, not re-exports: with `sideEffects: false` a bundler may skip a module that only
 // re-exports, and with it the set-up above.
-export const { BacktestError, BacktestResult, CachedRustEngine, MarketData, RustEngine, StrategyResult, benchmarkEngine, createEngine, generateSampleData } = core;
+export const { BacktestError, BacktestResult, CachedRustEngine, MarketData, RustEngine, StrategyResult, benchmarkEngine, catalog, createEngine, generateSampleData } = core;
 /** The strategy builder (`strategy.sma(10).crossesAbove(strategy.sma(30))`, `new strategy.Strategy({...})`). */
 export const strategy = strategyModule;
 /** Indicators over arrays (`indicators.rsi(close, 14)`) and streaming (`new indicators.RSI(14)`). */

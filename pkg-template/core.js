@@ -884,6 +884,20 @@ function throwIfAborted(signal) {
 /** The seed API's settings (camelCase), in the order its checks run. */
 const SEED_SETTINGS = Object.freeze(['initialCapital', 'commissionRate', 'fill', 'lotSize', 'periodsPerYear']);
 
+/** @type {any} */
+let ENGINE_CATALOG = null;
+
+/**
+ * The engine's own tables, read from the wasm build (names as in strategy JSON: snake_case):
+ * indicators (params with defaults, outputs, whether they read a source), price fields,
+ * settings, metrics (with descriptions), trade fields, sides and exit reasons. What the builder,
+ * the options checks and the results read, for pages and tools that build their own UI on it.
+ */
+export function catalog() {
+  if (ENGINE_CATALOG === null) ENGINE_CATALOG = Object.freeze(raw().catalog());
+  return ENGINE_CATALOG;
+}
+
 /** snake_case -> camelCase. @param {string} name */
 export function camelCase(name) {
   return name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());

@@ -599,6 +599,30 @@ export declare class CachedRustEngine extends RustEngine {
   clearCache(): void;
 }
 
+/** One param of an indicator in the engine's catalog. */
+export interface CatalogParam {
+  name: string;
+  /** null: required */
+  default: number | null;
+  /** an integer in [1, maxIntParam]; else a float >= 0 */
+  integer: boolean;
+}
+
+/** The engine's tables (snake_case names, as in strategy JSON), from `catalog()`. */
+export interface Catalog {
+  indicators: ReadonlyArray<{ name: IndicatorName; params: CatalogParam[]; outputs: string[]; source: boolean }>;
+  price_fields: string[];
+  settings: string[];
+  metrics: ReadonlyArray<{ name: string; integer: boolean; description: string }>;
+  trade_fields: string[];
+  sides: Side[];
+  exit_reasons: ExitReason[];
+  max_int_param: number;
+}
+
+/** The engine's own tables: what the builder, the option checks and the results read. */
+export declare function catalog(): Catalog;
+
 /** A `RustEngine`, or a `CachedRustEngine` with `useCache: true`. */
 export declare function createEngine(options?: { useCache?: boolean | undefined; cacheSize?: number | undefined }): RustEngine;
 

@@ -5,7 +5,7 @@
 // as a heatmap on a canvas. The engine (quant-backtest's browser entry) runs sweeps in its own
 // Web Worker: this thread only draws.
 import init, { BacktestError, MarketData, RustEngine, generateSampleData } from 'quant-backtest';
-import { camelCase, catalog } from './engine-raw.js';
+import { camelCase, catalog } from './catalog.js';
 import { createOverlays } from './overlays.js';
 import { PRESETS, bind, sideTrees } from './presets.js';
 import { createRuleBuilder, fromWire, namedValues, setNamed, sidesFor } from './rule-builder.js';

@@ -14,7 +14,7 @@
  * @typedef {{ left: SeriesSpec, op: string, right: SeriesSpec, not: boolean }} Row
  * @typedef {{ join: 'and' | 'or', rows: Row[] }} Block
  * @typedef {Record<string, Block>} BuilderState side -> block
- * @typedef {import('./engine-raw.js').Catalog} Catalog
+ * @typedef {import('./catalog.js').Catalog} Catalog
  */
 
 export const SIDES = /** @type {const} */ (['entry', 'exit', 'short_entry', 'short_exit']);
