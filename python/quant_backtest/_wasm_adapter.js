@@ -162,9 +162,14 @@ function quantBacktestAdapter(glue) {
     /**
      * @param {WasmMarketData} d @param {number} f @param {number} s @param {number} cap
      * @param {number} com @param {string} fill @param {number} lot @param {number} ppy
+     * @returns {[Float64Array, string, Float64Array]} backtestPacked's numbers, the trades'
+     *   dates joined with newlines, the equity curve
      */
-    backtest: (d, f, s, cap, com, fill, lot, ppy) =>
-      packSeed([glue.backtest(d, f, s, cap, com, fill, lot, ppy)], d.length),
+    backtest: (d, f, s, cap, com, fill, lot, ppy) => {
+      // The engine's own packing (numbers, trade dates, equity): no object per field.
+      const [nums, dates, equity] = glue.backtestPacked(d, f, s, cap, com, fill, lot, ppy);
+      return [nums, dates.join('\n'), equity];
+    },
     /**
      * @param {WasmMarketData} d @param {Float64Array} fasts @param {Float64Array} slows
      * @param {number} cap @param {number} com @param {string} fill @param {number} lot

@@ -62,6 +62,7 @@ _GLUE_NAMES = (
     "catalog",
     "WasmMarketData",
     "backtest",
+    "backtestPacked",
     "planGrid",
     "runPairs",
     "sampleData",
@@ -239,6 +240,23 @@ def _unpack(packed: Any) -> list:
     ]
 
 
+def _unpack_one(nums: list, dates_text: str, equity_js: Any) -> tuple:
+    """``(fast, slow, metrics, trades, equity, ms)`` from ``backtestPacked``: fast, slow, the
+    eight seed metrics (NaN: an undefined ratio), ms, then eight numbers per trade."""
+    fast, slow, tr, ar, vol, sh, so, mdd, count, win, ms = nums[:11]
+    dates = dates_text.split("\n")
+    trades = []
+    for k, o in enumerate(range(11, len(nums), 8)):
+        ei, xi, ep, xp, size, pnl, ret, held = nums[o : o + 8]
+        trades.append(
+            (int(ei), int(xi), dates[2 * k], dates[2 * k + 1], ep, xp, size, pnl, ret, int(held))
+        )
+    metrics = (tr, ar, vol, _none(sh), _none(so), mdd, int(count), win)
+    # Without numpy the curve stays an array of doubles until read (BacktestResult makes it).
+    equity = _float_array(equity_js) if _np is None else _column_out(_floats(equity_js))
+    return (int(fast), int(slow), metrics, trades, equity, ms)
+
+
 # -- the native module's interface ----------------------------------------------------------
 
 
@@ -348,10 +366,10 @@ class Engine:
             _refuse_with_fallback(
                 _fallback.validate_params, len(data), fast, slow, cap, com, lot, ppy, fill
             )
-        packed = _call(
+        nums_js, dates_js, equity_js = _call(
             _js.backtest, data._handle, float(fast), float(slow), cap, com, fill, lot, ppy
         )
-        return _unpack(packed)[0]
+        return _unpack_one(_floats(nums_js), str(dates_js), equity_js)
 
     def _grid(
         self,
