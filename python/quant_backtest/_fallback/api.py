@@ -100,6 +100,8 @@ def _check_signal(name: str, values: Any, n: int) -> list[bool]:
         raise BacktestError(
             f"{name} has {len(values)} values but the data has {n} bars", "invalid_signals"
         )
+    if type(values) is list and set(map(type, values)) <= {bool}:  # the common case, in C
+        return list(values)
     out = []
     for row, v in enumerate(values):
         if not _is_bool(v):
