@@ -594,6 +594,9 @@ def _columns_from_rows(rows: list) -> dict[str, Any]:
 def _strategy_value(strategy: Any) -> Any:
     """The plain JSON value of a strategy (or a condition): a builder object's ``to_dict()``,
     parsed JSON text, or a dict as given (the engine checks it)."""
+    shared = getattr(strategy, "_wire_value", None)  # a Strategy's, made once
+    if shared is not None:
+        return shared()
     if hasattr(strategy, "to_dict"):
         return strategy.to_dict()
     if isinstance(strategy, str):

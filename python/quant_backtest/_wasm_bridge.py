@@ -445,15 +445,14 @@ class Engine:
     # -- the strategy engine (the native Engine's run_strategy, run_signals, sweep) ---------
 
     def run_strategy(self, data: MarketData, strategy: Any, settings: Any, params: Any) -> dict:
-        if _lossy(strategy, params) or _lossy(settings, integral=False):
+        strategy_text, strategy_lossy = _strategy_text(strategy)
+        if strategy_lossy or _lossy(params) or _lossy(settings, integral=False):
             # A value a JS number cannot carry as given: the pure-Python checks word the
             # refusal as the native engine does (and pass what it would accept).
             parsed, _ = _fallback_check(_fallback_api.prepare, strategy, settings)
             values = _fallback_check(_fallback_api.check_params_object, params)
             _fallback_check(_fallback_api.bind, parsed, values)
-        packed = _call(
-            _js.runStrategy, data._handle, _text(strategy), _text(settings), _text(params)
-        )
+        packed = _call(_js.runStrategy, data._handle, strategy_text, _text(settings), _text(params))
         return _run_output(packed, data, params)
 
     def run_signals(
@@ -577,6 +576,18 @@ def _catalog(catalog: dict) -> None:
     _EXIT_REASONS[:] = catalog["exit_reasons"]
     _INDICATORS.clear()
     _INDICATORS.update({i["name"]: i for i in catalog["indicators"]})
+
+
+# The last strategy value sent, its text and whether a JS number would change it. The value is
+# a Strategy's shared canonical dict (never mutated) when the same strategy runs again; the
+# reference kept here keeps its identity from being reused.
+_last_strategy: list = [None, "", False]
+
+
+def _strategy_text(value: Any) -> tuple[str, bool]:
+    if value is not _last_strategy[0]:
+        _last_strategy[:] = [value, _text(value), _lossy(value)]
+    return _last_strategy[1], _last_strategy[2]
 
 
 def _text(value: Any) -> str:

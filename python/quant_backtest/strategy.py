@@ -885,7 +885,7 @@ class Strategy:
     ``==`` compares the canonical JSON values; strategies are hashable and immutable.
     """
 
-    __slots__ = ("entry", "exit", "short_entry", "short_exit", "constraint", "_settings")
+    __slots__ = ("entry", "exit", "short_entry", "short_exit", "constraint", "_settings", "_wire")
 
     def __init__(
         self,
@@ -981,6 +981,15 @@ class Strategy:
         if self.constraint is not None:
             value["constraint"] = self.constraint.to_value()
         return value
+
+    def _wire_value(self) -> dict:
+        """The canonical value, made once (a strategy is immutable) and shared: for the
+        engines, which only read it; users get a fresh one from ``to_dict()``."""
+        wire = getattr(self, "_wire", None)
+        if wire is None:
+            wire = self.to_dict()
+            object.__setattr__(self, "_wire", wire)
+        return wire
 
     def to_json(self, indent: Optional[int] = None) -> str:
         """The canonical JSON text (compact without ``indent``)."""
