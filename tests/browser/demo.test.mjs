@@ -196,10 +196,12 @@ function timedGrid(page) {
     await new Promise((r) => setTimeout(r, 100));
     let last = performance.now();
     let maxGap = 0;
+    let ticks = 0;
     const timer = setInterval(() => {
       const now = performance.now();
       maxGap = Math.max(maxGap, now - last);
       last = now;
+      ticks += 1;
     }, 10);
     try {
       const g = await demo.runGrid(grid);
@@ -207,7 +209,7 @@ function timedGrid(page) {
       /** @type {Record<string, number[]>} */
       const columns = {};
       for (const [k, v] of Object.entries(g.columns)) if (ArrayBuffer.isView(v)) columns[k] = Array.from(/** @type {Float64Array} */ (v));
-      return { columns, ms: g.ms, maxGap, progress: demo.progress };
+      return { columns, ms: g.ms, maxGap, ticks, progress: demo.progress };
     } finally {
       clearInterval(timer);
     }
@@ -364,12 +366,17 @@ test('a large grid (25,200 bars, 50 x 50) leaves the UI thread free, reports pro
   const iso = await timedGrid(runs.isolated.page);
   const plain = await timedGrid(runs.plain.page);
   for (const [name, r] of /** @type {const} */ ([['threaded', iso], ['single-threaded', plain]])) {
-    t.diagnostic(`${name}: ${r.columns.fast.length} pairs in ${r.ms.toFixed(0)} ms, longest UI-thread gap ${r.maxGap.toFixed(0)} ms, ${r.progress.calls} progress reports`);
+    t.diagnostic(`${name}: ${r.columns.fast.length} pairs in ${r.ms.toFixed(0)} ms, longest UI-thread gap ${r.maxGap.toFixed(0)} ms, ${r.ticks} timer ticks, ${r.progress.calls} progress reports`);
   }
   assertSameColumns(iso.columns, plain.columns, 'large grid, isolated against not isolated');
   assert.ok(iso.columns.fast.length > 2000, `${iso.columns.fast.length} pairs`);
   for (const [name, r] of /** @type {const} */ ([['isolated', iso], ['not isolated', plain]])) {
-    assert.ok(r.maxGap < 200, `${name}: the UI thread was blocked for ${r.maxGap.toFixed(0)} ms during a ${r.ms.toFixed(0)} ms grid`);
+    // The grid runs in the Worker: the page's own timer keeps firing throughout. (How long one
+    // gap may last depends on the machine's load: with both cores of a 2-core machine busy, the
+    // scheduler alone has left gaps of 200-400 ms; bench_browser.mjs measures them. A grid on
+    // the page's thread would leave one gap as long as the grid.)
+    assert.ok(r.ticks >= 5, `${name}: the page's timer fired ${r.ticks} times during a ${r.ms.toFixed(0)} ms grid`);
+    assert.ok(r.maxGap < r.ms / 2, `${name}: the UI thread was blocked for ${r.maxGap.toFixed(0)} ms during a ${r.ms.toFixed(0)} ms grid`);
     assert.ok(r.progress.calls > 0, `${name}: no progress was reported`);
     assert.ok(r.progress.done <= r.progress.total && r.progress.total > 0, `${name}: progress ${JSON.stringify(r.progress)}`);
   }
