@@ -1074,16 +1074,31 @@ const preparedRuns = new Map();
 const PREPARED_KEPT = 16;
 
 /**
+ * The JSON text of `value` when it says exactly what the value holds, else null: JSON.stringify
+ * writes NaN and infinities as null and drops undefined, and cannot write a BigInt.
+ * @param {unknown} value @returns {string | null}
+ */
+function jsonKey(value) {
+  let faithful = true;
+  /** @param {string} _key @param {unknown} v */
+  const check = (_key, v) => {
+    if ((typeof v === 'number' && !Number.isFinite(v)) || v === undefined || typeof v === 'bigint') faithful = false;
+    return typeof v === 'bigint' ? null : v;
+  };
+  const text = JSON.stringify(value, check);
+  return faithful ? text : null;
+}
+
+/**
  * @param {{ strategy: any, settings: Record<string, unknown>, params: any }} request
  * @returns {{ run(data: any): any }}
  */
 function preparedRun(request) {
   const engine = raw();
-  let key;
-  try {
-    key = JSON.stringify([request.strategy, request.settings, request.params]);
-  } catch {
-    // A BigInt has no JSON: such a request is read afresh (the engine names it if it is bad).
+  const key = jsonKey([request.strategy, request.settings, request.params]);
+  if (key === null) {
+    // No faithful JSON (a BigInt, NaN, an infinity, undefined): read afresh, never shared, so a
+    // refused value cannot borrow an accepted one's entry (JSON writes NaN as null).
     const once = new engine.WasmBacktest(request.strategy, request.settings, request.params);
     return { run: (data) => { try { return once.run(data); } finally { once.free(); } } };
   }

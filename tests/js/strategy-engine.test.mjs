@@ -103,6 +103,14 @@ const GOOD = generateSampleData('GOOD', 300, 100, { seed: 11n });
 const SMA = (p) => ({ indicator: 'sma', period: p });
 const CROSS = { entry: { crosses_above: [SMA({ param: 'fast' }), SMA({ param: 'slow' })] }, exit: { crosses_below: [SMA({ param: 'fast' }), SMA({ param: 'slow' })] } };
 const REFERENCE = engine.runBacktest(GOOD, CROSS, { stopLoss: 0.05, params: { fast: 5, slow: 20 } });
+
+test('a refused value is refused after an accepted one that writes the same JSON (NaN after null)', () => {
+  const run = (/** @type {unknown} */ v) => engine.runBacktest(GOOD, CROSS, { stopLoss: v, params: { fast: 5, slow: 20 } });
+  assert.ok(run(null).trades.length > 0, 'no stop (null) runs');
+  for (const v of [NaN, Infinity, -Infinity]) {
+    assert.throws(() => run(v), (e) => e instanceof BacktestError && /stop_loss must be in \(0, 1\), got/.test(e.message), String(v));
+  }
+});
 function assertStillUsable(e) {
   assertIdentical(e.runBacktest(GOOD, CROSS, { stopLoss: 0.05, params: { fast: 5, slow: 20 } }), REFERENCE);
   assert.equal(e.runSmaBacktest(GOOD, 5, 20).equityCurve.length, 300);
