@@ -22,6 +22,7 @@ pub mod execution;
 pub mod indicators;
 pub mod metrics;
 pub mod pool;
+pub mod portfolio;
 pub mod seed;
 pub mod strategy;
 pub mod sweep;

@@ -1,7 +1,10 @@
 //! The wire API every door calls: requests as [`Value`]s in, results as serde structs out.
 //! A door converts (pythonize, serde-wasm-bindgen) and calls these; nothing else.
 
+mod portfolio;
 mod value;
+
+pub use portfolio::{run_portfolio, PortfolioOutput, PortfolioTrade, PreparedPortfolio};
 
 pub use value::{key_shown, key_text, Value};
 

@@ -48,7 +48,7 @@ pub struct Account {
     entry_proceeds: f64,
     /// Long: the highest high since entry; short: the lowest low.
     best: f64,
-    opened_at_open: bool,
+    pub(crate) opened_at_open: bool,
     /// The open position's stop loss and take profit levels (from its entry price); one not
     /// set is the infinity on its side.
     levels: (f64, f64),
@@ -157,33 +157,57 @@ impl Account {
         at_open: bool,
         sink: &mut impl FnMut(RawTrade),
     ) {
-        let exit_price = |a: &Self| match a.position {
-            Some(Side::Short) => a.buy_price(raw),
-            _ => a.sell_price(raw),
-        };
-        let (close_reason, open_side) = match order {
-            Order::Open(side) => (None, Some(side)),
-            Order::Close => (Some(ExitReason::Signal), None),
-            Order::Reverse(side) => (Some(ExitReason::Reverse), Some(side)),
-        };
-        if let Some(reason) = close_reason {
-            let p = exit_price(self);
-            sink(self.close(t, p, reason));
-        }
-        if let Some(side) = open_side {
-            let p = match side {
-                Side::Long => self.buy_price(raw),
-                Side::Short => self.sell_price(raw),
-            };
-            self.open(side, t, p);
-            self.opened_at_open = at_open && self.position.is_some();
-        }
+        self.exit_leg(order, t, raw, sink);
+        self.entry_leg(order, t, raw, at_open, self.cash);
     }
 
-    fn open(&mut self, side: Side, t: usize, p: f64) {
+    /// What `order` closes, at the raw price `raw` (slippage applied): every exit of a bar
+    /// comes before its entries (a portfolio's cash is freed first).
+    pub(crate) fn exit_leg(
+        &mut self,
+        order: Order,
+        t: usize,
+        raw: f64,
+        sink: &mut impl FnMut(RawTrade),
+    ) {
+        let reason = match order {
+            Order::Open(_) => return,
+            Order::Close => ExitReason::Signal,
+            Order::Reverse(_) => ExitReason::Reverse,
+        };
+        let p = match self.position {
+            Some(Side::Short) => self.buy_price(raw),
+            _ => self.sell_price(raw),
+        };
+        sink(self.close(t, p, reason));
+    }
+
+    /// What `order` opens, at the raw price `raw`; a percent size is a fraction of `budget`
+    /// (the account's cash, or a portfolio slot's share of it).
+    pub(crate) fn entry_leg(
+        &mut self,
+        order: Order,
+        t: usize,
+        raw: f64,
+        at_open: bool,
+        budget: f64,
+    ) {
+        let side = match order {
+            Order::Open(side) | Order::Reverse(side) => side,
+            Order::Close => return,
+        };
+        let p = match side {
+            Side::Long => self.buy_price(raw),
+            Side::Short => self.sell_price(raw),
+        };
+        self.open(side, t, p, budget);
+        self.opened_at_open = at_open && self.position.is_some();
+    }
+
+    fn open(&mut self, side: Side, t: usize, p: f64, budget: f64) {
         let (k, fee, size) = (self.buy_factor, self.s.fixed_fee, self.s.size);
         let mut q = match self.s.size_type {
-            SizeType::Percent => (self.cash * size - fee) / (p * k),
+            SizeType::Percent => (budget * size - fee) / (p * k),
             SizeType::Value => (size.min(self.cash) - fee) / (p * k),
             SizeType::Amount => {
                 let most = (self.cash - fee) / (p * k);
@@ -264,7 +288,7 @@ impl Account {
 
     /// The stops of the open position on bar `t`; true when one closed it.
     #[inline(always)]
-    fn stops(&mut self, t: usize, bar: &Bar, sink: &mut impl FnMut(RawTrade)) -> bool {
+    pub(crate) fn stops(&mut self, t: usize, bar: &Bar, sink: &mut impl FnMut(RawTrade)) -> bool {
         let long = self.position == Some(Side::Long);
         // The fixed levels were made at the entry; a level not set is an infinity on its side
         // (never reached).

@@ -120,7 +120,7 @@ impl<S: SignalWords> Effective<S> {
     }
 
     #[inline(always)]
-    fn at(&mut self, t: usize) -> BarSignals {
+    pub(crate) fn at(&mut self, t: usize) -> BarSignals {
         let (w, b) = (t >> 6, t & 63);
         self.ensure(w);
         let bit = |k: usize| (self.words[w][k] >> b) & 1 == 1;

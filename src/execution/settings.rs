@@ -102,13 +102,22 @@ fn invalid(message: String) -> BacktestError {
 
 /// Refuses the first unknown name; `within` names the object (`strategy.settings`).
 pub fn check_setting_names(entries: &[(String, Value)], within: Option<&str>) -> Result<()> {
+    check_names_among(entries, within, &[])
+}
+
+/// As [`check_setting_names`], with the names a caller adds (a portfolio's `max_positions`).
+pub fn check_names_among(
+    entries: &[(String, Value)],
+    within: Option<&str>,
+    extra: &[&str],
+) -> Result<()> {
     for (name, _) in entries {
-        if !SETTING_NAMES.contains(&name.as_str()) {
+        if !SETTING_NAMES.contains(&name.as_str()) && !extra.contains(&name.as_str()) {
             let place = within.map(|w| format!(" in {w}")).unwrap_or_default();
             return Err(invalid(format!(
                 "unknown setting {}{place}; did you mean '{}'?",
                 key_shown(name),
-                nearest(key_text(name), SETTING_NAMES)
+                nearest(key_text(name), SETTING_NAMES.iter().chain(extra).copied())
             )));
         }
     }

@@ -1,0 +1,293 @@
+//! The portfolio request (SPEC part 10): a universe, one strategy or one per symbol, the
+//! settings (with `max_positions`), and its result.
+
+use serde::ser::{SerializeMap, Serializer};
+
+use super::{entries, serialize_pairs, Value};
+use crate::error::{BacktestError, ErrorKind, Result};
+use crate::execution::run::Effective;
+use crate::execution::settings::{apply_settings, check_names_among, SizeType};
+use crate::execution::{ExecSettings, Trade};
+use crate::metrics::Metrics;
+use crate::portfolio::{run, AssetSummary, Universe};
+use crate::strategy::names::nearest;
+use crate::strategy::tree::Bindings;
+use crate::strategy::{
+    bind, check_param_names, check_sides, parse_strategy, SeriesTable, Strategy,
+};
+use crate::timing::Stopwatch;
+
+/// The strategy object's own keys: a map with one of them is one strategy for every asset;
+/// any other map gives each symbol its strategy.
+const STRATEGY_KEYS: [&str; 6] = [
+    "entry",
+    "exit",
+    "short_entry",
+    "short_exit",
+    "settings",
+    "constraint",
+];
+
+/// A closed trade of a portfolio: its asset, then the trade (union bars and dates).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PortfolioTrade {
+    pub symbol: String,
+    #[serde(flatten)]
+    pub trade: Trade,
+}
+
+/// The result of one portfolio run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PortfolioOutput {
+    pub metrics: Metrics,
+    pub trades: Vec<PortfolioTrade>,
+    /// The union's dates: one per value of the curves below.
+    pub dates: Vec<String>,
+    pub equity_curve: Vec<f64>,
+    pub cash: Vec<f64>,
+    pub assets: Vec<AssetSummary>,
+    /// Symbol -> the signed value of its position on each union bar.
+    #[serde(serialize_with = "serialize_columns")]
+    pub position_values: Vec<(String, Vec<f64>)>,
+    #[serde(serialize_with = "serialize_pairs")]
+    pub params: Vec<(String, Value)>,
+    pub execution_time_ms: f64,
+}
+
+fn serialize_columns<S: Serializer>(
+    columns: &[(String, Vec<f64>)],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(Some(columns.len()))?;
+    for (k, v) in columns {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
+}
+
+fn parameter_error(message: String) -> BacktestError {
+    BacktestError::new(ErrorKind::Parameter, message)
+}
+
+/// A portfolio request read and checked against a universe's symbols, ready to run.
+#[derive(Debug, Clone)]
+pub struct PreparedPortfolio {
+    /// Per asset in universe order: its bound strategy and settings.
+    assets: Vec<(Strategy, ExecSettings)>,
+    slots: Option<usize>,
+    params: Vec<(String, Value)>,
+}
+
+/// `max_positions`: an integer >= 1.
+fn read_slots(v: &Value) -> Result<usize> {
+    match v {
+        Value::Int(k) if *k >= 1 => Ok(usize::try_from(*k).unwrap_or(usize::MAX)),
+        other => Err(parameter_error(format!(
+            "max_positions must be an integer >= 1, got {}",
+            other.describe()
+        ))),
+    }
+}
+
+/// The strategy of each symbol, in universe order: one for all, or a map symbol -> strategy
+/// that names every symbol and no other.
+fn strategies_by_asset<'a>(
+    universe: &Universe,
+    strategy: &'a Value,
+) -> Result<Vec<(&'a Value, Option<&'a str>)>> {
+    let per_symbol = match strategy {
+        Value::Map(e)
+            if !e.is_empty() && !e.iter().any(|(k, _)| STRATEGY_KEYS.contains(&k.as_str())) =>
+        {
+            e
+        }
+        one => return Ok(vec![(one, None); universe.assets().len()]),
+    };
+    for (k, _) in per_symbol {
+        if universe.position(k).is_none() {
+            return Err(BacktestError::new(
+                ErrorKind::Strategy,
+                format!(
+                    "strategy for unknown symbol '{k}'; did you mean '{}'? (a strategy object has the keys entry, exit, short_entry, short_exit, settings, constraint)",
+                    nearest(k, universe.symbols())
+                ),
+            ));
+        }
+    }
+    universe
+        .symbols()
+        .map(|symbol| match per_symbol.iter().find(|(k, _)| k == symbol) {
+            Some((k, v)) => Ok((v, Some(k.as_str()))),
+            None => Err(BacktestError::new(
+                ErrorKind::Strategy,
+                format!("no strategy for symbol '{symbol}': a dict of strategies names every symbol of the universe"),
+            )),
+        })
+        .collect()
+}
+
+impl PreparedPortfolio {
+    pub fn new(
+        universe: &Universe,
+        strategy: &Value,
+        settings: &Value,
+        params: &Value,
+    ) -> Result<Self> {
+        let mut settings = entries(settings, "settings")?;
+        check_names_among(&settings, None, &["max_positions"])?;
+        let slots = match settings.iter().position(|(k, _)| k == "max_positions") {
+            Some(i) => Some(read_slots(&settings.remove(i).1)?),
+            None => None,
+        };
+        let params = entries(params, "params")?;
+        let by_asset = strategies_by_asset(universe, strategy)?;
+        let parsed = by_asset
+            .iter()
+            .map(|(v, symbol)| parse_strategy(v).map_err(|e| for_symbol(*symbol, e)))
+            .collect::<Result<Vec<_>>>()?;
+        let mut assets = Vec::with_capacity(parsed.len());
+        for (strategy, (_, symbol)) in parsed.iter().zip(&by_asset) {
+            // Each strategy of a per-symbol dict takes the params it uses (every param must be
+            // used by one of them, checked below).
+            let own: Vec<(String, Value)> = match symbol {
+                None => params.clone(),
+                Some(_) => params
+                    .iter()
+                    .filter(|(n, _)| strategy.params.iter().any(|(p, _)| p == n))
+                    .cloned()
+                    .collect(),
+            };
+            let prepared = (|| {
+                let base = apply_settings(
+                    &ExecSettings::default(),
+                    &strategy.settings,
+                    "strategy.settings.",
+                )?;
+                let exec = apply_settings(&base, &settings, "")?;
+                check_param_names(strategy, own.iter().map(|(n, _)| n.as_str()))?;
+                let bound = bind(strategy, &own)?;
+                check_sides(&bound, exec.direction)?;
+                Ok((bound, exec))
+            })()
+            .map_err(|e| for_symbol(*symbol, e))?;
+            assets.push(prepared);
+        }
+        let per_symbol = by_asset.iter().all(|(_, s)| s.is_some());
+        if per_symbol {
+            let all: Vec<&str> = parsed
+                .iter()
+                .flat_map(|s| s.params.iter().map(|(n, _)| n.as_str()))
+                .collect();
+            if let Some((name, _)) = params.iter().find(|(n, _)| !all.contains(&n.as_str())) {
+                return Err(BacktestError::new(
+                    ErrorKind::Grid,
+                    if all.is_empty() {
+                        format!("unknown param '{name}'; the strategies have no params")
+                    } else {
+                        format!(
+                            "unknown param '{name}'; did you mean '{}'?",
+                            nearest(name, all)
+                        )
+                    },
+                ));
+            }
+        }
+        let first = assets[0].1;
+        for ((_, s), symbol) in assets.iter().zip(universe.symbols()) {
+            for (name, a, b) in [
+                ("initial_capital", s.initial_capital, first.initial_capital),
+                (
+                    "periods_per_year",
+                    s.periods_per_year,
+                    first.periods_per_year,
+                ),
+            ] {
+                if a != b {
+                    return Err(parameter_error(format!(
+                        "the strategy for '{symbol}' sets {name} to {a:?} but the portfolio's is {b:?}: one cash account has one {name}"
+                    )));
+                }
+            }
+            if slots.is_some() && (s.size_type != SizeType::Percent || s.size != 1.0) {
+                return Err(parameter_error(format!(
+                    "max_positions and size cannot be combined (asset '{symbol}'): with max_positions = k an entry gets cash / (k - open positions)"
+                )));
+            }
+        }
+        Ok(Self {
+            assets,
+            slots,
+            params,
+        })
+    }
+
+    /// Runs on `universe` (the one the request was checked against).
+    pub fn run(&self, universe: &Universe) -> PortfolioOutput {
+        let clock = Stopwatch::start();
+        let data = universe.assets();
+        let mut tables: Vec<SeriesTable> = data.iter().map(|_| SeriesTable::new()).collect();
+        for ((table, d), (strategy, _)) in tables.iter_mut().zip(data).zip(&self.assets) {
+            table.fill(d, strategy, &Bindings::NONE);
+        }
+        let mut signals: Vec<_> = tables
+            .iter()
+            .zip(data)
+            .zip(&self.assets)
+            .map(|((table, d), (strategy, s))| {
+                Effective::new(
+                    table.words(d, strategy, &Bindings::NONE),
+                    s.direction,
+                    d.len(),
+                )
+            })
+            .collect();
+        let settings: Vec<ExecSettings> = self.assets.iter().map(|(_, s)| *s).collect();
+        let r = run::run(universe, &mut signals, &settings, self.slots);
+        let dates = universe.dates();
+        let trades = r
+            .trades
+            .iter()
+            .map(|(i, t)| PortfolioTrade {
+                symbol: data[*i].symbol().to_string(),
+                trade: t.with_dates(dates),
+            })
+            .collect();
+        let position_values = data
+            .iter()
+            .map(|d| d.symbol().to_string())
+            .zip(r.position_values)
+            .collect();
+        PortfolioOutput {
+            metrics: r.metrics,
+            trades,
+            dates: dates.to_vec(),
+            equity_curve: r.equity,
+            cash: r.cash,
+            assets: r.assets,
+            position_values,
+            params: self.params.clone(),
+            execution_time_ms: clock.elapsed_ms(),
+        }
+    }
+}
+
+/// A refusal of one symbol's strategy, with the symbol named first.
+fn for_symbol(symbol: Option<&str>, e: BacktestError) -> BacktestError {
+    match symbol {
+        None => e,
+        Some(s) => BacktestError::new(e.kind(), format!("strategy for '{s}': {e}")),
+    }
+}
+
+/// One portfolio run.
+pub fn run_portfolio(
+    universe: &Universe,
+    strategy: &Value,
+    settings: &Value,
+    params: &Value,
+) -> Result<PortfolioOutput> {
+    let clock = Stopwatch::start();
+    let mut out = PreparedPortfolio::new(universe, strategy, settings, params)?.run(universe);
+    out.execution_time_ms = clock.elapsed_ms();
+    Ok(out)
+}

@@ -1,0 +1,258 @@
+//! A portfolio run: every asset's [`Account`] advanced by the single-asset step's own parts,
+//! with one cash account lent to each in turn (docs/CONVENTIONS.md, "Portfolios").
+//!
+//! On each union bar, over the assets that have a bar then, in this order: the exits of the
+//! pending orders at the open, then their entries (universe order); the stops; the signals,
+//! whose exits fill before their entries on a close fill. An entry's percent size is of the
+//! cash at that moment, or of an equal slot (`max_positions`). Assets without a bar keep their
+//! position, valued at their last close.
+
+use super::Universe;
+use crate::execution::account::{Account, Bar, Order};
+use crate::execution::run::{Effective, SignalWords};
+use crate::execution::settings::ExecSettings;
+use crate::execution::trade::{RawTrade, Side};
+use crate::metrics::{Metrics, MetricsAccumulator, TradeStats};
+use crate::params::Fill;
+
+/// What one asset did in a portfolio run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AssetSummary {
+    pub symbol: String,
+    pub trade_count: usize,
+    /// The sum of its trades' pnl, in trade order.
+    pub pnl: f64,
+    /// Winning trades, percent (0 without trades).
+    pub win_rate: f64,
+    /// The fraction of the union's bars that ended with a position in it.
+    pub exposure: f64,
+}
+
+/// A portfolio run's result, before dates and symbols are attached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortfolioRun {
+    pub metrics: Metrics,
+    /// Per union bar: cash plus every position's value.
+    pub equity: Vec<f64>,
+    /// Per union bar, the cash at the close.
+    pub cash: Vec<f64>,
+    /// Closed trades in the order they closed, with their asset.
+    pub trades: Vec<(usize, RawTrade)>,
+    pub assets: Vec<AssetSummary>,
+    /// Per asset, per union bar: the signed value of its position at its last close.
+    pub position_values: Vec<Vec<f64>>,
+}
+
+/// The signed value of an account's position at `close` (0 when flat).
+fn value(a: &Account, close: f64) -> f64 {
+    match a.position {
+        None => 0.0,
+        Some(Side::Long) => a.size * close,
+        Some(Side::Short) => -(a.size * close),
+    }
+}
+
+/// The closed trades of a run, in the order they closed, and their statistics.
+struct Closed {
+    stats: TradeStats,
+    trades: Vec<(usize, RawTrade)>,
+}
+
+impl Closed {
+    /// Where asset `i`'s account sends the trades it closes.
+    fn sink(&mut self, i: usize) -> impl FnMut(RawTrade) + '_ {
+        move |t: RawTrade| {
+            self.stats.record(t.pnl, t.return_pct);
+            self.trades.push((i, t));
+        }
+    }
+}
+
+/// The shared cash and the count of open positions, lent to one account while it acts.
+struct Ledger {
+    cash: f64,
+    open: usize,
+    slots: Option<usize>,
+}
+
+impl Ledger {
+    fn lend<R>(&mut self, a: &mut Account, act: impl FnOnce(&mut Account) -> R) -> R {
+        let was_open = a.position.is_some();
+        a.cash = self.cash;
+        let r = act(a);
+        self.cash = a.cash;
+        self.open = self.open + usize::from(a.position.is_some()) - usize::from(was_open);
+        r
+    }
+
+    /// The entry leg of `order` (if any) at `raw`, sized from the cash or from a free slot.
+    fn enter(&mut self, a: &mut Account, order: Order, t: usize, raw: f64, at_open: bool) {
+        if order == Order::Close {
+            return;
+        }
+        let budget = match self.slots {
+            None => self.cash,
+            Some(k) if self.open >= k => return,
+            Some(k) => self.cash / (k - self.open) as f64,
+        };
+        self.lend(a, |a| a.entry_leg(order, t, raw, at_open, budget));
+    }
+}
+
+/// Runs `signals` (one per asset, on its own bars) over the universe; `settings` per asset
+/// (initial capital and periods per year those of asset 0).
+pub(crate) fn run<S: SignalWords>(
+    universe: &Universe,
+    signals: &mut [Effective<S>],
+    settings: &[ExecSettings],
+    slots: Option<usize>,
+) -> PortfolioRun {
+    let assets = universe.assets();
+    let (m, n) = (assets.len(), universe.len());
+    let first = settings[0];
+    let mut accounts: Vec<Account> = settings.iter().map(Account::new).collect();
+    let mut ledger = Ledger {
+        cash: first.initial_capital,
+        open: 0,
+        slots,
+    };
+    let mut closed = Closed {
+        stats: TradeStats::default(),
+        trades: Vec::new(),
+    };
+    let mut cursor = vec![0usize; m];
+    let mut last_close = vec![0.0f64; m];
+    let mut held = vec![0usize; m];
+    let mut exposed = 0usize;
+    let (mut equity, mut cash) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut position_values: Vec<Vec<f64>> = (0..m).map(|_| Vec::with_capacity(n)).collect();
+    // The assets with a bar at this instant: (asset, its own bar), and the close-fill orders.
+    let mut active: Vec<(usize, usize)> = Vec::with_capacity(m);
+    let mut orders: Vec<(usize, usize, Order)> = Vec::with_capacity(m);
+    let mut stopped = vec![false; m];
+    let mut returns = Vec::new();
+    let mut metrics: Option<MetricsAccumulator<'_>> = None;
+    let bar = |i: usize, j: usize| {
+        let a = &assets[i];
+        Bar {
+            open: a.open()[j],
+            high: a.high()[j],
+            low: a.low()[j],
+            close: a.close()[j],
+        }
+    };
+    for u in 0..n {
+        active.clear();
+        for (i, next) in cursor.iter_mut().enumerate() {
+            if universe.union_bars(i).get(*next) == Some(&u) {
+                active.push((i, *next));
+                *next += 1;
+            }
+        }
+        // 1. Pending orders at the open: every exit, then every entry.
+        for &(i, j) in &active {
+            let a = &mut accounts[i];
+            a.opened_at_open = false;
+            if let Some(order) = a.pending {
+                let open = bar(i, j).open;
+                ledger.lend(a, |a| a.exit_leg(order, u, open, &mut closed.sink(i)));
+            }
+        }
+        for &(i, j) in &active {
+            let a = &mut accounts[i];
+            if let Some(order) = a.pending.take() {
+                ledger.enter(a, order, u, bar(i, j).open, true);
+            }
+        }
+        // 2. Stops.
+        for &(i, j) in &active {
+            let a = &mut accounts[i];
+            stopped[i] = a.position.is_some()
+                && settings[i].has_stops()
+                && ledger.lend(a, |a| a.stops(u, &bar(i, j), &mut closed.sink(i)));
+        }
+        // 3. Signals: a close fill's exits, then its entries; a next-open order waits.
+        orders.clear();
+        for &(i, j) in &active {
+            if stopped[i] {
+                continue;
+            }
+            let a = &mut accounts[i];
+            if let Some(order) = a.order_for(signals[i].at(j)) {
+                match settings[i].fill {
+                    Fill::Close => orders.push((i, j, order)),
+                    Fill::NextOpen => a.pending = Some(order),
+                }
+            }
+        }
+        for &(i, j, order) in &orders {
+            let close = bar(i, j).close;
+            ledger.lend(&mut accounts[i], |a| {
+                a.exit_leg(order, u, close, &mut closed.sink(i))
+            });
+        }
+        for &(i, j, order) in &orders {
+            ledger.enter(&mut accounts[i], order, u, bar(i, j).close, false);
+        }
+        // 4. Equity at the close: the cash, then each asset's value in universe order.
+        for &(i, j) in &active {
+            last_close[i] = assets[i].close()[j];
+        }
+        let mut e = ledger.cash;
+        let mut any = false;
+        for (i, a) in accounts.iter().enumerate() {
+            let v = value(a, last_close[i]);
+            e += v;
+            position_values[i].push(v);
+            if a.position.is_some() {
+                held[i] += 1;
+                any = true;
+            }
+        }
+        exposed += usize::from(any);
+        equity.push(e);
+        cash.push(ledger.cash);
+        match metrics.as_mut() {
+            Some(acc) => acc.push(u, e),
+            None => {
+                // Bar 0 sets the first peak of the drawdown.
+                let mut acc = MetricsAccumulator::new(first.initial_capital, e, n, &mut returns);
+                acc.push(u, e);
+                metrics = Some(acc);
+            }
+        }
+    }
+    let mut acc = metrics.expect("a universe has at least one bar");
+    acc.exposed_bars = exposed;
+    let mut metrics = acc.finish(n, first.periods_per_year, &closed.stats);
+    let mut bh = 0.0;
+    for a in assets {
+        let c = a.close();
+        bh += c[c.len() - 1] / c[0] - 1.0;
+    }
+    metrics.buy_and_hold_return = bh / m as f64;
+    let summaries = accounts
+        .iter()
+        .zip(assets)
+        .zip(&held)
+        .map(|((a, data), &h)| AssetSummary {
+            symbol: data.symbol().to_string(),
+            trade_count: a.stats.closed,
+            pnl: a.stats.pnl_sum,
+            win_rate: if a.stats.closed == 0 {
+                0.0
+            } else {
+                a.stats.wins as f64 / a.stats.closed as f64 * 100.0
+            },
+            exposure: h as f64 / n as f64,
+        })
+        .collect();
+    PortfolioRun {
+        metrics,
+        equity,
+        cash,
+        trades: closed.trades,
+        assets: summaries,
+        position_values,
+    }
+}
