@@ -27,9 +27,16 @@ from ._engine import (
     rust_engine_context,
 )
 from ._errors import BacktestError
+from ._portfolio_result import AssetSummary, PortfolioResult, PortfolioTrade
 from ._result import BacktestResult, Trade
+from .universe import Universe, generate_sample_universe
 
 __all__ = [
+    "AssetSummary",
+    "PortfolioResult",
+    "PortfolioTrade",
+    "Universe",
+    "generate_sample_universe",
     "BACKEND_ENV_VAR",
     "BacktestError",
     "BacktestResult",

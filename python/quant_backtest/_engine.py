@@ -18,12 +18,16 @@ from ._data import MarketData, as_market_data
 from ._errors import BacktestError
 from ._fallback.api import _check_signal
 from ._fallback.metrics import INT_METRICS
+from ._fallback.portfolio import STRATEGY_KEYS
+from ._portfolio_result import PortfolioResult
 from ._result import METRIC_NAMES, SEED_METRIC_NAMES, BacktestResult
+from .universe import Universe, as_universe
 
 __version__ = "0.1.0"
 
 DataLike = Union[MarketData, Any]  # MarketData, a pandas DataFrame, or a dict of columns
 StrategyLike = Any  # a quant_backtest.strategy.Strategy, its dict, or its JSON text
+UniverseLike = Union[Universe, Sequence[Any], dict]  # a Universe, or what Universe() takes
 
 try:
     import numpy as _np
@@ -443,6 +447,40 @@ class RustEngine:
         out["execution_time_ms"] = (time.perf_counter() - start) * 1000.0
         return BacktestResult._from_output(out, self.backend)
 
+    def run_portfolio(
+        self,
+        universe: UniverseLike,
+        strategy: Any,
+        *,
+        params: Optional[dict] = None,
+        **settings: Any,
+    ) -> PortfolioResult:
+        """One portfolio run (SPEC part 10): every asset of ``universe`` (a ``Universe``, or a
+        list or dict of ``MarketData`` / DataFrames) under ``strategy`` (one for all, or a dict
+        symbol -> strategy naming every symbol) with one cash account. ``settings`` as for
+        ``run_backtest`` (``size`` is then a fraction of the cash available at each entry),
+        plus ``max_positions=k``: equal slots, an entry gets cash / (k - open positions) and
+        entries beyond k open positions do nothing. On each bar: pending fills and stops as for
+        one asset, exits before entries, then assets in universe order."""
+        u = as_universe(universe)
+        tree = _portfolio_strategy(strategy)
+        settings, params = _plain(settings), _plain(params)
+        if self._native is not None:
+            out = self._native.run_portfolio(u._native_handle(), tree, settings, params)
+            return PortfolioResult._from_output(out, self.backend)
+        start = time.perf_counter()
+        out = _call_fallback(_fallback.run_portfolio, u._columns(), tree, settings, params)
+        out["execution_time_ms"] = (time.perf_counter() - start) * 1000.0
+        return PortfolioResult._from_output(out, self.backend)
+
+    async def run_portfolio_async(
+        self, universe: UniverseLike, strategy: Any, **kwargs: Any
+    ) -> PortfolioResult:
+        """``run_portfolio`` in the event loop's default executor."""
+        loop = asyncio.get_running_loop()
+        call = functools.partial(self.run_portfolio, universe, strategy, **kwargs)
+        return await loop.run_in_executor(None, call)
+
     def sweep(
         self,
         data: DataLike,
@@ -605,6 +643,14 @@ def _strategy_value(strategy: Any) -> Any:
         except ValueError as e:
             raise BacktestError(f"strategy is not valid JSON: {e}", "invalid_strategy") from None
     return _plain(strategy)
+
+
+def _portfolio_strategy(strategy: Any) -> Any:
+    """A portfolio's strategy value: one strategy, or a dict symbol -> strategy (a mapping
+    without any of a strategy object's keys), each made plain."""
+    if isinstance(strategy, dict) and strategy and not any(k in STRATEGY_KEYS for k in strategy):
+        return {k: _strategy_value(v) for k, v in strategy.items()}
+    return _strategy_value(strategy)
 
 
 def _plain(value: Any) -> Any:

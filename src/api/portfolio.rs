@@ -157,17 +157,18 @@ impl PreparedPortfolio {
                     .cloned()
                     .collect(),
             };
+            // The call's settings are not the symbol's: their refusal names no symbol.
+            let base = apply_settings(
+                &ExecSettings::default(),
+                &strategy.settings,
+                "strategy.settings.",
+            )
+            .map_err(|e| for_symbol(*symbol, e))?;
+            let exec = apply_settings(&base, &settings, "")?;
             let prepared = (|| {
-                let base = apply_settings(
-                    &ExecSettings::default(),
-                    &strategy.settings,
-                    "strategy.settings.",
-                )?;
-                let exec = apply_settings(&base, &settings, "")?;
+                check_sides(strategy, exec.direction)?;
                 check_param_names(strategy, own.iter().map(|(n, _)| n.as_str()))?;
-                let bound = bind(strategy, &own)?;
-                check_sides(&bound, exec.direction)?;
-                Ok((bound, exec))
+                Ok((bind(strategy, &own)?, exec))
             })()
             .map_err(|e| for_symbol(*symbol, e))?;
             assets.push(prepared);

@@ -13,6 +13,7 @@ use super::convert::{
 };
 use super::data::PyMarketData;
 use super::errors::{detached, engine_error};
+use super::portfolio::{portfolio_dict, PyUniverse};
 use crate::api::{self, RawSignals, Value};
 use crate::strategy::SeriesTable;
 use crate::{
@@ -175,6 +176,24 @@ impl PyEngine {
             api::run_backtest(data, &strategy, &settings, &params)
         })?;
         output_dict(py, out)
+    }
+
+    /// One portfolio run: `strategy` one tree or a dict symbol -> tree.
+    fn run_portfolio<'py>(
+        &self,
+        py: Python<'py>,
+        universe: &PyUniverse,
+        strategy: &Bound<'py, PyAny>,
+        settings: &Bound<'py, PyAny>,
+        params: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (strategy, settings, params) =
+            (wire(py, strategy)?, wire(py, settings)?, wire(py, params)?);
+        let universe = &universe.inner;
+        let out = detached(py, || {
+            api::run_portfolio(universe, &strategy, &settings, &params)
+        })?;
+        portfolio_dict(py, out)
     }
 
     /// A run of raw signals (lists of bools or None).

@@ -31,7 +31,14 @@ from .floats import _div, _floor, _pow, fmin, format_float
 from .metrics import INT_METRICS, METRIC_NAMES, SEED_METRIC_NAMES, Metrics, _metrics
 from .names import _as_int, _as_number, describe, describe_value, nearest
 from .names import describe as _describe
-from .sample import MAX_SAMPLE_DAYS, SplitMix64, generate_sample_data
+from .portfolio import run_portfolio
+from .sample import (
+    MAX_SAMPLE_DAYS,
+    SplitMix64,
+    generate_sample_data,
+    generate_sample_universe,
+    sample_symbols,
+)
 from .seed import backtest, grid, sma, sma_cross, validate_grid, validate_params
 from .settings import DEFAULTS, SETTING_NAMES, Settings
 from .strategy import INDICATORS, Strategy, parse_strategy, strategy_params
@@ -56,6 +63,10 @@ __all__ = [
     "run_backtest",
     "run_signals",
     "sweep",
+    # portfolios
+    "run_portfolio",
+    "generate_sample_universe",
+    "sample_symbols",
     "parse_strategy",
     "strategy_params",
     "sma_cross",

@@ -63,9 +63,12 @@ class Account:
 
     # -- orders -------------------------------------------------------------------------
 
-    def open(self, side: int, t: int, p: float) -> None:
+    def open(self, side: int, t: int, p: float, budget: Optional[float] = None) -> None:
+        """A position of ``side`` at ``p``; a percent size is of ``budget`` (the cash when
+        None, or a portfolio slot's share of it)."""
         if self.size_type == "percent":
-            q = (self.cash * self.size - self.fee) / (p * self.k)
+            cash = self.cash if budget is None else budget
+            q = (cash * self.size - self.fee) / (p * self.k)
         elif self.size_type == "value":
             q = (fmin(self.size, self.cash) - self.fee) / (p * self.k)
         else:  # amount
@@ -123,20 +126,26 @@ class Account:
 
     def execute(self, order: str, t: int, raw: float) -> None:
         """A signal order at the raw price (open or close), slippage applied."""
-        buy = raw * self.buy_factor
-        sell = raw * self.sell_factor
-        if order == OPEN_LONG:
-            self.open(LONG, t, buy)
-        elif order == OPEN_SHORT:
-            self.open(SHORT, t, sell)
-        elif order == CLOSE:
-            self.close(t, sell if self.pos == LONG else buy, "signal")
+        self.exit_leg(order, t, raw)
+        self.entry_leg(order, t, raw)
+
+    def exit_leg(self, order: str, t: int, raw: float) -> None:
+        """What ``order`` closes (every exit of a bar comes before its entries)."""
+        if order == CLOSE:
+            self.close(
+                t, raw * self.sell_factor if self.pos == LONG else raw * self.buy_factor, "signal"
+            )
         elif order == REVERSE_TO_SHORT:
-            self.close(t, sell, "reverse")
-            self.open(SHORT, t, sell)
-        else:  # REVERSE_TO_LONG
-            self.close(t, buy, "reverse")
-            self.open(LONG, t, buy)
+            self.close(t, raw * self.sell_factor, "reverse")
+        elif order == REVERSE_TO_LONG:
+            self.close(t, raw * self.buy_factor, "reverse")
+
+    def entry_leg(self, order: str, t: int, raw: float, budget: Optional[float] = None) -> None:
+        """What ``order`` opens; a percent size is of ``budget`` (see :meth:`open`)."""
+        if order == OPEN_LONG or order == REVERSE_TO_LONG:
+            self.open(LONG, t, raw * self.buy_factor, budget)
+        elif order == OPEN_SHORT or order == REVERSE_TO_SHORT:
+            self.open(SHORT, t, raw * self.sell_factor, budget)
 
     def wanted(self, le: bool, lx: bool, se: bool, sx: bool) -> Optional[str]:
         """The order the bar's signals ask for, given the position."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import operator
 import random
+from typing import Any, Sequence
 
 from .._errors import BacktestError
 from .data import validate_market_data
@@ -101,3 +102,40 @@ def generate_sample_data(symbol: str, days: int, start_price: float, seed: int |
         "close": closes,
         "volume": volumes,
     }
+
+
+MAX_SAMPLE_ASSETS = 10_000
+
+
+def sample_symbols(count: Any) -> list[str]:
+    """``count`` sample symbols ``S01``, ``S02``, ... (two digits at least)."""
+    n = _as_int("symbols", count)
+    if n < 1:
+        raise BacktestError(f"symbols must be >= 1, got {n}")
+    if n > MAX_SAMPLE_ASSETS:
+        raise BacktestError(f"symbols must be <= {MAX_SAMPLE_ASSETS}, got {n}")
+    width = max(len(str(n)), 2)
+    return [f"S{k:0{width}d}" for k in range(1, n + 1)]
+
+
+def generate_sample_universe(symbols: Sequence[str], days: int, seed: int) -> list[dict]:
+    """The core's sample universe, bit for bit: one asset per symbol over ``days`` business
+    days from 2020-01-01; the first starts on the first day, each other on a day drawn from the
+    first third. Per asset, from SplitMix64(``seed``): the start, the start price, the seed of
+    its bars."""
+    n = _as_int("days", days)
+    if n < 1:
+        raise BacktestError(f"days must be >= 1, got {n}")
+    if n > MAX_SAMPLE_DAYS:
+        raise BacktestError(f"days must be <= {MAX_SAMPLE_DAYS}, got {n}")
+    calendar = business_days(days_from_civil(2020, 1, 1), n)
+    rng = SplitMix64(seed)
+    assets = []
+    for k, symbol in enumerate(symbols):
+        start_draw, price_draw, bars_seed = rng.uniform(), rng.uniform(), rng.next_u64()
+        offset = 0 if k == 0 else int(_floor(start_draw * float(n // 3)))
+        start_price = 20.0 + _floor(price_draw * 180.0)
+        bars = generate_sample_data(symbol, n - offset, start_price, bars_seed)
+        bars["dates"] = calendar[offset:]
+        assets.append(bars)
+    return assets

@@ -1,0 +1,363 @@
+"""Portfolios (CONVENTIONS.md, "Portfolios"): the mirror of the core's ``portfolio`` module and
+``api::portfolio``.
+
+A universe is aligned on the union of its assets' instants; every asset's :class:`Account`
+advances by the single-asset step's own parts, with the one cash account lent to each in turn.
+On each union bar, over the assets that have a bar then: the exits of the pending orders at
+the open, then their entries (universe order); the stops; the signals, whose exits fill before
+their entries on a close fill. Assets without a bar keep their position, valued at their last
+close.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional, Sequence
+
+from .._errors import BacktestError
+from .api import check_params_object
+from .dates import parse_instant
+from .execution import CLOSE, FLAT, LONG, Account
+from .metrics import Metrics
+from .names import describe_value, nearest
+from .settings import SETTING_NAMES, resolve_settings
+from .signals import SeriesCache, strategy_signals
+from .strategy import (
+    bind_params,
+    check_direction,
+    check_params,
+    check_unknown_params,
+    parse_strategy,
+)
+
+STRATEGY_KEYS = ("entry", "exit", "short_entry", "short_exit", "settings", "constraint")
+PORTFOLIO_SETTINGS = ("max_positions",)
+
+
+def _data_error(message: str) -> BacktestError:
+    return BacktestError(message, "invalid_market_data")
+
+
+def in_asset(symbol: str, error: BacktestError) -> BacktestError:
+    """A refusal of one asset's bars, with its symbol named first."""
+    return BacktestError(f"asset '{symbol}': {error}", error.code)
+
+
+def align(assets: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[int]]]:
+    """The union's dates (each as the first asset in universe order writes it) and, per asset,
+    the union bar of each of its own bars. ``assets``: validated columns with a ``symbol``."""
+    if not assets:
+        raise _data_error("the universe is empty: need at least 1 asset")
+    symbols = [a["symbol"] for a in assets]
+    for i, s in enumerate(symbols):
+        if s in symbols[:i]:
+            raise _data_error(
+                f"duplicate symbol '{s}' in the universe (assets {symbols.index(s)} and {i}); "
+                "symbols must be distinct"
+            )
+    every = sorted(
+        (parse_instant(d), i, j) for i, a in enumerate(assets) for j, d in enumerate(a["dates"])
+    )
+    dates: list[str] = []
+    union_bars: list[list[int]] = [[] for _ in assets]
+    last = None
+    for instant, i, j in every:
+        if instant != last:
+            last = instant
+            dates.append(assets[i]["dates"][j])
+        union_bars[i].append(len(dates) - 1)
+    return dates, union_bars
+
+
+def _strategies_by_asset(symbols: list[str], strategy: Any) -> list[tuple[Any, Optional[str]]]:
+    """Each asset's strategy in universe order, and its symbol when a dict gave it."""
+    if not (
+        isinstance(strategy, Mapping) and strategy and not any(k in STRATEGY_KEYS for k in strategy)
+    ):
+        return [(strategy, None)] * len(symbols)
+    for k in strategy:
+        if k not in symbols:
+            raise BacktestError(
+                f"strategy for unknown symbol '{k}'; did you mean '{nearest(str(k), symbols)}'? "
+                "(a strategy object has the keys entry, exit, short_entry, short_exit, "
+                "settings, constraint)",
+                "invalid_strategy",
+            )
+    out = []
+    for s in symbols:
+        if s not in strategy:
+            raise BacktestError(
+                f"no strategy for symbol '{s}': a dict of strategies names every symbol of the "
+                "universe",
+                "invalid_strategy",
+            )
+        out.append((strategy[s], s))
+    return out
+
+
+def _for_symbol(symbol: Optional[str], error: BacktestError) -> BacktestError:
+    if symbol is None:
+        return error
+    return BacktestError(f"strategy for '{symbol}': {error}", error.code)
+
+
+def _slots(value: Any) -> int:
+    if type(value) is int and value >= 1:
+        return value
+    raise BacktestError(
+        f"max_positions must be an integer >= 1, got {describe_value(value)}", "invalid_parameter"
+    )
+
+
+def prepare(symbols: list[str], strategy: Any, settings: Any, params: Any) -> tuple:
+    """The request checked in the core's order: ``(per-asset (sides, Settings), slots,
+    params)``."""
+    if settings is None:
+        settings = {}
+    if not isinstance(settings, Mapping):
+        raise BacktestError(
+            f"settings must be an object, got {describe_value(settings)}", "invalid_parameter"
+        )
+    known = SETTING_NAMES + PORTFOLIO_SETTINGS
+    for name in settings:
+        if name not in known:
+            shown = f"'{name}'" if isinstance(name, str) else describe_value(name)
+            hint = nearest(str(name), known)
+            raise BacktestError(
+                f"unknown setting {shown}; did you mean '{hint}'?", "invalid_parameter"
+            )
+    run = {k: v for k, v in settings.items() if k != "max_positions"}
+    slots = _slots(settings["max_positions"]) if "max_positions" in settings else None
+    values = check_params_object(params)
+    by_asset = _strategies_by_asset(symbols, strategy)
+    parsed = []
+    for tree, symbol in by_asset:
+        try:
+            parsed.append(parse_strategy(tree))
+        except BacktestError as e:
+            raise _for_symbol(symbol, e) from None
+    assets = []
+    for p, (_, symbol) in zip(parsed, by_asset):
+        own = values if symbol is None else {k: v for k, v in values.items() if k in p.params}
+        resolved = resolve_settings(p.settings, {}, raw_run=run)
+        try:
+            check_direction(p, resolved.direction)
+            check_unknown_params(p, own)
+            check_params(p, own)
+            sides = bind_params(p, own)
+        except BacktestError as e:
+            raise _for_symbol(symbol, e) from None
+        assets.append((sides, resolved))
+    if by_asset[0][1] is not None:
+        used = [n for p in parsed for n in p.params]
+        for name in values:
+            if name not in used:
+                hint = (
+                    f"did you mean '{nearest(str(name), used)}'?"
+                    if used
+                    else "the strategies have no params"
+                )
+                raise BacktestError(f"unknown param '{name}'; {hint}", "invalid_grid")
+    first = assets[0][1]
+    for (_, s), symbol in zip(assets, symbols):
+        for name in ("initial_capital", "periods_per_year"):
+            a, b = getattr(s, name), getattr(first, name)
+            if a != b:
+                raise BacktestError(
+                    f"the strategy for '{symbol}' sets {name} to {describe_value(a)} but the "
+                    f"portfolio's is {describe_value(b)}: one cash account has one {name}",
+                    "invalid_parameter",
+                )
+        if slots is not None and (s.size_type != "percent" or s.size != 1.0):
+            raise BacktestError(
+                f"max_positions and size cannot be combined (asset '{symbol}'): with "
+                "max_positions = k an entry gets cash / (k - open positions)",
+                "invalid_parameter",
+            )
+    return assets, slots, values
+
+
+class _Tally:
+    """An asset account's trade recorder: its own counts, and the portfolio's in close order."""
+
+    def __init__(self, portfolio: Metrics) -> None:
+        self.portfolio = portfolio
+        self.trade_count = 0
+        self.wins = 0
+        self.pnl_sum = 0.0
+
+    def add_trade(self, pnl: float, return_pct: float) -> None:
+        self.trade_count += 1
+        if pnl > 0.0:
+            self.wins += 1
+        self.pnl_sum += pnl
+        self.portfolio.add_trade(pnl, return_pct)
+
+
+class _Tagged:
+    """An asset account's trade list: each closed trade goes to the portfolio's, symbol first."""
+
+    def __init__(self, trades: list, symbol: str) -> None:
+        self.trades = trades
+        self.symbol = symbol
+
+    def append(self, trade: dict) -> None:
+        self.trades.append({"symbol": self.symbol, **trade})
+
+
+class _Ledger:
+    """The shared cash and the count of open positions, lent to one account while it acts."""
+
+    def __init__(self, cash: float, slots: Optional[int]) -> None:
+        self.cash = cash
+        self.open = 0
+        self.slots = slots
+
+    def lend(self, a: Account, act: Any, *args: Any) -> Any:
+        was_open = a.pos != FLAT
+        a.cash = self.cash
+        out = act(*args)
+        self.cash = a.cash
+        self.open += (a.pos != FLAT) - was_open
+        return out
+
+    def enter(self, a: Account, order: str, t: int, raw: float) -> None:
+        if order == CLOSE:
+            return
+        if self.slots is None:
+            budget = self.cash
+        elif self.open >= self.slots:
+            return
+        else:
+            budget = self.cash / float(self.slots - self.open)
+        self.lend(a, a.entry_leg, order, t, raw, budget)
+
+
+def run_portfolio(
+    assets: Sequence[Mapping[str, Any]],
+    strategy: Any,
+    settings: Optional[Mapping[str, Any]] = None,
+    params: Optional[Mapping[str, Any]] = None,
+) -> dict:
+    """One portfolio run on validated columns (each with its ``symbol``); the core's
+    ``PortfolioOutput`` as a dict."""
+    dates, union_bars = align(assets)
+    symbols = [a["symbol"] for a in assets]
+    prepared, slots, values = prepare(symbols, strategy, settings, params)
+    m, n = len(assets), len(dates)
+    first = prepared[0][1]
+    metrics = Metrics(first.initial_capital, first.periods_per_year, n)
+    trades: list[dict] = []
+    accounts, tallies, signals = [], [], []
+    for a, (sides, s) in zip(assets, prepared):
+        cache = SeriesCache(a)  # type: ignore[arg-type]
+        signals.append(strategy_signals(sides, cache, s.direction))
+        tally = _Tally(metrics)
+        account = Account(s, tally, dates)  # type: ignore[arg-type]
+        account.trades = _Tagged(trades, a["symbol"])  # type: ignore[assignment]
+        accounts.append(account)
+        tallies.append(tally)
+    ledger = _Ledger(first.initial_capital, slots)
+    cursor = [0] * m
+    last_close = [0.0] * m
+    held = [0] * m
+    stopped = [False] * m
+    opened_at_open = [False] * m
+    equity: list[float] = []
+    cash: list[float] = []
+    position_values: list[list[float]] = [[] for _ in range(m)]
+    for u in range(n):
+        active = []
+        for i in range(m):
+            own = union_bars[i]
+            if cursor[i] < len(own) and own[cursor[i]] == u:
+                active.append((i, cursor[i]))
+                cursor[i] += 1
+        # 1. Pending orders at the open: every exit, then every entry.
+        pending = []
+        for i, j in active:
+            a = accounts[i]
+            opened_at_open[i] = False
+            if a.pending is not None:
+                order = a.pending
+                pending.append((i, j, order, a.pos == FLAT))
+                ledger.lend(a, a.exit_leg, order, u, assets[i]["open"][j])
+        for i, j, order, was_flat in pending:
+            a = accounts[i]
+            a.pending = None
+            ledger.enter(a, order, u, assets[i]["open"][j])
+            opened_at_open[i] = a.pos != FLAT and (was_flat or order != CLOSE)
+        # 2. Stops.
+        for i, j in active:
+            a = accounts[i]
+            col = assets[i]
+            stopped[i] = (
+                a.pos != FLAT
+                and a.has_stops
+                and ledger.lend(
+                    a, a.stops, u, col["open"][j], col["high"][j], col["low"][j], opened_at_open[i]
+                )
+            )
+        # 3. Signals: a close fill's exits, then its entries; a next-open order waits.
+        orders = []
+        for i, j in active:
+            if stopped[i]:
+                continue
+            a = accounts[i]
+            le, lx, se, sx = signals[i]
+            order = a.wanted(le[j], lx[j], se[j], sx[j])
+            if order is not None:
+                if a.fill_close:
+                    orders.append((i, j, order))
+                else:
+                    a.pending = order
+        for i, j, order in orders:
+            a = accounts[i]
+            ledger.lend(a, a.exit_leg, order, u, assets[i]["close"][j])
+        for i, j, order in orders:
+            ledger.enter(accounts[i], order, u, assets[i]["close"][j])
+        # 4. Equity at the close: the cash, then each asset's value in universe order.
+        for i, j in active:
+            last_close[i] = assets[i]["close"][j]
+        e = ledger.cash
+        any_open = False
+        for i, a in enumerate(accounts):
+            if a.pos == FLAT:
+                v = 0.0
+            elif a.pos == LONG:
+                v = a.q * last_close[i]
+            else:
+                v = -(a.q * last_close[i])
+            e += v
+            position_values[i].append(v)
+            if a.pos != FLAT:
+                held[i] += 1
+                any_open = True
+        equity.append(e)
+        cash.append(ledger.cash)
+        metrics.push(u, e, any_open)
+    table = metrics.table()
+    bh = 0.0
+    for a in assets:
+        c = a["close"]
+        bh += c[len(c) - 1] / c[0] - 1.0
+    table["buy_and_hold_return"] = bh / float(m)
+    summaries = [
+        {
+            "symbol": s,
+            "trade_count": t.trade_count,
+            "pnl": t.pnl_sum,
+            "win_rate": float(t.wins) / float(t.trade_count) * 100.0 if t.trade_count else 0.0,
+            "exposure": float(h) / float(n),
+        }
+        for s, t, h in zip(symbols, tallies, held)
+    ]
+    return {
+        "metrics": table,
+        "trades": trades,
+        "dates": dates,
+        "equity_curve": equity,
+        "cash": cash,
+        "assets": summaries,
+        "position_values": dict(zip(symbols, position_values)),
+        "params": dict(values),
+    }
