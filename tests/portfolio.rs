@@ -248,3 +248,47 @@ fn per_symbol_strategies_and_refusals() {
         "strategy for 'S02': entry.crosses_above[0].period must be an integer >= 1, got 0"
     );
 }
+
+#[test]
+fn a_portfolio_sweep_row_is_the_run_with_its_params() {
+    use quant_backtest::pool::WorkerPool;
+    let u = generate_sample_universe(&sample_symbols(4).unwrap(), 300, 21).unwrap();
+    let (f, s) = (
+        json!({"indicator": "sma", "period": {"param": "fast"}}),
+        json!({"indicator": "sma", "period": {"param": "slow"}}),
+    );
+    let strategy =
+        wire(json!({"entry": {"crosses_above": [f, s]}, "exit": {"crosses_below": [f, s]}}));
+    let settings = wire(json!({"max_positions": 2, "stop_loss": 0.05}));
+    let params = wire(json!({"fast": [3, 5, 8], "slow": [10, 20]}));
+    let plan = api::plan_portfolio(&u, &strategy, &settings, &params, &Wire::Null, None).unwrap();
+    assert_eq!(plan.len(), 6);
+    let pool = WorkerPool::new(Some(2));
+    let mut tables = Vec::new();
+    // Two chunks give the rows of one, bit for bit.
+    let mut out = api::run_portfolio_sweep_range(&u, &plan, 0..4, &pool, &mut tables);
+    let rest = api::run_portfolio_sweep_range(&u, &plan, 4..6, &pool, &mut tables);
+    out.metrics.extend(rest.metrics);
+    for (i, (fast, slow)) in [(3, 10), (3, 20), (5, 10), (5, 20), (8, 10), (8, 20)]
+        .iter()
+        .enumerate()
+    {
+        let one = api::run_portfolio(
+            &u,
+            &strategy,
+            &settings,
+            &wire(json!({"fast": fast, "slow": slow})),
+        )
+        .unwrap();
+        assert_eq!(out.metrics[i], one.metrics, "row {i}");
+    }
+    let per_symbol = wire(
+        json!({"S01": sma_cross(2, 5), "S02": sma_cross(2, 5), "S03": sma_cross(2, 5), "S04": sma_cross(2, 5)}),
+    );
+    let e =
+        api::plan_portfolio(&u, &per_symbol, &Wire::Null, &params, &Wire::Null, None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "a portfolio sweep takes one strategy for every asset; a dict of strategies is for one run"
+    );
+}

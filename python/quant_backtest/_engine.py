@@ -498,9 +498,11 @@ class RustEngine:
         ``settings``. One row per combination: a column per param, then every metric (NaN
         where undefined). A DataFrame with pandas, else a dict of columns (numpy arrays with
         numpy). Each distinct indicator is computed once; rows run on ``max_workers``
-        threads (default every core)."""
-        md = as_market_data(data)
-        tree = _strategy_value(strategy)
+        threads (default every core). ``data`` may be a ``Universe``: every row is then a
+        portfolio run (one strategy for all assets; ``max_positions`` allowed)."""
+        portfolio = isinstance(data, Universe)
+        md = data if portfolio else as_market_data(data)
+        tree = _portfolio_strategy(strategy) if portfolio else _strategy_value(strategy)
         params = _plain(params)
         settings = _plain(settings)
         workers = _workers(max_workers)
@@ -511,16 +513,16 @@ class RustEngine:
         else:
             cond_value = _strategy_value(constraint) if constraint is not None else None
         if self._native is not None:
-            columns = self._native.sweep(
-                md.native_handle(), tree, settings, params, cond_value, names, rows, workers
-            )
+            run = self._native.portfolio_sweep if portfolio else self._native.sweep
+            handle = md._native_handle() if portfolio else md.native_handle()
+            columns = run(handle, tree, settings, params, cond_value, names, rows, workers)
         else:
             if workers is not None and workers < 1:
                 raise BacktestError(f"max_workers must be >= 1, got {workers}", "invalid_parameter")
             combos = None if rows is None else [dict(zip(names, r)) for r in rows]
-            out = _call_fallback(
-                _fallback.sweep, md.as_lists(), tree, params, settings, cond_value, combos
-            )
+            run = _fallback.sweep_portfolio if portfolio else _fallback.sweep
+            bars = md._columns() if portfolio else md.as_lists()
+            out = _call_fallback(run, bars, tree, params, settings, cond_value, combos)
             columns = _typed_columns(out["columns"])
         return _frame(columns, as_frame)
 
@@ -541,15 +543,16 @@ class RustEngine:
         constraint: Any = None,
         max_workers: Optional[int] = None,
         **settings: Any,
-    ) -> tuple[dict, BacktestResult]:
+    ) -> tuple[dict, Any]:
         """The combination of ``params`` with the largest ``maximize`` metric (NaN never wins;
-        ties go to the first in sweep order) and its full ``BacktestResult``."""
+        ties go to the first in sweep order) and its full ``BacktestResult`` (a
+        ``PortfolioResult`` when ``data`` is a ``Universe``)."""
         if maximize not in METRIC_NAMES:
             near = _fallback.nearest(str(maximize), METRIC_NAMES)
             raise BacktestError(
                 f"unknown metric '{maximize}'; did you mean '{near}'?", "invalid_parameter"
             )
-        md = as_market_data(data)
+        md = data if isinstance(data, Universe) else as_market_data(data)
         columns = self.sweep(
             md, strategy, params, constraint, max_workers, as_frame=False, **settings
         )
@@ -563,6 +566,8 @@ class RustEngine:
         for name in names:
             value = columns[name][best]
             chosen[name] = value.item() if hasattr(value, "item") else value
+        if isinstance(md, Universe):
+            return chosen, self.run_portfolio(md, strategy, params=chosen, **settings)
         return chosen, self.run_backtest(md, strategy, params=chosen, **settings)
 
     # -- lifetime -----------------------------------------------------------------------

@@ -4,7 +4,10 @@
 mod portfolio;
 mod value;
 
-pub use portfolio::{run_portfolio, PortfolioOutput, PortfolioTrade, PreparedPortfolio};
+pub use portfolio::{
+    plan_portfolio, run_portfolio, run_portfolio_sweep_range, PortfolioOutput, PortfolioSweepPlan,
+    PortfolioTrade, PreparedPortfolio,
+};
 
 pub use value::{key_shown, key_text, Value};
 
@@ -25,6 +28,12 @@ use crate::strategy::{
 };
 use crate::sweep::{self, SweepPlan};
 use crate::timing::Stopwatch;
+
+/// An object's entries, in order.
+pub type Entries = Vec<(String, Value)>;
+
+/// A sweep's explicit rows: the param names and each row's values in their order.
+pub type SweepRows = (Vec<String>, Vec<Vec<Value>>);
 
 /// The result of one run.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -242,7 +251,7 @@ pub fn plan(
     settings: &Value,
     params: &Value,
     constraint: &Value,
-    rows: Option<(Vec<String>, Vec<Vec<Value>>)>,
+    rows: Option<SweepRows>,
 ) -> Result<SweepPlan> {
     let (strategy, exec) = prepare(strategy, settings)?;
     if let Some((names, rows)) = rows {

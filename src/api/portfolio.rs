@@ -9,13 +9,18 @@ use crate::execution::run::Effective;
 use crate::execution::settings::{apply_settings, check_names_among, SizeType};
 use crate::execution::{ExecSettings, Trade};
 use crate::metrics::Metrics;
+use crate::pool::WorkerPool;
 use crate::portfolio::{run, AssetSummary, Universe};
 use crate::strategy::names::nearest;
+use crate::strategy::signals::Sweep;
 use crate::strategy::tree::Bindings;
 use crate::strategy::{
     bind, check_param_names, check_sides, parse_strategy, SeriesTable, Strategy,
 };
+use crate::sweep::SweepPlan;
 use crate::timing::Stopwatch;
+
+use super::{Entries, SweepOutput, SweepRows};
 
 /// The strategy object's own keys: a map with one of them is one strategy for every asset;
 /// any other map gives each symbol its strategy.
@@ -87,6 +92,27 @@ fn read_slots(v: &Value) -> Result<usize> {
             other.describe()
         ))),
     }
+}
+
+/// The single-asset settings and `max_positions` (names checked first, among both).
+fn split_settings(settings: &Value) -> Result<(Entries, Option<usize>)> {
+    let mut settings = entries(settings, "settings")?;
+    check_names_among(&settings, None, &["max_positions"])?;
+    let slots = match settings.iter().position(|(k, _)| k == "max_positions") {
+        Some(i) => Some(read_slots(&settings.remove(i).1)?),
+        None => None,
+    };
+    Ok((settings, slots))
+}
+
+/// Equal slots size every entry themselves: `size` and `size_type` must stay the defaults.
+fn check_slots_sizing(slots: Option<usize>, s: &ExecSettings, symbol: &str) -> Result<()> {
+    if slots.is_some() && (s.size_type != SizeType::Percent || s.size != 1.0) {
+        return Err(parameter_error(format!(
+            "max_positions and size cannot be combined (asset '{symbol}'): with max_positions = k an entry gets cash / (k - open positions)"
+        )));
+    }
+    Ok(())
 }
 
 /// The strategy of each symbol, in universe order: one for all, or a map symbol -> strategy
@@ -209,11 +235,7 @@ impl PreparedPortfolio {
                     )));
                 }
             }
-            if slots.is_some() && (s.size_type != SizeType::Percent || s.size != 1.0) {
-                return Err(parameter_error(format!(
-                    "max_positions and size cannot be combined (asset '{symbol}'): with max_positions = k an entry gets cash / (k - open positions)"
-                )));
-            }
+            check_slots_sizing(slots, s, symbol)?;
         }
         Ok(Self {
             assets,
@@ -243,7 +265,7 @@ impl PreparedPortfolio {
             })
             .collect();
         let settings: Vec<ExecSettings> = self.assets.iter().map(|(_, s)| *s).collect();
-        let r = run::run(universe, &mut signals, &settings, self.slots);
+        let r = run::run(universe, &mut signals, &settings, self.slots, true);
         let dates = universe.dates();
         let trades = r
             .trades
@@ -291,4 +313,105 @@ pub fn run_portfolio(
     let mut out = PreparedPortfolio::new(universe, strategy, settings, params)?.run(universe);
     out.execution_time_ms = clock.elapsed_ms();
     Ok(out)
+}
+
+/// A portfolio sweep: one strategy with placeholders for every asset, its combinations, and
+/// the portfolio's `max_positions`.
+#[derive(Debug, Clone)]
+pub struct PortfolioSweepPlan {
+    pub plan: SweepPlan,
+    pub slots: Option<usize>,
+}
+
+impl PortfolioSweepPlan {
+    pub fn len(&self) -> usize {
+        self.plan.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.plan.is_empty()
+    }
+}
+
+/// Plans a portfolio sweep (as [`super::plan`] plans one asset's, `max_positions` aside).
+pub fn plan_portfolio(
+    universe: &Universe,
+    strategy: &Value,
+    settings: &Value,
+    params: &Value,
+    constraint: &Value,
+    rows: Option<SweepRows>,
+) -> Result<PortfolioSweepPlan> {
+    let (settings, slots) = split_settings(settings)?;
+    if let Value::Map(e) = strategy {
+        if !e.is_empty() && !e.iter().any(|(k, _)| STRATEGY_KEYS.contains(&k.as_str())) {
+            return Err(BacktestError::new(
+                ErrorKind::Strategy,
+                "a portfolio sweep takes one strategy for every asset; a dict of strategies is for one run".to_string(),
+            ));
+        }
+    }
+    let plan = super::plan(strategy, &Value::Map(settings), params, constraint, rows)?;
+    let first = universe.symbols().next().unwrap_or_default();
+    check_slots_sizing(slots, &plan.settings, first)?;
+    Ok(PortfolioSweepPlan { plan, slots })
+}
+
+/// Rows `range` of a portfolio sweep: each distinct indicator computed once per asset (in
+/// `tables`, one per asset, kept between chunks), the combinations spread over `pool`.
+pub fn run_portfolio_sweep_range(
+    universe: &Universe,
+    sweep: &PortfolioSweepPlan,
+    range: std::ops::Range<usize>,
+    pool: &WorkerPool,
+    tables: &mut Vec<SeriesTable>,
+) -> SweepOutput {
+    let plan = &sweep.plan;
+    let data = universe.assets();
+    tables.resize_with(data.len(), SeriesTable::new);
+    let range = range.start.min(plan.len())..range.end.min(plan.len());
+    let start = range.start;
+    let values_at = |i| plan.combination(start + i);
+    let combinations = Sweep {
+        strategy: &plan.strategy,
+        names: &plan.names,
+        count: range.len(),
+        values_at: &values_at,
+    };
+    for (table, d) in tables.iter_mut().zip(data) {
+        table.fill_from(d, &combinations, pool);
+    }
+    let tables = &*tables;
+    let settings = vec![plan.settings; data.len()];
+    let metrics = pool.map_with(
+        range.len(),
+        || (),
+        |i, _| {
+            let values = values_at(i);
+            let b = Bindings::new(&plan.names, &values);
+            let mut signals: Vec<_> = tables
+                .iter()
+                .zip(data)
+                .map(|(t, d)| {
+                    Effective::new(
+                        t.words(d, &plan.strategy, &b),
+                        plan.settings.direction,
+                        d.len(),
+                    )
+                })
+                .collect();
+            run::run(universe, &mut signals, &settings, sweep.slots, false).metrics
+        },
+    );
+    let mut params = vec![Vec::with_capacity(range.len()); plan.names.len()];
+    for i in range {
+        for (col, v) in params.iter_mut().zip(plan.combination(i)) {
+            col.push(v);
+        }
+    }
+    SweepOutput {
+        names: plan.names.clone(),
+        params,
+        metrics,
+    }
 }

@@ -56,6 +56,7 @@ fn value(a: &Account, close: f64) -> f64 {
 struct Closed {
     stats: TradeStats,
     trades: Vec<(usize, RawTrade)>,
+    keep: bool,
 }
 
 impl Closed {
@@ -63,7 +64,9 @@ impl Closed {
     fn sink(&mut self, i: usize) -> impl FnMut(RawTrade) + '_ {
         move |t: RawTrade| {
             self.stats.record(t.pnl, t.return_pct);
-            self.trades.push((i, t));
+            if self.keep {
+                self.trades.push((i, t));
+            }
         }
     }
 }
@@ -100,12 +103,14 @@ impl Ledger {
 }
 
 /// Runs `signals` (one per asset, on its own bars) over the universe; `settings` per asset
-/// (initial capital and periods per year those of asset 0).
+/// (initial capital and periods per year those of asset 0). Without `keep` only the metrics
+/// and the per-asset rows are made (a sweep's rows): no curves, no trade list.
 pub(crate) fn run<S: SignalWords>(
     universe: &Universe,
     signals: &mut [Effective<S>],
     settings: &[ExecSettings],
     slots: Option<usize>,
+    keep: bool,
 ) -> PortfolioRun {
     let assets = universe.assets();
     let (m, n) = (assets.len(), universe.len());
@@ -119,13 +124,15 @@ pub(crate) fn run<S: SignalWords>(
     let mut closed = Closed {
         stats: TradeStats::default(),
         trades: Vec::new(),
+        keep,
     };
     let mut cursor = vec![0usize; m];
     let mut last_close = vec![0.0f64; m];
     let mut held = vec![0usize; m];
     let mut exposed = 0usize;
-    let (mut equity, mut cash) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    let mut position_values: Vec<Vec<f64>> = (0..m).map(|_| Vec::with_capacity(n)).collect();
+    let reserve = if keep { n } else { 0 };
+    let (mut equity, mut cash) = (Vec::with_capacity(reserve), Vec::with_capacity(reserve));
+    let mut position_values: Vec<Vec<f64>> = (0..m).map(|_| Vec::with_capacity(reserve)).collect();
     // The assets with a bar at this instant: (asset, its own bar), and the close-fill orders.
     let mut active: Vec<(usize, usize)> = Vec::with_capacity(m);
     let mut orders: Vec<(usize, usize, Order)> = Vec::with_capacity(m);
@@ -203,15 +210,19 @@ pub(crate) fn run<S: SignalWords>(
         for (i, a) in accounts.iter().enumerate() {
             let v = value(a, last_close[i]);
             e += v;
-            position_values[i].push(v);
+            if keep {
+                position_values[i].push(v);
+            }
             if a.position.is_some() {
                 held[i] += 1;
                 any = true;
             }
         }
         exposed += usize::from(any);
-        equity.push(e);
-        cash.push(ledger.cash);
+        if keep {
+            equity.push(e);
+            cash.push(ledger.cash);
+        }
         match metrics.as_mut() {
             Some(acc) => acc.push(u, e),
             None => {

@@ -14,7 +14,7 @@ use super::convert::{
 use super::data::PyMarketData;
 use super::errors::{detached, engine_error};
 use super::portfolio::{portfolio_dict, PyUniverse};
-use crate::api::{self, RawSignals, Value};
+use crate::api::{self, RawSignals, SweepOutput, Value};
 use crate::strategy::SeriesTable;
 use crate::{
     run_grid, run_grid_metrics, run_sma_backtest, validate_grid, BacktestError, GridColumns,
@@ -243,22 +243,7 @@ impl PyEngine {
             wire(py, params)?,
             wire(py, constraint)?,
         );
-        let rows = match (names, rows) {
-            (Some(names), Some(rows)) => {
-                let Value::List(items) = wire(py, rows)? else {
-                    return Err(PyTypeError::new_err("rows must be a list of lists"));
-                };
-                let rows = items
-                    .into_iter()
-                    .map(|r| match r {
-                        Value::List(v) => Ok(v),
-                        _ => Err(PyTypeError::new_err("rows must be a list of lists")),
-                    })
-                    .collect::<PyResult<Vec<_>>>()?;
-                Some((names, rows))
-            }
-            _ => None,
-        };
+        let rows = read_rows(py, names, rows)?;
         let workers = check_workers(py, max_workers)?;
         let data = &data.inner;
         let plan = detached(py, || {
@@ -266,38 +251,41 @@ impl PyEngine {
         })?;
         let pool = self.pool(crate::pool::threads_for(workers, plan.len()));
         let out = py.detach(|| api::run_sweep(data, &plan, &pool, &mut SeriesTable::new()));
-        let columns = PyDict::new(py);
-        for (name, col) in out.names.iter().zip(out.params) {
-            if col.iter().all(|v| matches!(v, Value::Int(_))) {
-                let ints: Vec<i64> = col
-                    .iter()
-                    .map(|v| match v {
-                        Value::Int(i) => *i as i64,
-                        _ => 0,
-                    })
-                    .collect();
-                columns.set_item(name, int_array(py, ints)?)?;
-            } else {
-                let floats: Vec<f64> = col
-                    .iter()
-                    .map(|v| v.as_number().unwrap_or(f64::NAN))
-                    .collect();
-                columns.set_item(name, float_array(py, floats)?)?;
-            }
-        }
-        for (i, def) in crate::METRICS.iter().enumerate() {
-            let values = out.metrics.iter().map(|m| m.values()[i]);
-            if def.kind == crate::metrics::MetricKind::Int {
-                let ints = values.map(|v| v.as_f64() as i64).collect();
-                columns.set_item(def.name, int_array(py, ints)?)?;
-            } else {
-                columns.set_item(
-                    def.name,
-                    float_array(py, values.map(|v| v.as_f64()).collect())?,
-                )?;
-            }
-        }
-        Ok(columns)
+        sweep_columns(py, out)
+    }
+
+    /// A portfolio sweep's columns (as `sweep`'s), one strategy for every asset.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (universe, strategy, settings, params, constraint, names, rows, max_workers))]
+    fn portfolio_sweep<'py>(
+        &self,
+        py: Python<'py>,
+        universe: &PyUniverse,
+        strategy: &Bound<'py, PyAny>,
+        settings: &Bound<'py, PyAny>,
+        params: &Bound<'py, PyAny>,
+        constraint: &Bound<'py, PyAny>,
+        names: Option<Vec<String>>,
+        rows: Option<&Bound<'py, PyAny>>,
+        max_workers: Option<i64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let (strategy, settings, params, constraint) = (
+            wire(py, strategy)?,
+            wire(py, settings)?,
+            wire(py, params)?,
+            wire(py, constraint)?,
+        );
+        let rows = read_rows(py, names, rows)?;
+        let workers = check_workers(py, max_workers)?;
+        let universe = &universe.inner;
+        let plan = detached(py, || {
+            api::plan_portfolio(universe, &strategy, &settings, &params, &constraint, rows)
+        })?;
+        let pool = self.pool(crate::pool::threads_for(workers, plan.len()));
+        let out = py.detach(|| {
+            api::run_portfolio_sweep_range(universe, &plan, 0..plan.len(), &pool, &mut Vec::new())
+        });
+        sweep_columns(py, out)
     }
 
     /// A grid's metrics as a dict of columns (numpy arrays when numpy is present); no Python
@@ -334,4 +322,65 @@ impl PyEngine {
         out.set_item("win_rate", float_array(py, c.win_rate)?)?;
         Ok(out)
     }
+}
+
+/// Explicit rows of a sweep (a Python constraint kept them), in `names` order.
+fn read_rows(
+    py: Python<'_>,
+    names: Option<Vec<String>>,
+    rows: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<api::SweepRows>> {
+    Ok(match (names, rows) {
+        (Some(names), Some(rows)) => {
+            let Value::List(items) = wire(py, rows)? else {
+                return Err(PyTypeError::new_err("rows must be a list of lists"));
+            };
+            let rows = items
+                .into_iter()
+                .map(|r| match r {
+                    Value::List(v) => Ok(v),
+                    _ => Err(PyTypeError::new_err("rows must be a list of lists")),
+                })
+                .collect::<PyResult<Vec<_>>>()?;
+            Some((names, rows))
+        }
+        _ => None,
+    })
+}
+
+/// A sweep's output as columns: each param (ints as int64 when all are ints), then every
+/// metric (numpy arrays when numpy is present).
+fn sweep_columns<'py>(py: Python<'py>, out: SweepOutput) -> PyResult<Bound<'py, PyDict>> {
+    let columns = PyDict::new(py);
+    for (name, col) in out.names.iter().zip(out.params) {
+        if col.iter().all(|v| matches!(v, Value::Int(_))) {
+            let ints: Vec<i64> = col
+                .iter()
+                .map(|v| match v {
+                    Value::Int(i) => *i as i64,
+                    _ => 0,
+                })
+                .collect();
+            columns.set_item(name, int_array(py, ints)?)?;
+        } else {
+            let floats: Vec<f64> = col
+                .iter()
+                .map(|v| v.as_number().unwrap_or(f64::NAN))
+                .collect();
+            columns.set_item(name, float_array(py, floats)?)?;
+        }
+    }
+    for (i, def) in crate::METRICS.iter().enumerate() {
+        let values = out.metrics.iter().map(|m| m.values()[i]);
+        if def.kind == crate::metrics::MetricKind::Int {
+            let ints = values.map(|v| v.as_f64() as i64).collect();
+            columns.set_item(def.name, int_array(py, ints)?)?;
+        } else {
+            columns.set_item(
+                def.name,
+                float_array(py, values.map(|v| v.as_f64()).collect())?,
+            )?;
+        }
+    }
+    Ok(columns)
 }

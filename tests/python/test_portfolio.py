@@ -174,3 +174,28 @@ def test_native_and_fallback_agree(seed, assets, days, fast, slow, run, sizing, 
         d.pop("execution_time_ms")
         d.pop("backend")
     assert native == python
+
+
+def test_portfolio_sweep_rows_are_runs(engine: qb.RustEngine) -> None:
+    u = qb.generate_sample_universe(3, days=250, seed=13)
+    f, s = qs.sma(qs.param("fast")), qs.sma(qs.param("slow"))
+    strat = qs.Strategy(entry=f.crosses_above(s), exit=f.crosses_below(s))
+    grid = {"fast": [3, 6], "slow": [15, 25, 40]}
+    cols = engine.sweep(u, strat, grid, as_frame=False, max_positions=2, stop_loss=0.05)
+    assert list(cols["fast"]) == [3, 3, 3, 6, 6, 6]
+    for i, (fast, slow) in enumerate(zip(cols["fast"], cols["slow"])):
+        one = engine.run_portfolio(
+            u, strat, params={"fast": int(fast), "slow": int(slow)}, max_positions=2, stop_loss=0.05
+        )
+        assert cols["total_return"][i] == one.total_return
+        assert cols["trade_count"][i] == one.trade_count
+    best, result = engine.optimize(u, strat, grid, maximize="total_return", max_positions=2)
+    assert isinstance(result, qb.PortfolioResult) and result.params == best
+    frame = asyncio.run(engine.sweep_async(u, strat, grid, max_positions=2, stop_loss=0.05))
+    assert list(frame["total_return"]) == list(cols["total_return"])
+    with pytest.raises(qb.BacktestError) as info:
+        engine.sweep(u, {a.symbol: strat for a in u}, grid)
+    assert str(info.value) == (
+        "a portfolio sweep takes one strategy for every asset; a dict of strategies is for one run"
+    )
+    assert info.value.code == "invalid_strategy"

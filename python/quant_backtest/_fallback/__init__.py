@@ -31,7 +31,7 @@ from .floats import _div, _floor, _pow, fmin, format_float
 from .metrics import INT_METRICS, METRIC_NAMES, SEED_METRIC_NAMES, Metrics, _metrics
 from .names import _as_int, _as_number, describe, describe_value, nearest
 from .names import describe as _describe
-from .portfolio import run_portfolio
+from .portfolio import run_portfolio, sweep_portfolio
 from .sample import (
     MAX_SAMPLE_DAYS,
     SplitMix64,
@@ -65,6 +65,7 @@ __all__ = [
     "sweep",
     # portfolios
     "run_portfolio",
+    "sweep_portfolio",
     "generate_sample_universe",
     "sample_symbols",
     "parse_strategy",

@@ -28,6 +28,8 @@ from .strategy import (
     check_unknown_params,
     parse_strategy,
 )
+from .sweep import add_row, empty_columns
+from .sweep import plan as plan_sweep
 
 STRATEGY_KEYS = ("entry", "exit", "short_entry", "short_exit", "settings", "constraint")
 PORTFOLIO_SETTINGS = ("max_positions",)
@@ -108,9 +110,8 @@ def _slots(value: Any) -> int:
     )
 
 
-def prepare(symbols: list[str], strategy: Any, settings: Any, params: Any) -> tuple:
-    """The request checked in the core's order: ``(per-asset (sides, Settings), slots,
-    params)``."""
+def split_settings(settings: Any) -> tuple[dict, Optional[int]]:
+    """The single-asset settings and ``max_positions`` (names checked first, among both)."""
     if settings is None:
         settings = {}
     if not isinstance(settings, Mapping):
@@ -127,6 +128,23 @@ def prepare(symbols: list[str], strategy: Any, settings: Any, params: Any) -> tu
             )
     run = {k: v for k, v in settings.items() if k != "max_positions"}
     slots = _slots(settings["max_positions"]) if "max_positions" in settings else None
+    return run, slots
+
+
+def check_slots_sizing(slots: Optional[int], s: Any, symbol: str) -> None:
+    """Equal slots size every entry themselves: ``size`` and ``size_type`` stay the defaults."""
+    if slots is not None and (s.size_type != "percent" or s.size != 1.0):
+        raise BacktestError(
+            f"max_positions and size cannot be combined (asset '{symbol}'): with "
+            "max_positions = k an entry gets cash / (k - open positions)",
+            "invalid_parameter",
+        )
+
+
+def prepare(symbols: list[str], strategy: Any, settings: Any, params: Any) -> tuple:
+    """The request checked in the core's order: ``(per-asset (sides, Settings), slots,
+    params)``."""
+    run, slots = split_settings(settings)
     values = check_params_object(params)
     by_asset = _strategies_by_asset(symbols, strategy)
     parsed = []
@@ -167,12 +185,7 @@ def prepare(symbols: list[str], strategy: Any, settings: Any, params: Any) -> tu
                     f"portfolio's is {describe_value(b)}: one cash account has one {name}",
                     "invalid_parameter",
                 )
-        if slots is not None and (s.size_type != "percent" or s.size != 1.0):
-            raise BacktestError(
-                f"max_positions and size cannot be combined (asset '{symbol}'): with "
-                "max_positions = k an entry gets cash / (k - open positions)",
-                "invalid_parameter",
-            )
+        check_slots_sizing(slots, s, symbol)
     return assets, slots, values
 
 
@@ -243,16 +256,66 @@ def run_portfolio(
     dates, union_bars = align(assets)
     symbols = [a["symbol"] for a in assets]
     prepared, slots, values = prepare(symbols, strategy, settings, params)
+    runs = [
+        (strategy_signals(sides, SeriesCache(a), s.direction), s)  # type: ignore[arg-type]
+        for a, (sides, s) in zip(assets, prepared)
+    ]
+    out = simulate(assets, dates, union_bars, runs, slots, keep=True)
+    out["params"] = dict(values)
+    return out
+
+
+def sweep_portfolio(
+    assets: Sequence[Mapping[str, Any]],
+    strategy: Any,
+    params: Any,
+    settings: Optional[Mapping[str, Any]] = None,
+    constraint: Any = None,
+    combinations: Optional[list[dict]] = None,
+) -> dict:
+    """A portfolio sweep: one strategy for every asset over the combinations of ``params``, in
+    the single-asset sweep's order and checks (``max_positions`` aside); each asset's
+    indicators computed once. Returns what :func:`sweep.sweep` returns."""
+    dates, union_bars = align(assets)
+    run, slots = split_settings(settings)
+    if isinstance(strategy, Mapping) and strategy and not any(k in STRATEGY_KEYS for k in strategy):
+        raise BacktestError(
+            "a portfolio sweep takes one strategy for every asset; a dict of strategies is for "
+            "one run",
+            "invalid_strategy",
+        )
+    names, combos, bound, resolved = plan_sweep(strategy, params, run, constraint, combinations)
+    check_slots_sizing(slots, resolved, assets[0]["symbol"])
+    caches = [SeriesCache(a) for a in assets]  # type: ignore[arg-type]
+    out = empty_columns(names)
+    for combo, sides in zip(combos, bound):
+        runs = [(strategy_signals(sides, c, resolved.direction), resolved) for c in caches]
+        row = simulate(assets, dates, union_bars, runs, slots, keep=False)
+        add_row(out, names, combo, row["metrics"])
+    return {"params": names, "columns": out}
+
+
+def simulate(
+    assets: Sequence[Mapping[str, Any]],
+    dates: list[str],
+    union_bars: list[list[int]],
+    runs: list[tuple],
+    slots: Optional[int],
+    keep: bool,
+) -> dict:
+    """The portfolio step over the union's bars. ``runs``: per asset, its four signal lists
+    (on its own bars) and its Settings. Without ``keep`` only the metrics and the per-asset
+    rows (a sweep's row)."""
     m, n = len(assets), len(dates)
-    first = prepared[0][1]
+    symbols = [a["symbol"] for a in assets]
+    first = runs[0][1]
     metrics = Metrics(first.initial_capital, first.periods_per_year, n)
     trades: list[dict] = []
     accounts, tallies, signals = [], [], []
-    for a, (sides, s) in zip(assets, prepared):
-        cache = SeriesCache(a)  # type: ignore[arg-type]
-        signals.append(strategy_signals(sides, cache, s.direction))
+    for a, (sig, s) in zip(assets, runs):
+        signals.append(sig)
         tally = _Tally(metrics)
-        account = Account(s, tally, dates)  # type: ignore[arg-type]
+        account = Account(s, tally, dates if keep else None)  # type: ignore[arg-type]
         account.trades = _Tagged(trades, a["symbol"])  # type: ignore[assignment]
         accounts.append(account)
         tallies.append(tally)
@@ -328,12 +391,14 @@ def run_portfolio(
             else:
                 v = -(a.q * last_close[i])
             e += v
-            position_values[i].append(v)
+            if keep:
+                position_values[i].append(v)
             if a.pos != FLAT:
                 held[i] += 1
                 any_open = True
-        equity.append(e)
-        cash.append(ledger.cash)
+        if keep:
+            equity.append(e)
+            cash.append(ledger.cash)
         metrics.push(u, e, any_open)
     table = metrics.table()
     bh = 0.0
@@ -359,5 +424,4 @@ def run_portfolio(
         "cash": cash,
         "assets": summaries,
         "position_values": dict(zip(symbols, position_values)),
-        "params": dict(values),
     }

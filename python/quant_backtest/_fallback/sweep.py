@@ -56,24 +56,15 @@ def combinations_of(params: Mapping[str, list]) -> list[dict[str, Any]]:
     return [dict(zip(names, values)) for values in itertools.product(*params.values())]
 
 
-def sweep(
-    columns: Mapping[str, Sequence[Any]],
+def plan(
     strategy: Any,
     params: Any,
-    settings: Optional[Mapping[str, Any]] = None,
-    constraint: Any = None,
-    combinations: Optional[list[dict]] = None,
-) -> dict:
-    """Run ``strategy`` for every kept combination of ``params``.
-
-    ``constraint`` (a condition over placeholders and numbers) replaces the strategy's. When
-    ``combinations`` is given (already filtered by a caller's own constraint, e.g. a Python
-    callable) it replaces the cartesian product and the strategy's constraint does not apply;
-    ``constraint`` still does when given.
-
-    Returns ``{"params": [names], "columns": {param: [values], metric: [values]}}`` with
-    NaN for an undefined float metric (ints stay ints).
-    """
+    settings: Optional[Mapping[str, Any]],
+    constraint: Any,
+    combinations: Optional[list[dict]],
+) -> tuple[list[str], list[dict], list[tuple], Any]:
+    """The sweep checked in order: ``(param names, kept combinations, each one's bound sides,
+    the run's Settings)`` (see :func:`sweep`)."""
     parsed, resolved = prepare(strategy, settings)
     lists = check_sweep_params(params)
     names = list(lists)
@@ -93,18 +84,47 @@ def sweep(
     if not combos:
         raise _refuse("the constraint leaves no combination of params")
     bound = [bind(parsed, combo, extra) for combo in combos]  # every one checked first
+    return names, combos, bound, resolved
 
+
+def sweep(
+    columns: Mapping[str, Sequence[Any]],
+    strategy: Any,
+    params: Any,
+    settings: Optional[Mapping[str, Any]] = None,
+    constraint: Any = None,
+    combinations: Optional[list[dict]] = None,
+) -> dict:
+    """Run ``strategy`` for every kept combination of ``params``.
+
+    ``constraint`` (a condition over placeholders and numbers) replaces the strategy's. When
+    ``combinations`` is given (already filtered by a caller's own constraint, e.g. a Python
+    callable) it replaces the cartesian product and the strategy's constraint does not apply;
+    ``constraint`` still does when given.
+
+    Returns ``{"params": [names], "columns": {param: [values], metric: [values]}}`` with
+    NaN for an undefined float metric (ints stay ints).
+    """
+    names, combos, bound, resolved = plan(strategy, params, settings, constraint, combinations)
     cache = SeriesCache(columns)  # type: ignore[arg-type]
-    out: dict[str, list] = {name: [] for name in names}
-    for metric in METRIC_NAMES:
-        out[metric] = []
+    out = empty_columns(names)
     for combo, sides in zip(combos, bound):
         signals = strategy_signals(sides, cache, resolved.direction)
         account, _ = simulate(cache.columns, signals, resolved)
-        for name in names:
-            out[name].append(combo[name])
-        for metric, value in account.metrics.table().items():
-            if value is None and metric not in INT_METRICS:
-                value = _NAN
-            out[metric].append(value)
+        add_row(out, names, combo, account.metrics.table())
     return {"params": names, "columns": out}
+
+
+def empty_columns(names: Sequence[str]) -> dict[str, list]:
+    """A sweep's columns: each param, then every metric."""
+    return {name: [] for name in (*names, *METRIC_NAMES)}
+
+
+def add_row(out: dict[str, list], names: Sequence[str], combo: Mapping, table: Mapping) -> None:
+    """One combination's row: its params, then its metrics (NaN for an undefined float)."""
+    for name in names:
+        out[name].append(combo[name])
+    for metric, value in table.items():
+        if value is None and metric not in INT_METRICS:
+            value = _NAN
+        out[metric].append(value)
