@@ -33,5 +33,34 @@ fn grid(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, single, grid);
+/// The portfolio: 100 assets x 2,520 bars, an SMA crossover, shared cash in 10 slots.
+fn portfolio(c: &mut Criterion) {
+    use quant_backtest::api::{run_portfolio, PreparedPortfolio, Value};
+    use quant_backtest::portfolio::sample::{generate_sample_universe, sample_symbols};
+    let universe = generate_sample_universe(&sample_symbols(100).unwrap(), 2_520, 42).unwrap();
+    let sma = |p: i128| {
+        Value::Map(vec![
+            ("indicator".into(), Value::Str("sma".into())),
+            ("period".into(), Value::Int(p)),
+        ])
+    };
+    let cross = |op: &str| Value::Map(vec![(op.into(), Value::List(vec![sma(10), sma(50)]))]);
+    let strategy = Value::Map(vec![
+        ("entry".into(), cross("crosses_above")),
+        ("exit".into(), cross("crosses_below")),
+    ]);
+    let settings = Value::Map(vec![("max_positions".into(), Value::Int(10))]);
+    let mut group = c.benchmark_group("portfolio_100x2520");
+    group.sample_size(20);
+    group.bench_function("run_portfolio", |b| {
+        b.iter(|| run_portfolio(black_box(&universe), &strategy, &settings, &Value::Null).unwrap())
+    });
+    let prepared = PreparedPortfolio::new(&universe, &strategy, &settings, &Value::Null).unwrap();
+    group.bench_function("prepared_run", |b| {
+        b.iter(|| prepared.run(black_box(&universe)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, single, grid, portfolio);
 criterion_main!(benches);

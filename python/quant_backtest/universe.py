@@ -88,9 +88,9 @@ class Universe(Sequence[MarketData]):
                 raise ImportError("the native module quant_backtest._native is missing")
             try:
                 self._native = module.Universe([a.native_handle() for a in self._assets])
+            except BacktestError:
+                raise
             except ValueError as e:
-                if isinstance(e, BacktestError):
-                    raise
                 raise BacktestError(str(e), "invalid_market_data") from None
         return self._native
 
@@ -174,6 +174,8 @@ def generate_sample_universe(
     if native is not None:
         try:
             handles = native.sample_universe(names, days, seed)
+        except BacktestError:
+            raise
         except ValueError as e:
             raise BacktestError(str(e)) from None
         return Universe([MarketData._from_native(h) for h in handles])

@@ -23,6 +23,13 @@ pub struct Universe {
     dates: Vec<String>,
     /// Per asset, the union bar of each of its own bars (increasing).
     union_bars: Vec<Vec<usize>>,
+    /// Per union bar, the assets with a bar then and which of theirs, in universe order:
+    /// `bar_assets[bar_starts[u]..bar_starts[u + 1]]` (one slice a run walks in order).
+    bar_assets: Vec<(usize, usize)>,
+    bar_starts: Vec<usize>,
+    /// Bar-major, `assets` a row: each asset's last close at each union bar (0.0 before its
+    /// first), what its position is valued at.
+    marks: Vec<f64>,
 }
 
 impl Universe {
@@ -55,17 +62,33 @@ impl Universe {
         let mut union_bars: Vec<Vec<usize>> =
             assets.iter().map(|a| Vec::with_capacity(a.len())).collect();
         let mut last = None;
+        let (mut bar_assets, mut bar_starts) = (Vec::with_capacity(all.len()), Vec::new());
         for (instant, i, j) in all {
             if last != Some(instant) {
                 last = Some(instant);
                 dates.push(assets[i].dates()[j].clone());
+                bar_starts.push(bar_assets.len());
             }
             union_bars[i].push(dates.len() - 1);
+            bar_assets.push((i, j));
+        }
+        bar_starts.push(bar_assets.len());
+        let m = assets.len();
+        let mut marks = vec![0.0; dates.len() * m];
+        let mut last = vec![0.0; m];
+        for u in 0..dates.len() {
+            for &(i, j) in &bar_assets[bar_starts[u]..bar_starts[u + 1]] {
+                last[i] = assets[i].close()[j];
+            }
+            marks[u * m..(u + 1) * m].copy_from_slice(&last);
         }
         Ok(Self {
             assets,
             dates,
             union_bars,
+            bar_assets,
+            bar_starts,
+            marks,
         })
     }
 
@@ -96,6 +119,18 @@ impl Universe {
     /// The union bar of each of asset `i`'s bars.
     pub fn union_bars(&self, i: usize) -> &[usize] {
         &self.union_bars[i]
+    }
+
+    /// The assets with a bar at union bar `u`, each with the index of that bar among its own,
+    /// in universe order.
+    pub fn active(&self, u: usize) -> &[(usize, usize)] {
+        &self.bar_assets[self.bar_starts[u]..self.bar_starts[u + 1]]
+    }
+
+    /// Each asset's last close at union bar `u` (0.0 before its first bar), in universe order.
+    pub fn marks(&self, u: usize) -> &[f64] {
+        let m = self.assets.len();
+        &self.marks[u * m..(u + 1) * m]
     }
 
     /// The position of `symbol` in the universe.
@@ -158,6 +193,10 @@ mod tests {
         );
         assert_eq!(u.union_bars(0), [1, 2, 3]);
         assert_eq!(u.union_bars(1), [0, 2, 4]);
+        assert_eq!(u.active(0), [(1, 0)]);
+        assert_eq!(u.active(2), [(0, 1), (1, 1)]);
+        assert_eq!(u.marks(0), [0.0, 1.0]);
+        assert_eq!(u.marks(3), [3.0, 2.0]);
         assert_eq!(u.position("B"), Some(1));
     }
 

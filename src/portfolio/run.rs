@@ -43,12 +43,13 @@ pub struct PortfolioRun {
     pub position_values: Vec<Vec<f64>>,
 }
 
-/// The signed value of an account's position at `close` (0 when flat).
-fn value(a: &Account, close: f64) -> f64 {
+/// The signed size of an account's position (0 when flat): its value at a close `c` is
+/// `units * c`, the same bits as `size * c` (long) and `-(size * c)` (short).
+fn units(a: &Account) -> f64 {
     match a.position {
         None => 0.0,
-        Some(Side::Long) => a.size * close,
-        Some(Side::Short) => -(a.size * close),
+        Some(Side::Long) => a.size,
+        Some(Side::Short) => -a.size,
     }
 }
 
@@ -71,25 +72,37 @@ impl Closed {
     }
 }
 
-/// The shared cash and the count of open positions, lent to one account while it acts.
+/// The shared cash, the count of open positions and each asset's signed size, lent to one
+/// account while it acts.
 struct Ledger {
     cash: f64,
     open: usize,
     slots: Option<usize>,
+    /// Per asset, [`units`] of its account (kept here, in one array the equity sum reads).
+    units: Vec<f64>,
 }
 
 impl Ledger {
-    fn lend<R>(&mut self, a: &mut Account, act: impl FnOnce(&mut Account) -> R) -> R {
+    fn lend<R>(&mut self, i: usize, a: &mut Account, act: impl FnOnce(&mut Account) -> R) -> R {
         let was_open = a.position.is_some();
         a.cash = self.cash;
         let r = act(a);
         self.cash = a.cash;
         self.open = self.open + usize::from(a.position.is_some()) - usize::from(was_open);
+        self.units[i] = units(a);
         r
     }
 
     /// The entry leg of `order` (if any) at `raw`, sized from the cash or from a free slot.
-    fn enter(&mut self, a: &mut Account, order: Order, t: usize, raw: f64, at_open: bool) {
+    fn enter(
+        &mut self,
+        i: usize,
+        a: &mut Account,
+        order: Order,
+        t: usize,
+        raw: f64,
+        at_open: bool,
+    ) {
         if order == Order::Close {
             return;
         }
@@ -98,7 +111,7 @@ impl Ledger {
             Some(k) if self.open >= k => return,
             Some(k) => self.cash / (k - self.open) as f64,
         };
-        self.lend(a, |a| a.entry_leg(order, t, raw, at_open, budget));
+        self.lend(i, a, |a| a.entry_leg(order, t, raw, at_open, budget));
     }
 }
 
@@ -120,21 +133,25 @@ pub(crate) fn run<S: SignalWords>(
         cash: first.initial_capital,
         open: 0,
         slots,
+        units: vec![0.0; m],
     };
     let mut closed = Closed {
         stats: TradeStats::default(),
         trades: Vec::new(),
         keep,
     };
-    let mut cursor = vec![0usize; m];
-    let mut last_close = vec![0.0f64; m];
+    // The accounts opened at this bar's open (their stops skip the open): reset on the next.
+    let mut opened: Vec<usize> = Vec::new();
+    // Pending orders and open positions with stops: the phases that find none are skipped.
+    let mut pending = 0usize;
+    let any_stops = settings.iter().any(ExecSettings::has_stops);
     let mut held = vec![0usize; m];
     let mut exposed = 0usize;
     let reserve = if keep { n } else { 0 };
     let (mut equity, mut cash) = (Vec::with_capacity(reserve), Vec::with_capacity(reserve));
-    let mut position_values: Vec<Vec<f64>> = (0..m).map(|_| Vec::with_capacity(reserve)).collect();
-    // The assets with a bar at this instant: (asset, its own bar), and the close-fill orders.
-    let mut active: Vec<(usize, usize)> = Vec::with_capacity(m);
+    // Bar-major while running (one row a bar), columns at the end.
+    let mut rows: Vec<f64> = Vec::with_capacity(reserve * m);
+    // The close-fill orders of a bar.
     let mut orders: Vec<(usize, usize, Order)> = Vec::with_capacity(m);
     let mut stopped = vec![false; m];
     let mut returns = Vec::new();
@@ -149,76 +166,79 @@ pub(crate) fn run<S: SignalWords>(
         }
     };
     for u in 0..n {
-        active.clear();
-        for (i, next) in cursor.iter_mut().enumerate() {
-            if universe.union_bars(i).get(*next) == Some(&u) {
-                active.push((i, *next));
-                *next += 1;
-            }
-        }
+        let active = universe.active(u);
         // 1. Pending orders at the open: every exit, then every entry.
-        for &(i, j) in &active {
-            let a = &mut accounts[i];
-            a.opened_at_open = false;
-            if let Some(order) = a.pending {
-                let open = bar(i, j).open;
-                ledger.lend(a, |a| a.exit_leg(order, u, open, &mut closed.sink(i)));
-            }
+        for i in opened.drain(..) {
+            accounts[i].opened_at_open = false;
         }
-        for &(i, j) in &active {
-            let a = &mut accounts[i];
-            if let Some(order) = a.pending.take() {
-                ledger.enter(a, order, u, bar(i, j).open, true);
+        if pending > 0 {
+            for &(i, j) in active {
+                let a = &mut accounts[i];
+                if let Some(order) = a.pending {
+                    let open = bar(i, j).open;
+                    ledger.lend(i, a, |a| a.exit_leg(order, u, open, &mut closed.sink(i)));
+                }
+            }
+            for &(i, j) in active {
+                let a = &mut accounts[i];
+                if let Some(order) = a.pending.take() {
+                    pending -= 1;
+                    ledger.enter(i, a, order, u, bar(i, j).open, true);
+                    if a.opened_at_open {
+                        opened.push(i);
+                    }
+                }
             }
         }
         // 2. Stops.
-        for &(i, j) in &active {
-            let a = &mut accounts[i];
-            stopped[i] = a.position.is_some()
-                && settings[i].has_stops()
-                && ledger.lend(a, |a| a.stops(u, &bar(i, j), &mut closed.sink(i)));
+        if any_stops && ledger.open > 0 {
+            for &(i, j) in active {
+                let a = &mut accounts[i];
+                stopped[i] = a.position.is_some()
+                    && settings[i].has_stops()
+                    && ledger.lend(i, a, |a| a.stops(u, &bar(i, j), &mut closed.sink(i)));
+            }
         }
         // 3. Signals: a close fill's exits, then its entries; a next-open order waits.
         orders.clear();
-        for &(i, j) in &active {
-            if stopped[i] {
+        for &(i, j) in active {
+            if std::mem::take(&mut stopped[i]) {
                 continue;
             }
             let a = &mut accounts[i];
             if let Some(order) = a.order_for(signals[i].at(j)) {
                 match settings[i].fill {
                     Fill::Close => orders.push((i, j, order)),
-                    Fill::NextOpen => a.pending = Some(order),
+                    Fill::NextOpen => {
+                        a.pending = Some(order);
+                        pending += 1;
+                    }
                 }
             }
         }
         for &(i, j, order) in &orders {
             let close = bar(i, j).close;
-            ledger.lend(&mut accounts[i], |a| {
+            ledger.lend(i, &mut accounts[i], |a| {
                 a.exit_leg(order, u, close, &mut closed.sink(i))
             });
         }
         for &(i, j, order) in &orders {
-            ledger.enter(&mut accounts[i], order, u, bar(i, j).close, false);
+            ledger.enter(i, &mut accounts[i], order, u, bar(i, j).close, false);
         }
-        // 4. Equity at the close: the cash, then each asset's value in universe order.
-        for &(i, j) in &active {
-            last_close[i] = assets[i].close()[j];
-        }
+        // 4. Equity at the close: the cash, then each asset's value in universe order (a flat
+        // one's is 0.0, which leaves the sum's bits as they are).
         let mut e = ledger.cash;
-        let mut any = false;
-        for (i, a) in accounts.iter().enumerate() {
-            let v = value(a, last_close[i]);
-            e += v;
-            if keep {
-                position_values[i].push(v);
-            }
-            if a.position.is_some() {
-                held[i] += 1;
-                any = true;
+        if ledger.open > 0 || keep {
+            for (i, (&q, &c)) in ledger.units.iter().zip(universe.marks(u)).enumerate() {
+                let v = q * c;
+                e += v;
+                held[i] += usize::from(q != 0.0);
+                if keep {
+                    rows.push(v);
+                }
             }
         }
-        exposed += usize::from(any);
+        exposed += usize::from(ledger.open > 0);
         if keep {
             equity.push(e);
             cash.push(ledger.cash);
@@ -258,6 +278,13 @@ pub(crate) fn run<S: SignalWords>(
             exposure: h as f64 / n as f64,
         })
         .collect();
+    let position_values = if keep {
+        (0..m)
+            .map(|i| rows.iter().skip(i).step_by(m).copied().collect())
+            .collect()
+    } else {
+        vec![Vec::new(); m]
+    };
     PortfolioRun {
         metrics,
         equity,
