@@ -97,10 +97,25 @@ class BrowserPool {
       }
     }
     this.known.add(fingerprint);
+    return this.post(msg, total, onProgress);
+  }
+
+  /** Posts one message; resolves with the Worker's reply. @param {Record<string, any>} msg @param {number} total @param {any} [onProgress] @returns {Promise<any>} */
+  post(msg, total, onProgress) {
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress, total });
+      this.pending.set(msg.id, { resolve, reject, onProgress, total });
       this.worker.postMessage(msg);
     });
+  }
+
+  /**
+   * One portfolio run in the Worker (`runPortfolio`'s output); the bars of every asset go along.
+   * @param {import('./protocol.js').Columns[]} assets @param {{ strategy: any, settings: Record<string, unknown>, params: Record<string, unknown> }} request
+   */
+  async portfolio(assets, request) {
+    await this.ready;
+    const msg = await this.post({ id: this.nextId++, fingerprint: '', kind: 'portfolio', assets, ...request }, 1);
+    return msg.value;
   }
 
   /** @param {any} md @param {number} fast @param {number} slow @param {any[]} settings */
@@ -156,7 +171,7 @@ setup({
 
 // Local bindings, not re-exports: with `sideEffects: false` a bundler may skip a module that only
 // re-exports, and with it the set-up above.
-export const { BacktestError, BacktestResult, CachedRustEngine, MarketData, RustEngine, StrategyResult, benchmarkEngine, catalog, createEngine, generateSampleData } = core;
+export const { BacktestError, BacktestResult, CachedRustEngine, MarketData, PortfolioResult, RustEngine, StrategyResult, Universe, benchmarkEngine, catalog, createEngine, generateSampleData, generateSampleUniverse } = core;
 /** The strategy builder (`strategy.sma(10).crossesAbove(strategy.sma(30))`, `new strategy.Strategy({...})`). */
 export const strategy = strategyModule;
 /** Indicators over arrays (`indicators.rsi(close, 14)`) and streaming (`new indicators.RSI(14)`). */

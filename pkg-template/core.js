@@ -8,6 +8,10 @@
 
 /** @typedef {'invalid_market_data' | 'invalid_parameter' | 'invalid_grid' | 'invalid_argument' | 'invalid_strategy' | 'invalid_signals'} ErrorCode */
 
+import { portfolioRequest, portfolioResult, runPortfolioHere, universeColumns } from './portfolio.js';
+
+export { PortfolioResult, Universe, generateSampleUniverse } from './portfolio.js';
+
 const COLUMNS = /** @type {const} */ (['open', 'high', 'low', 'close', 'volume']);
 const DEFAULTS = Object.freeze({
   initialCapital: 100_000,
@@ -1496,6 +1500,39 @@ export class RustEngine {
     }
   }
 
+  // -- portfolios (SPEC part 10; portfolio.js) ---------------------------------------------
+
+  /**
+   * One portfolio run on the calling thread: every asset of `universe` (a Universe, or what
+   * `new Universe()` takes) under `strategy` (one for all, or a plain object symbol -> strategy
+   * naming every symbol) with one cash account. `options`: the settings of `runBacktest`
+   * (`size` is a fraction of the cash available at each entry), `maxPositions` (equal slots)
+   * and `params`.
+   * @param {unknown} universe @param {unknown} strategy @param {unknown} [options]
+   * @returns {import('./portfolio.js').PortfolioResult}
+   */
+  runPortfolio(universe, strategy, options) {
+    return runPortfolioHere(portfolioRequest(universe, strategy, options));
+  }
+
+  /**
+   * `runPortfolio` off the calling thread (Node: a worker thread; browsers: the engine Worker).
+   * @param {unknown} universe @param {unknown} strategy @param {unknown} [options]
+   * @returns {Promise<import('./portfolio.js').PortfolioResult>}
+   */
+  async runPortfolioAsync(universe, strategy, options) {
+    const request = portfolioRequest(universe, strategy, options);
+    const pool = await this.#usablePool();
+    if (pool === null) return runPortfolioHere(request);
+    const { strategy: tree, settings, params } = request;
+    try {
+      const out = await pool.portfolio(universeColumns(request.universe), { strategy: tree, settings, params }, state.defaultWorkers());
+      return portfolioResult(out, request.universe);
+    } catch (e) {
+      throw asBacktestError(e);
+    }
+  }
+
   /**
    * Every combination of `params` (name -> list of values; the first name outermost) that the
    * constraint keeps (`options.constraint`: a condition on placeholders, a function of the
@@ -1748,19 +1785,26 @@ const TWO_64 = 1n << 64n;
 export function generateSampleData(symbol = 'SAMPLE', days = 100, startPrice = 100, options) {
   const n = integer('days', days);
   const start = number('start_price', startPrice);
-  let seed = keyed(options, [], ['seed']).seed;
-  /** @type {bigint} */
-  let s;
+  const s = sampleSeed(keyed(options, [], ['seed']).seed);
+  return adopt(wasmCall(() => raw().sampleData(String(symbol), n, start, s)));
+}
+
+/**
+ * A sample seed as the engine takes it: an integer in [0, 2**64), or one drawn at random.
+ * @param {unknown} seed @returns {bigint}
+ */
+export function sampleSeed(seed) {
   if (seed === undefined || seed === null) {
     const words = state.getRandomValues(new Uint32Array(2));
-    s = (BigInt(words[0]) << 32n) | BigInt(words[1]);
-  } else {
-    if (typeof seed === 'number' && Number.isInteger(seed)) s = BigInt(seed);
-    else if (typeof seed === 'bigint') s = seed;
-    else throw new BacktestError(`seed must be an integer, got ${describe(seed)}`);
-    if (s < 0n || s >= TWO_64) throw new BacktestError(`seed must be an integer in [0, 2**64), got ${s}`);
+    return (BigInt(words[0]) << 32n) | BigInt(words[1]);
   }
-  return adopt(wasmCall(() => raw().sampleData(String(symbol), n, start, s)));
+  /** @type {bigint} */
+  let s;
+  if (typeof seed === 'number' && Number.isInteger(seed)) s = BigInt(seed);
+  else if (typeof seed === 'bigint') s = seed;
+  else throw new BacktestError(`seed must be an integer, got ${describe(seed)}`);
+  if (s < 0n || s >= TWO_64) throw new BacktestError(`seed must be an integer in [0, 2**64), got ${s}`);
+  return s;
 }
 
 /**
@@ -1797,3 +1841,6 @@ export function benchmarkEngine(data, fastPeriod = 10, slowPeriod = 30, options)
     release(d);
   }
 }
+
+// What portfolio.js (the package's own module) uses of this one.
+export { adopt, describe, integer, names, optionsObject, plain, reprString, strategyValue, wasmCall, wireSettings };

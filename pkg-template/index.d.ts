@@ -4,6 +4,10 @@ import * as strategy from './strategy.js';
 import * as indicators from './indicators.js';
 /** The strategy builder (strategy.d.ts) and the indicators (indicators.d.ts). */
 export { strategy, indicators };
+/** Portfolios (portfolio.d.ts): many assets, one cash account. */
+export { Universe, PortfolioResult, generateSampleUniverse } from './portfolio.js';
+export type { AssetLike, AssetSummary, PortfolioOptions, PortfolioResultJSON, PortfolioStrategy, PortfolioTrade, UniverseLike } from './portfolio.js';
+import type { PortfolioOptions, PortfolioResult, PortfolioStrategy, UniverseLike } from './portfolio.js';
 
 /** What kind of input was refused. */
 export type BacktestErrorCode =
@@ -575,6 +579,15 @@ export declare class RustEngine {
     params: Record<P, Iterable<number> | ArrayLike<number>>,
     options?: OptimizeOptions,
   ): Promise<OptimizeResult<P>>;
+  /**
+   * One portfolio run on the calling thread: every asset of `universe` under `strategy` (one
+   * for all, or an object symbol -> strategy naming every symbol) with one cash account. On
+   * each bar: pending fills and stops as for one asset, exits before entries, then assets in
+   * universe order.
+   */
+  runPortfolio(universe: UniverseLike, strategy: PortfolioStrategy, options?: PortfolioOptions): PortfolioResult;
+  /** The same, as a Promise (Node: a worker thread; browsers: the engine Worker). */
+  runPortfolioAsync(universe: UniverseLike, strategy: PortfolioStrategy, options?: PortfolioOptions): Promise<PortfolioResult>;
   /** Resolves when grids can run: in browsers once the engine Worker has loaded its build (then `getEngineInfo()` reports it); at once in Node. */
   ready(): Promise<void>;
 }

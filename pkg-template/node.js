@@ -92,9 +92,14 @@ class NodePool {
       }
     }
     slot.known.set(msg.fingerprint, true);
+    return this.post(slot, msg);
+  }
+
+  /** Posts one message; resolves with the worker's reply. @param {Slot} slot @param {Record<string, any>} msg @returns {Promise<any>} */
+  post(slot, msg) {
     return new Promise((resolve, reject) => {
       if (slot.pending.size === 0) slot.worker.ref(); // keep the process alive while it works
-      slot.pending.set(id, { resolve, reject });
+      slot.pending.set(msg.id, { resolve, reject });
       slot.worker.postMessage(msg);
     });
   }
@@ -149,6 +154,17 @@ class NodePool {
   async strategy(md, request, cap) {
     const [slot] = this.pick(1, cap);
     const msg = await this.send(slot, { kind: 'strategy', ...request }, dataRef(md));
+    return msg.value;
+  }
+
+  /**
+   * One portfolio run on one worker (`runPortfolio`'s output); the bars of every asset go along.
+   * @param {import('./protocol.js').Columns[]} assets @param {{ strategy: any, settings: Record<string, unknown>, params: Record<string, unknown> }} request @param {number} cap
+   */
+  async portfolio(assets, request, cap) {
+    const [slot] = this.pick(1, cap);
+    if (slot.gone) throw new Error('quant-backtest: the worker thread is gone');
+    const msg = await this.post(slot, { id: this.nextId++, fingerprint: '', kind: 'portfolio', assets, ...request });
     return msg.value;
   }
 
@@ -255,7 +271,7 @@ markReady();
 
 // Local bindings, not re-exports: with `sideEffects: false` a bundler may skip a module that only
 // re-exports, and with it the set-up above.
-export const { BacktestError, BacktestResult, CachedRustEngine, MarketData, RustEngine, StrategyResult, benchmarkEngine, catalog, createEngine, generateSampleData } = core;
+export const { BacktestError, BacktestResult, CachedRustEngine, MarketData, PortfolioResult, RustEngine, StrategyResult, Universe, benchmarkEngine, catalog, createEngine, generateSampleData, generateSampleUniverse } = core;
 /** The strategy builder (`strategy.sma(10).crossesAbove(strategy.sma(30))`, `new strategy.Strategy({...})`). */
 export const strategy = strategyModule;
 /** Indicators over arrays (`indicators.rsi(close, 14)`) and streaming (`new indicators.RSI(14)`). */

@@ -17,7 +17,9 @@
  *   constraint: any, names?: string[], rows?: unknown[][] }} SweepRequest the wire values (snake_case), as `new WasmSweep` takes them
  * @typedef {{ kind: 'sweep', sweep: number, request: SweepRequest, ranges: [number, number][] }} SweepTask
  * @typedef {{ kind: 'strategy', strategy: any, settings: Record<string, unknown>, params: Record<string, unknown> }} StrategyTask one `runStrategy`
- * @typedef {BacktestTask | StrategyTask | PairsTask | SweepTask} Task
+ * @typedef {{ kind: 'portfolio', assets: Columns[], strategy: any, settings: Record<string, unknown>, params: Record<string, unknown> }} PortfolioTask
+ *   one `runPortfolio`; the universe's bars go along every time (a worker keeps none of them)
+ * @typedef {BacktestTask | StrategyTask | PairsTask | SweepTask | PortfolioTask} Task
  * @typedef {Task & { id: number, fingerprint: string, data?: Columns, drop?: string[] }} Request main thread -> worker
  * @typedef {{ value: any, ms: number, count: number }} ChunkOutput
  * @typedef {{ type: 'ready', info: { build: 'threaded' | 'single-threaded', threads: number } }} ReadyReply
@@ -56,6 +58,7 @@ export function runTask(st, msg, post) {
     datasets.delete(fp);
     lastJob.delete(fp);
   }
+  if (msg.kind === 'portfolio') return runPortfolioTask(engine, msg);
   if (msg.data) {
     const d = msg.data;
     datasets.get(msg.fingerprint)?.free();
@@ -102,6 +105,27 @@ export function runTask(st, msg, post) {
     if (msg.ranges.length > 1) post({ type: 'progress', id: msg.id, done });
   }
   return { value: out, ms: performance.now() - t0 };
+}
+
+/**
+ * One portfolio run on a universe built here from the task's bars (freed afterwards).
+ * @param {any} engine @param {PortfolioTask} msg @returns {{ value: any, ms: number }}
+ */
+function runPortfolioTask(engine, msg) {
+  const t0 = performance.now();
+  const handles = msg.assets.map((d) => new engine.WasmMarketData(d.symbol, d.dates, d.open, d.high, d.low, d.close, d.volume));
+  try {
+    const collected = new engine.WasmAssets();
+    for (const h of handles) collected.push(h);
+    const universe = new engine.WasmUniverse(collected);
+    try {
+      return { value: engine.runPortfolio(universe, msg.strategy, msg.settings, msg.params), ms: performance.now() - t0 };
+    } finally {
+      universe.free();
+    }
+  } finally {
+    for (const h of handles) h.free();
+  }
 }
 
 /** The buffers of the typed arrays in a value, to transfer instead of copying. @param {any} value */

@@ -9,6 +9,7 @@
 //! schema, as the Python door calls them.
 
 mod convert;
+mod portfolio;
 mod seed;
 mod strategy;
 

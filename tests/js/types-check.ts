@@ -10,6 +10,9 @@ import init, {
   benchmarkEngine,
   createEngine,
   generateSampleData,
+  generateSampleUniverse,
+  PortfolioResult,
+  Universe,
   version,
 } from 'quant-backtest';
 import type {
@@ -30,6 +33,12 @@ import type {
   GridEntry,
   GridOptions,
   Trade,
+  AssetSummary,
+  PortfolioOptions,
+  PortfolioResultJSON,
+  PortfolioStrategy,
+  PortfolioTrade,
+  UniverseLike,
 } from 'quant-backtest';
 
 // the browser/bundler entry's initialiser (a no-op to await in Node)
@@ -221,6 +230,42 @@ try {
   }
 }
 
+// -- portfolios -------------------------------------------------------------------------------
+const universe: Universe = new Universe([md, { ...columns, symbol: 'TS2' }]);
+const universe2: Universe = new Universe({ A: md, B: rows });
+const universe3: Universe = generateSampleUniverse(3, 120, 7);
+const universe4: Universe = generateSampleUniverse(['X', 'Y'], 60, 7n);
+const universe5: Universe = generateSampleUniverse();
+const uLength: number = universe.length;
+const uSymbols: readonly string[] = universe.symbols;
+const uDates: readonly string[] = universe.dates;
+const uAsset: MarketData | undefined = universe.get('TS2') ?? universe.get(0);
+const uHas: boolean = universe.has('TS');
+for (const asset of universe3) void (asset.symbol as string);
+const likes: UniverseLike[] = [universe, [md, rows], { A: columns }];
+const portfolioOptions: PortfolioOptions = { maxPositions: 2, commissionRate: 0.001, fill: 'close', params: { fast: 5 } };
+const perSymbol: PortfolioStrategy = { X: '{"entry": {"gt": ["close", 1]}}', Y: { toJSON: () => ({}) } };
+const portfolio: PortfolioResult = engine.runPortfolio(universe3, '{"entry": {"gt": ["close", 1]}}', portfolioOptions);
+const portfolioAsync: Promise<PortfolioResult> = engine.runPortfolioAsync(universe4, perSymbol, { size: 0.5 });
+const pTrades: readonly PortfolioTrade[] = portfolio.trades;
+const pTradeSymbol: string = pTrades[0].symbol;
+const pAssets: readonly AssetSummary[] = portfolio.assets;
+const pExposure: number = pAssets[0].exposure;
+const pEquity: Float64Array = portfolio.equityCurve;
+const pCash: Float64Array = portfolio.cash;
+const pPositions: Readonly<Record<string, Float64Array>> = portfolio.positionValues;
+const pDates: readonly string[] = portfolio.dates;
+const pSharpe: number | null = portfolio.sharpeRatio;
+const pMetrics: number | null = portfolio.metrics.calmarRatio;
+const pJson: PortfolioResultJSON = portfolio.toJSON();
+const pJsonPositions: number[] = pJson.positionValues['X'];
+// @ts-expect-error: maxPositions is a number
+engine.runPortfolio(universe3, '{}', { maxPositions: '2' });
+// @ts-expect-error: a universe is not one MarketData
+engine.runPortfolio(md, '{}');
+// @ts-expect-error: portfolio results are read-only
+portfolio.cash = new Float64Array(0);
+
 // -- what must NOT type-check -----------------------------------------------------------------
 // @ts-expect-error: fill is 'next_open' | 'close'
 engine.runSmaBacktest(md, 2, 4, { fill: 'open' });
@@ -235,7 +280,7 @@ const notNull: number = result.sharpeRatio;
 // @ts-expect-error: a Columns needs dates
 const noDates: Columns = { open: [], high: [], low: [], close: [], volume: [] };
 
-await Promise.all([ready, readyNamed, asyncResult, grid, withProgress, gridWithSignal, engineReady]);
+await Promise.all([ready, readyNamed, asyncResult, grid, withProgress, gridWithSignal, engineReady, portfolioAsync]);
 await Promise.all([engine.close(), cached.close(), cachedDefault.close(), e1.close(), e2.close(), e3.close()]);
 
 export const used = [
@@ -245,4 +290,6 @@ export const used = [
   json, text, gridCols, valid, available, info2, infoBackend, infoVersion, infoBuild, infoThreads,
   infoPlatform, asEngine, stats, bench, benchBars, v, notNull, noDates, fill, code, jsonEquity,
   jsonSharpe, statsTyped, benchReport, mdColumns, same, described, coi,
+  universe2, universe5, uLength, uSymbols, uDates, uAsset, uHas, likes, pTradeSymbol, pExposure, pEquity,
+  pCash, pPositions, pDates, pSharpe, pMetrics, pJsonPositions,
 ];
