@@ -105,6 +105,24 @@ def _column(field: str, values: Any, copy: bool) -> Any:
     return tuple(_float_cell(field, i, v) for i, v in enumerate(seq))
 
 
+def _wasm_from_lists(symbol: str, dates: Any, columns: tuple) -> Any:
+    """Under Pyodide, the wasm engine's bars straight from plain lists of date strings and
+    floats (it checks them without a Python call per value), or None: not Pyodide, not the
+    wasm engine, or input that the checks below must convert or refuse (they then run as
+    everywhere). Lists of strings pass ``_dates`` unchanged, so the order of the checks (dates,
+    then which engine) is the same either way."""
+    if not _backend.IS_EMSCRIPTEN or type(dates) not in (list, tuple):
+        return None
+    try:
+        text = "\n".join(dates)  # every date a string (what ``_dates`` keeps as given)
+    except TypeError:
+        return None
+    # Not asked for, or it cannot start: the checks below decide (and warn, or refuse) as ever.
+    engine = None if _backend.requested() == "python" else _backend.wasm_module()
+    from_lists = getattr(engine, "market_data_from_lists", None)
+    return None if from_lists is None else from_lists(symbol, dates, text, columns)
+
+
 class MarketData:
     """Validated OHLCV bars: ``symbol``, ``dates`` (ISO 8601, strictly increasing), ``open``,
     ``high``, ``low``, ``close`` (finite, > 0, ``low <= open, close <= high``) and ``volume``
@@ -135,6 +153,10 @@ class MarketData:
         volume: Sequence[float],
     ) -> None:
         symbol = str(symbol)
+        fast = _wasm_from_lists(symbol, dates, (open, high, low, close, volume))
+        if fast is not None:
+            self._adopt_native(fast)
+            return
         date_texts = _dates(dates)
         native = _backend.use_native()
         # The Rust engine (native or wasm) keeps its own copy and hands back read-only views

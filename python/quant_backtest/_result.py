@@ -107,14 +107,16 @@ class BacktestResult:
     params: dict = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
-        # Only for names missing from __dict__: the equity curve kept as an array until read.
-        source = self.__dict__.get("_equity_source")
-        if name != "equity_curve" or source is None:
-            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-        curve = list(source)
-        self.__dict__["equity_curve"] = curve
-        del self.__dict__["_equity_source"]
-        return curve
+        # Only for names missing from __dict__: the equity curve kept as an array until read,
+        # the trades kept as the call that makes them (Pyodide: see ``_from_metrics``).
+        values = self.__dict__
+        if name == "equity_curve" and "_equity_source" in values:
+            values["equity_curve"] = list(values.pop("_equity_source"))
+            return values["equity_curve"]
+        if name == "trades" and "_trades_source" in values:
+            values["trades"] = values.pop("_trades_source")()
+            return values["trades"]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain Python values (lists, dicts, floats): ready for ``json.dumps``."""
@@ -136,7 +138,7 @@ class BacktestResult:
         fast: int,
         slow: int,
         metrics: Sequence[Any],
-        trades: list[Trade],
+        trades: Any,
         equity: Any,
         execution_time_ms: float,
         backend: str,
@@ -146,7 +148,12 @@ class BacktestResult:
         values = dict(_DEFAULTS)
         values.update(zip(METRIC_NAMES, metrics))
         values["execution_time_ms"] = execution_time_ms
-        values["trades"] = trades
+        if callable(trades):
+            # The Pyodide bridge's trades are made when first read: a loop over runs often
+            # reads only the metrics, and making them costs more than the wasm run.
+            values["_trades_source"] = trades
+        else:
+            values["trades"] = trades
         if _np is None and type(equity) is array.array:
             # Without numpy the curve becomes a list of floats only when it is read: making
             # 1,000 floats costs more than the run itself under Pyodide.
@@ -167,7 +174,9 @@ class BacktestResult:
         same from every backend."""
         m = out["metrics"]
         items = out["trades"]
-        if items and type(items[0]) is tuple:  # the twelve fields in order (the Pyodide bridge)
+        if callable(items):  # the Pyodide bridge's: makes the trades when first read
+            trades = items
+        elif items and type(items[0]) is tuple:  # the twelve fields in order
             trades = _trades(items)
         else:
             trades = [Trade(*(t[k] for k in TRADE_FIELDS)) for t in items]

@@ -5,12 +5,13 @@
 // that returns its exports, then this file as a function body ending in
 // `return quantBacktestAdapter(glue)`. Every function here takes and returns what crosses to
 // Python cheaply: strings (JSON for trees, settings and params: one string, not a proxy per
-// key), numbers, and typed arrays packed so that Python reads each with one
-// `to_memoryview()` (no per-element proxies). Errors are the glue's own (a JS Error named
+// key), numbers, typed arrays packed so that Python reads each with one copy (no
+// per-element proxies), and the glue's objects that the bridge keeps (bars, prepared runs). Errors are the glue's own (a JS Error named
 // BacktestError with `.code`); the bridge turns them into quant_backtest.BacktestError.
 
 /** @typedef {typeof import('../../pkg/wasm/quant_backtest.js')} Glue */
 /** @typedef {import('../../pkg/wasm/quant_backtest.js').WasmMarketData} WasmMarketData */
+/** @typedef {import('../../pkg/wasm/quant_backtest.js').WasmBacktest} WasmBacktest */
 /**
  * What runStrategy and runSignals return (src/wasm/strategy.rs).
  * @typedef {{ metrics: Float64Array, trades: Float64Array, equity_curve: Float64Array,
@@ -86,32 +87,6 @@ function quantBacktestAdapter(glue) {
   /** @param {string | null | undefined} text */
   const parse = (text) => (text == null ? null : JSON.parse(text));
 
-  /**
-   * The engine's checked requests by their JSON texts, newest last: reading a tree costs more
-   * than a 1,000-bar run, and a notebook runs the same strategy again and again.
-   * @type {Map<string, any>}
-   */
-  const preparedRuns = new Map();
-  const PREPARED_KEPT = 16;
-
-  /** @param {string} strategy @param {string} settings @param {string} params */
-  function prepared(strategy, settings, params) {
-    const key = `${strategy}\u0000${settings}\u0000${params}`;
-    let run = preparedRuns.get(key);
-    if (run === undefined) {
-      run = new glue.WasmBacktest(parse(strategy), parse(settings), parse(params));
-      if (preparedRuns.size >= PREPARED_KEPT) {
-        const oldest = /** @type {[string, any]} */ (preparedRuns.entries().next().value);
-        preparedRuns.delete(oldest[0]);
-        oldest[1].free();
-      }
-    } else {
-      preparedRuns.delete(key);
-    }
-    preparedRuns.set(key, run);
-    return run;
-  }
-
   /** Fields per trade in the raw output (catalog().trade_fields), known once started. */
   let tradeFields = 0;
 
@@ -143,6 +118,25 @@ function quantBacktestAdapter(glue) {
       /** @param {number} i */
       const col = (i) => columns.subarray(starts[i], starts[i + 1]);
       return new glue.WasmMarketData(symbol, list, col(0), col(1), col(2), col(3), col(4));
+    },
+    /**
+     * Bars from the five columns as the bridge checked them: per column a 5-byte header, then
+     * per bar a 1-byte tag and the little-endian double (Python's `marshal` layout of a list of
+     * floats, which the bridge verified); the doubles are read here, in a JIT-compiled loop,
+     * instead of one Python call per value.
+     * @param {string} symbol @param {string} dates `\n`-joined (no date holds one)
+     * @param {Uint8Array} records @param {number} bars
+     */
+    marketDataFromRecords(symbol, dates, records, bars) {
+      const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+      const columns = new Float64Array(5 * bars);
+      const stride = 5 + 9 * bars;
+      for (let c = 0, i = 0; c < 5; c++) {
+        for (let at = c * stride + 6, end = at + 9 * bars; at < end; at += 9) {
+          columns[i++] = view.getFloat64(at, true);
+        }
+      }
+      return glue.WasmMarketData.fromPacked(symbol, dates, columns, bars);
     },
     /** @param {string} symbol @param {number} days @param {number} price @param {string} seed */
     sampleData: (symbol, days, price, seed) => glue.sampleData(symbol, days, price, BigInt(seed)),
@@ -195,12 +189,19 @@ function quantBacktestAdapter(glue) {
 
     // -- the strategy engine -------------------------------------------------------------
     /**
-     * One backtest of a strategy tree (JSON texts in, packed run out).
-     * @param {WasmMarketData} d @param {string} strategy @param {string} settings
-     * @param {string} params
+     * A strategy request (JSON texts) read and checked once; the bridge keeps it for the runs
+     * of the same strategy (reading a tree costs more than a 1,000-bar run) and frees it.
+     * @param {string} strategy @param {string} settings @param {string} params
+     * @returns {WasmBacktest}
      */
-    runStrategy: (d, strategy, settings, params) =>
-      packRun(/** @type {RawOutput} */ (prepared(strategy, settings, params).run(d))),
+    prepare: (strategy, settings, params) =>
+      new glue.WasmBacktest(parse(strategy), parse(settings), parse(params)),
+    /**
+     * A prepared run on `d`, packed by the engine itself in one array (see packRun): no JS
+     * object per part, one crossing.
+     * @param {WasmBacktest} run @param {WasmMarketData} d @returns {Float64Array}
+     */
+    runPrepared: (run, d) => run.runPacked(d),
     /**
      * A run of raw signals: one byte per bar (0 or 1), or null for never.
      * @param {WasmMarketData} d @param {Uint8Array | null} entries @param {Uint8Array | null} exits

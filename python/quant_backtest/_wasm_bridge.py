@@ -27,14 +27,17 @@ from __future__ import annotations
 
 import array
 import json
+import marshal
 import re
 import sys
+from functools import partial
 from typing import Any, Optional, Sequence
 
 from . import _fallback
 from ._errors import BacktestError
 from ._fallback import api as _fallback_api
 from ._fallback import settings as _fallback_settings
+from ._result import _new_trade
 
 try:
     import numpy as _np
@@ -73,7 +76,14 @@ _GLUE_NAMES = (
     "indicator",
 )
 
+# Methods of the glue's classes the adapter calls (a stale build without one is refused).
+_GLUE_METHODS = ("fromPacked", "runPacked")
+
 _js: Any = None  # the adapter object, once started
+# The adapter's functions called per run, looked up once (each lookup makes a proxy).
+_prepare_js: Any = None
+_run_prepared_js: Any = None
+_market_data_records_js: Any = None
 _JsException: Any = None  # pyodide.ffi.JsException, once started
 
 
@@ -102,6 +112,15 @@ def _module_body(glue: str) -> str:
     return body + "\nreturn { " + ", ".join(_GLUE_NAMES) + " };\n"
 
 
+def _require_methods(glue: str) -> None:
+    """Refuses a glue built before the classes had the methods the adapter calls (a stale
+    pkg/wasm): better the pure-Python engine, with the warning that says why, than a failure
+    at the first run."""
+    for name in _GLUE_METHODS:
+        if not re.search(rf"^\s+(static )?{name}\(", glue, flags=re.M):
+            raise ImportError(f"the wasm glue has no method {name}: rebuild pkg/wasm")
+
+
 def _package_text(*parts: str) -> str:
     from importlib import resources
 
@@ -118,6 +137,7 @@ def start() -> Any:
     from pyodide.ffi import JsException, to_js
 
     glue_source = _resource_bytes(GLUE_FILE).decode("utf-8")
+    _require_methods(glue_source)
     binary = _resource_bytes(WASM_FILE)
     glue = js.Function.new(_module_body(glue_source))()
     adapter_source = _package_text(ADAPTER_FILE) + "\nreturn quantBacktestAdapter(glue);\n"
@@ -126,6 +146,9 @@ def start() -> Any:
     if adapter.threaded():
         raise ImportError("the shipped wasm engine is the threaded build; Pyodide needs one thread")
     _catalog(json.loads(str(adapter.catalog())))
+    global _prepare_js, _run_prepared_js, _market_data_records_js
+    _prepare_js, _run_prepared_js = adapter.prepare, adapter.runPrepared
+    _market_data_records_js = adapter.marketDataFromRecords
     _js, _JsException, __version__ = adapter, JsException, version
     return sys.modules[__name__]
 
@@ -346,6 +369,65 @@ class MarketData:
             pass
 
 
+def _float_records(values: Any, n: int, tags: bytes) -> Optional[bytes]:
+    """``marshal``'s bytes of a list or tuple of ``n`` floats, exact ``float`` every one (a
+    5-byte header, then a tag ``g`` and the little-endian double per value: one C loop, the
+    tags checked in another), else None: anything else (ints, bools, None, numpy scalars, a
+    short column) takes the checks of ``_data``, which word each refusal."""
+    kind = type(values)
+    if kind is list:
+        head = b"["
+    elif kind is tuple:
+        head = b"("
+    else:
+        return None
+    if len(values) != n or type(values[0]) is not float:  # ints (a volume column): quick no
+        return None
+    try:
+        records = marshal.dumps(values, 2)  # version 2: no back-references, floats binary
+    except ValueError:  # an object marshal cannot write: not a float anyway
+        return None
+    if (
+        len(records) != 5 + 9 * n
+        or records[:5] != head + n.to_bytes(4, "little")
+        or records[5::9] != tags
+    ):
+        return None
+    return records
+
+
+def market_data_from_lists(symbol: str, dates: Any, text: str, columns: Sequence[Any]) -> Any:
+    """``MarketData`` from plain lists (or tuples) of ``float`` and date strings (``text``
+    their ``\\n``-joined form), without a Python call per value; None when the input is
+    anything else (``_data`` then checks and converts it value by value, as for the native
+    engine). The columns kept for ``columns()`` are the given floats themselves."""
+    n = len(dates)
+    # A date that holds a newline (or a lone empty date) would not split back as given.
+    if not text or text.count("\n") != n - 1 or sys.byteorder != "little":
+        return None
+    parts, tags = [], b"g" * n
+    for values in columns:
+        records = _float_records(values, n, tags)
+        if records is None:
+            return None
+        parts.append(records)
+    records = b"".join(parts)
+    import js
+
+    buffer = js.Uint8Array.new(len(records))
+    buffer.assign(records)
+    handle = _call(_market_data_records_js, symbol, text, buffer, n)
+    data = MarketData.__new__(MarketData)
+    data._handle = handle
+    data._len = n
+    if _np is None:
+        kept: Any = [values if type(values) is tuple else tuple(values) for values in columns]
+    else:
+        kept = [_np.array(values, dtype=_np.float64) for values in columns]
+    data._columns = (symbol, list(dates), *kept)
+    return data
+
+
 def _settings(settings: Sequence[Any]) -> tuple:
     capital, commission, fill, lot, ppy = settings
     return float(capital), float(commission), str(fill), float(lot), float(ppy)
@@ -452,8 +534,8 @@ class Engine:
             parsed, _ = _fallback_check(_fallback_api.prepare, strategy, settings)
             values = _fallback_check(_fallback_api.check_params_object, params)
             _fallback_check(_fallback_api.bind, parsed, values)
-        packed = _call(_js.runStrategy, data._handle, strategy_text, _text(settings), _text(params))
-        return _run_output(packed, data, params)
+        run = _prepared_run(strategy_text, _text(settings), _text(params))
+        return _run_output(_run_prepared_js(run, data._handle), data, params)
 
     def run_signals(
         self,
@@ -621,40 +703,20 @@ def _all_ints(values: list) -> bool:
 
 
 def _run_output(packed: Any, data: MarketData, params: Any) -> dict:
-    """The native ``run_strategy`` dict from the adapter's packed run: metrics by name (None
-    where undefined), trades as tuples of the twelve fields (``TRADE_FIELDS`` order), the
-    equity curve, params, ms."""
+    """The native ``run_strategy`` dict from the engine's packed run (``[ms, metric count,
+    fields per trade, trade count, metrics..., trades..., equity...]``): metrics by name (None
+    where undefined), the equity curve, params, ms, and the trades: ``Trade`` tuples made when
+    the result's ``trades`` is first read (``BacktestResult`` takes a callable for them): a
+    loop over runs often reads only the metrics, and under Pyodide making the tuples of a
+    1,000-bar run's trades costs about as much as the run itself."""
     packed = _float_array(packed)
     ms, n_metrics, n_fields, n_trades = packed[0], int(packed[1]), int(packed[2]), int(packed[3])
     o = 4 + n_metrics
     end = o + n_trades * n_fields
-    nums = packed[:end].tolist()
     metrics = {}
-    for (name, integer), v in zip(_METRICS, nums[4:o]):
+    for (name, integer), v in zip(_METRICS, packed[4:o].tolist()):
         metrics[name] = None if v != v else (int(v) if integer else v)
-    dates = data.dates()
-    trades = []
-    sides, reasons = _SIDES, _EXIT_REASONS
-    for k in range(n_trades):
-        at = o + k * n_fields
-        ei, xi, ep, xp, size, pnl, ret, held, side, reason = nums[at : at + 10]
-        ei, xi = int(ei), int(xi)
-        trades.append(
-            (
-                ei,
-                xi,
-                dates[ei],
-                dates[xi],
-                ep,
-                xp,
-                size,
-                pnl,
-                ret,
-                int(held),
-                sides[int(side)],
-                reasons[int(reason)],
-            )
-        )
+    trades: Any = partial(_trades, packed[o:end], data.dates()) if n_trades else []
     equity = packed[end:]
     return {
         "metrics": metrics,
@@ -664,6 +726,55 @@ def _run_output(packed: Any, data: MarketData, params: Any) -> dict:
         "params": dict(params) if isinstance(params, dict) else {},
         "execution_time_ms": ms,
     }
+
+
+def _trades(rows: array.array, dates: list) -> list:
+    """``Trade`` tuples from a packed run's trade rows (the ten numbers of ``TRADE_FIELDS`` per
+    trade, src/wasm/strategy.rs) and the bars' dates."""
+    trades: list = []
+    append, sides, reasons = trades.append, _SIDES, _EXIT_REASONS
+    nums = rows.tolist()
+    for at in range(0, len(nums), 10):
+        ei, xi, ep, xp, size, pnl, ret, held, side, reason = nums[at : at + 10]
+        ei = int(ei)
+        xi = int(xi)
+        append(
+            _new_trade(
+                (
+                    ei,
+                    xi,
+                    dates[ei],
+                    dates[xi],
+                    ep,
+                    xp,
+                    size,
+                    pnl,
+                    ret,
+                    int(held),
+                    sides[int(side)],
+                    reasons[int(reason)],
+                )
+            )
+        )
+    return trades
+
+
+# The engine's checked strategy requests (``WasmBacktest``) by their JSON texts, oldest first:
+# a notebook runs the same strategy again and again, and each text would cost a conversion
+# per call to cross.
+_PREPARED_KEPT = 16
+_prepared: dict = {}
+
+
+def _prepared_run(strategy: str, settings: str, params: str) -> Any:
+    key = (strategy, settings, params)
+    run = _prepared.pop(key, None)
+    if run is None:
+        run = _call(_prepare_js, strategy, settings, params)
+        if len(_prepared) >= _PREPARED_KEPT:
+            _prepared.pop(next(iter(_prepared))).free()
+    _prepared[key] = run
+    return run
 
 
 def _lossy(*values: Any, integral: bool = True) -> bool:

@@ -309,6 +309,15 @@ pub fn run_sweep_range(
         values_at: &values_at,
     };
     let metrics = sweep::run_metrics(data, &combinations, &plan.settings, pool, table);
+    sweep_output(plan, range, metrics)
+}
+
+/// The rows `range` of `plan` with their metrics: the param columns, then the metrics.
+pub(crate) fn sweep_output(
+    plan: &SweepPlan,
+    range: std::ops::Range<usize>,
+    metrics: Vec<Metrics>,
+) -> SweepOutput {
     let mut params = vec![Vec::with_capacity(range.len()); plan.names.len()];
     for i in range {
         for (col, v) in params.iter_mut().zip(plan.combination(i)) {

@@ -12,6 +12,7 @@ use crate::metrics::Metrics;
 use crate::pool::WorkerPool;
 use crate::portfolio::{run, AssetSummary, Universe};
 use crate::strategy::names::nearest;
+use crate::strategy::parse::STRATEGY_KEYS;
 use crate::strategy::signals::Sweep;
 use crate::strategy::tree::Bindings;
 use crate::strategy::{
@@ -21,17 +22,6 @@ use crate::sweep::SweepPlan;
 use crate::timing::Stopwatch;
 
 use super::{Entries, SweepOutput, SweepRows};
-
-/// The strategy object's own keys: a map with one of them is one strategy for every asset;
-/// any other map gives each symbol its strategy.
-const STRATEGY_KEYS: [&str; 6] = [
-    "entry",
-    "exit",
-    "short_entry",
-    "short_exit",
-    "settings",
-    "constraint",
-];
 
 /// A closed trade of a portfolio: its asset, then the trade (union bars and dates).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -403,15 +393,5 @@ pub fn run_portfolio_sweep_range(
             run::run(universe, &mut signals, &settings, sweep.slots, false).metrics
         },
     );
-    let mut params = vec![Vec::with_capacity(range.len()); plan.names.len()];
-    for i in range {
-        for (col, v) in params.iter_mut().zip(plan.combination(i)) {
-            col.push(v);
-        }
-    }
-    SweepOutput {
-        names: plan.names.clone(),
-        params,
-        metrics,
-    }
+    super::sweep_output(plan, range, metrics)
 }

@@ -39,14 +39,8 @@ pub fn random_seed() -> u64 {
 /// beyond any use, and small enough that every platform, 32-bit wasm included, can hold them.
 pub const MAX_SAMPLE_DAYS: i64 = 10_000_000;
 
-/// `days` business-day bars from 2020-01-01 starting near `start_price`.
-pub fn generate_sample_data(
-    symbol: &str,
-    days: impl Into<i128>,
-    start_price: f64,
-    seed: u64,
-) -> Result<MarketData> {
-    let days: i128 = days.into();
+/// `days` checked: 1 to [`MAX_SAMPLE_DAYS`].
+pub(crate) fn check_days(days: i128) -> Result<usize> {
     if days < 1 {
         return Err(BacktestError::TooSmall {
             name: "days".into(),
@@ -61,6 +55,17 @@ pub fn generate_sample_data(
             max: MAX_SAMPLE_DAYS,
         });
     }
+    Ok(days as usize)
+}
+
+/// `days` business-day bars from 2020-01-01 starting near `start_price`.
+pub fn generate_sample_data(
+    symbol: &str,
+    days: impl Into<i128>,
+    start_price: f64,
+    seed: u64,
+) -> Result<MarketData> {
+    let n = check_days(days.into())?;
     if !(start_price.is_finite() && start_price > 0.0) {
         return Err(BacktestError::BadParameter {
             name: "start_price",
@@ -68,7 +73,6 @@ pub fn generate_sample_data(
             value: start_price,
         });
     }
-    let n = days as usize;
     let mut rng = SplitMix64::new(seed);
     let (mut open, mut high, mut low, mut close, mut volume) = (
         Vec::with_capacity(n),

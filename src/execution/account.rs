@@ -77,6 +77,15 @@ impl Account {
         }
     }
 
+    /// What an open short holds back from the cash (its proceeds and its margin, the basis):
+    /// a portfolio's free cash is the cash less every open short's.
+    pub(crate) fn reserved(&self) -> f64 {
+        match self.position {
+            Some(Side::Short) => self.entry_proceeds + self.basis,
+            _ => 0.0,
+        }
+    }
+
     /// Equity at a close price.
     #[inline(always)]
     pub fn equity(&self, close: f64) -> f64 {
@@ -182,15 +191,15 @@ impl Account {
         sink(self.close(t, p, reason));
     }
 
-    /// What `order` opens, at the raw price `raw`; a percent size is a fraction of `budget`
-    /// (the account's cash, or a portfolio slot's share of it).
+    /// What `order` opens, at the raw price `raw`, sized from `available` (the account's cash;
+    /// in a portfolio its free cash, or a slot's share of it).
     pub(crate) fn entry_leg(
         &mut self,
         order: Order,
         t: usize,
         raw: f64,
         at_open: bool,
-        budget: f64,
+        available: f64,
     ) {
         let side = match order {
             Order::Open(side) | Order::Reverse(side) => side,
@@ -200,17 +209,17 @@ impl Account {
             Side::Long => self.buy_price(raw),
             Side::Short => self.sell_price(raw),
         };
-        self.open(side, t, p, budget);
+        self.open(side, t, p, available);
         self.opened_at_open = at_open && self.position.is_some();
     }
 
-    fn open(&mut self, side: Side, t: usize, p: f64, budget: f64) {
+    fn open(&mut self, side: Side, t: usize, p: f64, available: f64) {
         let (k, fee, size) = (self.buy_factor, self.s.fixed_fee, self.s.size);
         let mut q = match self.s.size_type {
-            SizeType::Percent => (budget * size - fee) / (p * k),
-            SizeType::Value => (size.min(self.cash) - fee) / (p * k),
+            SizeType::Percent => (available * size - fee) / (p * k),
+            SizeType::Value => (size.min(available) - fee) / (p * k),
             SizeType::Amount => {
-                let most = (self.cash - fee) / (p * k);
+                let most = (available - fee) / (p * k);
                 if size > most {
                     most
                 } else {

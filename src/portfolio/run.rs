@@ -80,6 +80,12 @@ struct Ledger {
     slots: Option<usize>,
     /// Per asset, [`units`] of its account (kept here, in one array the equity sum reads).
     units: Vec<f64>,
+    /// Per asset, what its open short holds back ([`Account::reserved`]); `shorts` counts them.
+    reserved: Vec<f64>,
+    shorts: usize,
+    /// Free cash at most this (1e-9 of the initial capital) is what rounding left after an
+    /// entry of all the cash, not cash: an entry finding only that does nothing.
+    dust: f64,
 }
 
 impl Ledger {
@@ -90,7 +96,23 @@ impl Ledger {
         self.cash = a.cash;
         self.open = self.open + usize::from(a.position.is_some()) - usize::from(was_open);
         self.units[i] = units(a);
+        let (was_short, reserved) = (self.reserved[i] != 0.0, a.reserved());
+        self.shorts = self.shorts + usize::from(reserved != 0.0) - usize::from(was_short);
+        self.reserved[i] = reserved;
         r
+    }
+
+    /// The cash an entry may use: the cash less what the open shorts hold back (summed in
+    /// universe order).
+    fn free(&self) -> f64 {
+        if self.shorts == 0 {
+            return self.cash;
+        }
+        let mut held = 0.0;
+        for &r in &self.reserved {
+            held += r;
+        }
+        self.cash - held
     }
 
     /// The entry leg of `order` (if any) at `raw`, sized from the cash or from a free slot.
@@ -106,12 +128,15 @@ impl Ledger {
         if order == Order::Close {
             return;
         }
-        let budget = match self.slots {
-            None => self.cash,
+        let available = match self.slots {
+            None => self.free(),
             Some(k) if self.open >= k => return,
-            Some(k) => self.cash / (k - self.open) as f64,
+            Some(k) => self.free() / (k - self.open) as f64,
         };
-        self.lend(i, a, |a| a.entry_leg(order, t, raw, at_open, budget));
+        if available <= self.dust {
+            return;
+        }
+        self.lend(i, a, |a| a.entry_leg(order, t, raw, at_open, available));
     }
 }
 
@@ -134,6 +159,9 @@ pub(crate) fn run<S: SignalWords>(
         open: 0,
         slots,
         units: vec![0.0; m],
+        reserved: vec![0.0; m],
+        shorts: 0,
+        dust: 1e-9 * first.initial_capital,
     };
     let mut closed = Closed {
         stats: TradeStats::default(),

@@ -4,7 +4,7 @@
 
 use super::Universe;
 use crate::data::dates::{business_days, days_from_civil};
-use crate::data::sample::{generate_sample_data, SplitMix64, MAX_SAMPLE_DAYS};
+use crate::data::sample::{check_days, generate_sample_data, SplitMix64};
 use crate::data::MarketData;
 use crate::error::{BacktestError, Result};
 
@@ -36,21 +36,7 @@ pub fn sample_symbols(count: i128) -> Result<Vec<String>> {
 /// asset, from SplitMix64(`seed`): the start (uniform), the start price (uniform), the seed of
 /// its bars (next_u64).
 pub fn generate_sample_universe(symbols: &[String], days: i128, seed: u64) -> Result<Universe> {
-    if days < 1 {
-        return Err(BacktestError::TooSmall {
-            name: "days".into(),
-            value: days,
-            min: 1,
-        });
-    }
-    if days > MAX_SAMPLE_DAYS.into() {
-        return Err(BacktestError::TooLarge {
-            name: "days".into(),
-            value: days,
-            max: MAX_SAMPLE_DAYS,
-        });
-    }
-    let n = days as usize;
+    let n = check_days(days)?;
     let calendar = business_days(days_from_civil(2020, 1, 1), n);
     let mut rng = SplitMix64::new(seed);
     let mut assets = Vec::with_capacity(symbols.len());

@@ -8,7 +8,8 @@ use crate::api::{key_shown, key_text, Value};
 use crate::error::{BacktestError, ErrorKind, Result};
 use crate::execution::settings::{apply_settings, check_setting_names, ExecSettings};
 
-const STRATEGY_KEYS: [&str; 6] = [
+/// A strategy object's keys (a portfolio's dict of strategies has none of them).
+pub(crate) const STRATEGY_KEYS: [&str; 6] = [
     "entry",
     "exit",
     "short_entry",

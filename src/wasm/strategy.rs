@@ -47,13 +47,28 @@ fn output_object(out: BacktestOutput) -> Object {
     let o = Object::new();
     let metrics: Vec<f64> = out.metrics.values().iter().map(|v| v.as_f64()).collect();
     let mut trades = Vec::with_capacity(TRADE_FIELDS.len() * out.trades.len());
-    for t in &out.trades {
+    push_trades(&mut trades, &out.trades);
+    set(&o, "metrics", Float64Array::from(&metrics[..]));
+    set(&o, "trades", Float64Array::from(&trades[..]));
+    set(
+        &o,
+        "equity_curve",
+        Float64Array::from(&out.equity_curve[..]),
+    );
+    set(&o, "params", to_js(&Value::Map(out.params)));
+    set(&o, "execution_time_ms", out.execution_time_ms);
+    o
+}
+
+/// The numbers of a trade (in [`TRADE_FIELDS`] order) appended to `out`.
+fn push_trades(out: &mut Vec<f64>, trades: &[crate::execution::Trade]) {
+    for t in trades {
         let side = SIDES.iter().position(|s| *s == t.direction).unwrap_or(0);
         let reason = EXIT_REASONS
             .iter()
             .position(|r| *r == t.exit_reason)
             .unwrap_or(0);
-        trades.extend([
+        out.extend([
             t.entry_index as f64,
             t.exit_index as f64,
             t.entry_price,
@@ -66,16 +81,26 @@ fn output_object(out: BacktestOutput) -> Object {
             reason as f64,
         ]);
     }
-    set(&o, "metrics", Float64Array::from(&metrics[..]));
-    set(&o, "trades", Float64Array::from(&trades[..]));
-    set(
-        &o,
-        "equity_curve",
-        Float64Array::from(&out.equity_curve[..]),
+}
+
+/// A run's output in one array, for callers that pay per crossing and per object (the
+/// Pyodide bridge): `[ms, metric count, fields per trade, trade count, metrics..., trades...,
+/// equity...]` (metrics NaN where undefined; the params are the caller's own).
+fn packed_output(out: &BacktestOutput) -> Float64Array {
+    let metrics = out.metrics.values();
+    let mut packed = Vec::with_capacity(
+        4 + metrics.len() + TRADE_FIELDS.len() * out.trades.len() + out.equity_curve.len(),
     );
-    set(&o, "params", to_js(&Value::Map(out.params)));
-    set(&o, "execution_time_ms", out.execution_time_ms);
-    o
+    packed.extend([
+        out.execution_time_ms,
+        metrics.len() as f64,
+        TRADE_FIELDS.len() as f64,
+        out.trades.len() as f64,
+    ]);
+    packed.extend(metrics.iter().map(|v| v.as_f64()));
+    push_trades(&mut packed, &out.trades);
+    packed.extend_from_slice(&out.equity_curve);
+    Float64Array::from(&packed[..])
 }
 
 /// One backtest of a strategy tree: `{ metrics, trades, equity_curve, params,
@@ -114,6 +139,12 @@ impl WasmBacktest {
     /// The run on `data`: [`run_strategy`]'s output.
     pub fn run(&self, data: &WasmMarketData) -> Object {
         output_object(self.prepared.run(&data.inner))
+    }
+
+    /// The run on `data` packed in one array (see [`packed_output`]).
+    #[wasm_bindgen(js_name = runPacked)]
+    pub fn run_packed(&self, data: &WasmMarketData) -> Float64Array {
+        packed_output(&self.prepared.run(&data.inner))
     }
 }
 

@@ -10,8 +10,10 @@ doubles in the documented order: on each date of the union calendar, over the as
 a bar on it, (1) the pending orders' exits at the open, then their entries, in universe order;
 (2) the stops; (3) the signals, a close fill's exits before its entries; (4) the equity = cash
 plus each asset's signed position value at its last close, in universe order. A percent size is
-of the cash at the moment of the entry, or with ``max_positions = k`` of cash / (k - open
-positions), an entry beyond k open positions doing nothing. Every case states its trades by
+of the free cash at the moment of the entry (the cash less every open short's proceeds and
+basis), or with ``max_positions = k`` of free cash / (k - open positions), an entry beyond k
+open positions doing nothing; free cash at most 1e-9 of the capital is rounding dust, and an
+entry finding only that does nothing. Every case states its trades by
 hand (symbol, entry bar, exit bar, exit reason, in closing order); the simulation must agree.
 
 Deterministic: the same script always writes byte-identical files.
@@ -110,16 +112,27 @@ def simulate(universe, strategies, settings, name):
     def open_positions():
         return sum(1 for p in pos if p["side"] != 0)
 
+    def free():
+        """The cash less what each open short holds back (proceeds + basis), universe order."""
+        held = 0.0
+        for st in pos:
+            if st["side"] == -1:
+                held += st["proceeds"] + st["basis"]
+        return book["cash"] - held
+
     def open_(i, side, u, p):
         s, st = S[i], pos[i]
         k, F = 1.0 + s["commission_rate"], s["fixed_fee"]
         if slots is not None:
             if open_positions() >= slots:
                 return
-            budget = book["cash"] / float(slots - open_positions())
-            q = (budget * 1.0 - F) / (p * k)
-        elif s["size_type"] == "percent":
-            q = (book["cash"] * s["size"] - F) / (p * k)
+            available = free() / float(slots - open_positions())
+        else:
+            available = free()
+        if available <= 1e-9 * capital:  # rounding dust left by an all-in entry
+            return
+        if s["size_type"] == "percent":
+            q = (available * (1.0 if slots is not None else s["size"]) - F) / (p * k)
         else:
             raise AssertionError("the cases size by percent")
         if not q > 0:
@@ -490,6 +503,47 @@ def build_cases():
             {"size": 0.5, "fill": "close", "commission_rate": 0.002},
             [("A", 1, 4, "signal"), ("B", 1, 4, "signal"), ("B", 5, 6, "reverse")],
             open_at_end=[("A", 6), ("B", 6)],
+        )
+    )
+    # 7. Shorts hold back cash: the second short is sized from the free cash.
+    a = asset("A", [9.9, 9.4, 9.2, 9.0, 8.8, 8.9, 9.1, 10.2, 10.4, 10.3], C[:10])
+    b = asset("B", [9.9, 9.8, 9.3, 9.1, 9.0, 8.7, 8.9, 9.2, 10.3, 10.5], C[:10])
+    shorts_only = {"short_entry": lt(9.5), "short_exit": gt(10.0)}
+
+    def free_cash(case):
+        t = {x["symbol"]: x for x in case["expected"]["trades"]}
+        a_, b_ = t["A"], t["B"]
+        proceeds = a_["size"] * a_["entry_price"] * (1.0 - 0.001)
+        basis = a_["size"] * a_["entry_price"] * (1.0 + 0.001)
+        cash = 100000.0 + proceeds
+        assert b_["size"] == ((cash - (proceeds + basis)) * 0.5) / (b_["entry_price"] * 1.001)
+
+    cases.append(
+        make_case(
+            "shorts_size_from_free_cash",
+            "Short only, close fills, size 0.5: A shorts on bar 1 (half the capital); B shorts on "
+            "bar 2 with half of the free cash, the cash less A's proceeds and basis (not the "
+            "cash, which A's proceeds raised); A covers on bar 7, B on bar 8.",
+            [a, b],
+            {**shorts_only, "settings": {"direction": "short_only"}},
+            {"size": 0.5, "fill": "close"},
+            [("A", 1, 7, "signal"), ("B", 2, 8, "signal")],
+            check=free_cash,
+        )
+    )
+    # 8. All in: the dust the first entry leaves is not cash.
+    a = asset("A", [10, 10.6, 10.8, 11.0, 9.3, 9.6, 9.8, 10.0, 10.2, 10.1], C[:10])
+    b = asset("B", [10, 10.7, 10.9, 11.1, 11.2, 11.0, 10.9, 9.2, 9.4, 9.6], C[:10])
+    cases.append(
+        make_case(
+            "all_in_leaves_no_dust",
+            "size 1.0 (the default), close fills: A and B signal on bar 1; A takes all the cash "
+            "and B's entry finds only rounding dust (at most 1e-9 of the capital), so it does "
+            "nothing; B enters on bar 4 with the cash A's exit returned.",
+            [a, b],
+            LEVELS,
+            {"fill": "close"},
+            [("A", 1, 4, "signal"), ("B", 4, 7, "signal")],
         )
     )
     return cases

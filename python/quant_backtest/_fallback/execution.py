@@ -63,17 +63,17 @@ class Account:
 
     # -- orders -------------------------------------------------------------------------
 
-    def open(self, side: int, t: int, p: float, budget: Optional[float] = None) -> None:
-        """A position of ``side`` at ``p``; a percent size is of ``budget`` (the cash when
-        None, or a portfolio slot's share of it)."""
+    def open(self, side: int, t: int, p: float, available: Optional[float] = None) -> None:
+        """A position of ``side`` at ``p``, sized from ``available`` (the cash when None; in a
+        portfolio its free cash, or a slot's share of it)."""
+        cash = self.cash if available is None else available
         if self.size_type == "percent":
-            cash = self.cash if budget is None else budget
             q = (cash * self.size - self.fee) / (p * self.k)
         elif self.size_type == "value":
-            q = (fmin(self.size, self.cash) - self.fee) / (p * self.k)
+            q = (fmin(self.size, cash) - self.fee) / (p * self.k)
         else:  # amount
             q = self.size
-            qmax = (self.cash - self.fee) / (p * self.k)
+            qmax = (cash - self.fee) / (p * self.k)
             if q > qmax:
                 q = qmax
         if self.lot > 0.0:
@@ -140,12 +140,16 @@ class Account:
         elif order == REVERSE_TO_LONG:
             self.close(t, raw * self.buy_factor, "reverse")
 
-    def entry_leg(self, order: str, t: int, raw: float, budget: Optional[float] = None) -> None:
-        """What ``order`` opens; a percent size is of ``budget`` (see :meth:`open`)."""
+    def entry_leg(self, order: str, t: int, raw: float, available: Optional[float] = None) -> None:
+        """What ``order`` opens, sized from ``available`` (see :meth:`open`)."""
         if order == OPEN_LONG or order == REVERSE_TO_LONG:
-            self.open(LONG, t, raw * self.buy_factor, budget)
+            self.open(LONG, t, raw * self.buy_factor, available)
         elif order == OPEN_SHORT or order == REVERSE_TO_SHORT:
-            self.open(SHORT, t, raw * self.sell_factor, budget)
+            self.open(SHORT, t, raw * self.sell_factor, available)
+
+    def reserved(self) -> float:
+        """What an open short holds back from the cash (its proceeds and its basis)."""
+        return self.entry_proceeds + self.basis if self.pos == SHORT else 0.0
 
     def wanted(self, le: bool, lx: bool, se: bool, sx: bool) -> Optional[str]:
         """The order the bar's signals ask for, given the position."""

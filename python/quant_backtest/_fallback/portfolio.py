@@ -218,31 +218,50 @@ class _Tagged:
 
 
 class _Ledger:
-    """The shared cash and the count of open positions, lent to one account while it acts."""
+    """The shared cash, the count of open positions and what each open short holds back, lent
+    to one account while it acts."""
 
-    def __init__(self, cash: float, slots: Optional[int]) -> None:
+    def __init__(self, cash: float, slots: Optional[int], m: int) -> None:
         self.cash = cash
         self.open = 0
         self.slots = slots
+        self.reserved = [0.0] * m
+        self.shorts = 0
+        # Free cash at most this is rounding dust left by an entry of all the cash.
+        self.dust = 1e-9 * cash
 
-    def lend(self, a: Account, act: Any, *args: Any) -> Any:
+    def lend(self, i: int, a: Account, act: Any, *args: Any) -> Any:
         was_open = a.pos != FLAT
         a.cash = self.cash
         out = act(*args)
         self.cash = a.cash
         self.open += (a.pos != FLAT) - was_open
+        reserved = a.reserved()
+        self.shorts += (reserved != 0.0) - (self.reserved[i] != 0.0)
+        self.reserved[i] = reserved
         return out
 
-    def enter(self, a: Account, order: str, t: int, raw: float) -> None:
+    def free(self) -> float:
+        """The cash less what the open shorts hold back (summed in universe order)."""
+        if self.shorts == 0:
+            return self.cash
+        held = 0.0
+        for r in self.reserved:
+            held += r
+        return self.cash - held
+
+    def enter(self, i: int, a: Account, order: str, t: int, raw: float) -> None:
         if order == CLOSE:
             return
         if self.slots is None:
-            budget = self.cash
+            available = self.free()
         elif self.open >= self.slots:
             return
         else:
-            budget = self.cash / float(self.slots - self.open)
-        self.lend(a, a.entry_leg, order, t, raw, budget)
+            available = self.free() / float(self.slots - self.open)
+        if available <= self.dust:
+            return
+        self.lend(i, a, a.entry_leg, order, t, raw, available)
 
 
 def run_portfolio(
@@ -319,7 +338,7 @@ def simulate(
         account.trades = _Tagged(trades, a["symbol"])  # type: ignore[assignment]
         accounts.append(account)
         tallies.append(tally)
-    ledger = _Ledger(first.initial_capital, slots)
+    ledger = _Ledger(first.initial_capital, slots, m)
     cursor = [0] * m
     last_close = [0.0] * m
     held = [0] * m
@@ -343,11 +362,11 @@ def simulate(
             if a.pending is not None:
                 order = a.pending
                 pending.append((i, j, order, a.pos == FLAT))
-                ledger.lend(a, a.exit_leg, order, u, assets[i]["open"][j])
+                ledger.lend(i, a, a.exit_leg, order, u, assets[i]["open"][j])
         for i, j, order, was_flat in pending:
             a = accounts[i]
             a.pending = None
-            ledger.enter(a, order, u, assets[i]["open"][j])
+            ledger.enter(i, a, order, u, assets[i]["open"][j])
             opened_at_open[i] = a.pos != FLAT and (was_flat or order != CLOSE)
         # 2. Stops.
         for i, j in active:
@@ -357,7 +376,14 @@ def simulate(
                 a.pos != FLAT
                 and a.has_stops
                 and ledger.lend(
-                    a, a.stops, u, col["open"][j], col["high"][j], col["low"][j], opened_at_open[i]
+                    i,
+                    a,
+                    a.stops,
+                    u,
+                    col["open"][j],
+                    col["high"][j],
+                    col["low"][j],
+                    opened_at_open[i],
                 )
             )
         # 3. Signals: a close fill's exits, then its entries; a next-open order waits.
@@ -375,9 +401,9 @@ def simulate(
                     a.pending = order
         for i, j, order in orders:
             a = accounts[i]
-            ledger.lend(a, a.exit_leg, order, u, assets[i]["close"][j])
+            ledger.lend(i, a, a.exit_leg, order, u, assets[i]["close"][j])
         for i, j, order in orders:
-            ledger.enter(accounts[i], order, u, assets[i]["close"][j])
+            ledger.enter(i, accounts[i], order, u, assets[i]["close"][j])
         # 4. Equity at the close: the cash, then each asset's value in universe order.
         for i, j in active:
             last_close[i] = assets[i]["close"][j]
