@@ -5,8 +5,8 @@
 //   bash scripts/build-pyodide-wheel.sh && node benches/bench_pyodide.mjs
 //
 // Measures: the wasm engine's start (first RustEngine(): read glue and .wasm, compile,
-// instantiate); a 1,000-bar strategy run_backtest (sma_cross 10/30, and an RSI strategy with a
-// stop) and run_signals end to end from Python; a strategy sweep (10 x 10 placeholders); a
+// instantiate); a 1,000-bar strategy run_backtest (sma_cross 10/30, also with its trades read,
+// and an RSI strategy with a stop) and run_signals end to end from Python; a strategy sweep (10 x 10 placeholders); a
 // 1,000-bar seed backtest; the 10 x 10 grid (fast 5..50 step
 // 5, slow 60..240 step 20: 100 pairs) on 2,520 bars, as run_multiple_backtests and run_grid.
 import { findWheel, pyodideWithWheel } from '../tests/pyodide/helpers.mjs';
@@ -69,6 +69,10 @@ for strat in (cross, rsi):
     assert a.trades == b.trades and list(a.equity_curve) == list(b.equity_curve)
 case("1,000-bar run_backtest(sma_cross(10, 30))",
      lambda: wasm.run_backtest(small, cross), lambda: python.run_backtest(small, cross), 7, 200, 5)
+# The wasm engine's trades are made when first read: the same run with them read.
+case("1,000-bar run_backtest(sma_cross(10, 30)).trades",
+     lambda: wasm.run_backtest(small, cross).trades,
+     lambda: python.run_backtest(small, cross).trades, 7, 200, 5)
 case("1,000-bar run_backtest(rsi < 30 / > 70, stop 5%)",
      lambda: wasm.run_backtest(small, rsi), lambda: python.run_backtest(small, rsi), 7, 200, 5)
 entries = [i % 20 == 0 for i in range(1_000)]

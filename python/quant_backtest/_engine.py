@@ -467,11 +467,11 @@ class RustEngine:
         settings, params = _plain(settings), _plain(params)
         if self._native is not None:
             out = self._native.run_portfolio(u._native_handle(), tree, settings, params)
-            return PortfolioResult._from_output(out, self.backend)
-        start = time.perf_counter()
-        out = _call_fallback(_fallback.run_portfolio, u._columns(), tree, settings, params)
-        out["execution_time_ms"] = (time.perf_counter() - start) * 1000.0
-        return PortfolioResult._from_output(out, self.backend)
+        else:
+            start = time.perf_counter()
+            out = _call_fallback(_fallback.run_portfolio, u._columns(), tree, settings, params)
+            out["execution_time_ms"] = (time.perf_counter() - start) * 1000.0
+        return PortfolioResult._from_output(out, self.backend, u.dates, u.symbols)
 
     async def run_portfolio_async(
         self, universe: UniverseLike, strategy: Any, **kwargs: Any

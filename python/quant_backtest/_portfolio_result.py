@@ -7,6 +7,11 @@ from typing import Any, NamedTuple, Optional, Sequence
 
 from ._result import METRIC_NAMES, TRADE_FIELDS, _equity
 
+try:
+    import numpy as _np
+except ImportError:
+    _np = None
+
 
 class PortfolioTrade(NamedTuple):
     """A closed round trip of one asset: its ``symbol``, then a ``Trade``'s fields. Indices and
@@ -45,6 +50,20 @@ class AssetSummary(NamedTuple):
 
 
 ASSET_FIELDS = AssetSummary._fields
+# The compiled engine's trade columns, in PortfolioTrade's order without the dates.
+_COLUMN_ORDER = (
+    "symbol",
+    "entry_index",
+    "exit_index",
+    "entry_price",
+    "exit_price",
+    "size",
+    "pnl",
+    "return_pct",
+    "bars_held",
+    "direction",
+    "exit_reason",
+)
 
 
 @dataclass(frozen=True)
@@ -81,22 +100,67 @@ class PortfolioResult:
     backend: str = "rust"
 
     @classmethod
-    def _from_output(cls, out: dict, backend: str) -> PortfolioResult:
+    def _from_output(
+        cls, out: dict, backend: str, dates: Sequence[str], symbols: Sequence[str]
+    ) -> PortfolioResult:
+        """From either engine's output on a universe of ``symbols`` over ``dates``: the
+        compiled engine's columns (trades made when first read), or the fallback's dicts."""
         m = out["metrics"]
-        return cls(
-            **{name: m[name] for name in METRIC_NAMES},
-            trades=[
+        values: dict[str, Any] = {name: m[name] for name in METRIC_NAMES}
+        values["assets"] = [AssetSummary(*(a[k] for k in ASSET_FIELDS)) for a in out["assets"]]
+        values["dates"] = tuple(dates)
+        values["equity_curve"] = _equity(out["equity_curve"])
+        values["cash"] = _equity(out["cash"])
+        if "position_rows" in out:
+            rows = out["position_rows"]
+            if _np is not None and isinstance(rows, _np.ndarray):
+                rows.setflags(write=False)
+                columns = {s: rows[:, i] for i, s in enumerate(symbols)}
+            else:
+                columns = {s: [row[i] for row in rows] for i, s in enumerate(symbols)}
+            values["position_values"] = columns
+            values["_trade_columns"] = (out["trades"], out["labels"], tuple(symbols))
+        else:
+            values["position_values"] = {k: _equity(v) for k, v in out["position_values"].items()}
+            values["trades"] = [
                 PortfolioTrade(t["symbol"], *(t[k] for k in TRADE_FIELDS)) for t in out["trades"]
-            ],
-            assets=[AssetSummary(*(a[k] for k in ASSET_FIELDS)) for a in out["assets"]],
-            dates=tuple(out["dates"]),
-            equity_curve=_equity(out["equity_curve"]),
-            cash=_equity(out["cash"]),
-            position_values={k: _equity(v) for k, v in out["position_values"].items()},
-            params=dict(out.get("params") or {}),
-            execution_time_ms=out.get("execution_time_ms", 0.0),
-            backend=backend,
-        )
+            ]
+        values["params"] = dict(out.get("params") or {})
+        values["execution_time_ms"] = out.get("execution_time_ms", 0.0)
+        values["backend"] = backend
+        result = object.__new__(cls)
+        object.__setattr__(result, "__dict__", values)
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for names missing from __dict__: the trades, made from columns when first read.
+        source = self.__dict__.get("_trade_columns")
+        if name != "trades" or source is None:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        columns, (sides, reasons), symbols = source
+        dates = self.dates
+        plain = {k: v.tolist() if hasattr(v, "tolist") else list(v) for k, v in columns.items()}
+        trades = [
+            PortfolioTrade(
+                symbols[s],
+                ei,
+                xi,
+                dates[ei],
+                dates[xi],
+                ep,
+                xp,
+                q,
+                pnl,
+                r,
+                held,
+                sides[d],
+                reasons[x],
+            )  # fmt: skip
+            for s, ei, xi, ep, xp, q, pnl, r, held, d, x in zip(*(plain[k] for k in _COLUMN_ORDER))
+        ]
+        self.__dict__["trades"] = trades
+        del self.__dict__["_trade_columns"]
+        return trades
 
     @property
     def metrics(self) -> dict[str, Any]:

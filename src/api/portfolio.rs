@@ -10,7 +10,7 @@ use crate::execution::settings::{apply_settings, check_names_among, SizeType};
 use crate::execution::{ExecSettings, Trade};
 use crate::metrics::Metrics;
 use crate::pool::WorkerPool;
-use crate::portfolio::{run, AssetSummary, Universe};
+use crate::portfolio::{run, AssetSummary, PortfolioRun, Universe};
 use crate::strategy::names::nearest;
 use crate::strategy::parse::STRATEGY_KEYS;
 use crate::strategy::signals::Sweep;
@@ -236,6 +236,37 @@ impl PreparedPortfolio {
 
     /// Runs on `universe` (the one the request was checked against).
     pub fn run(&self, universe: &Universe) -> PortfolioOutput {
+        let (r, ms) = self.run_raw(universe);
+        let (data, dates) = (universe.assets(), universe.dates());
+        let trades = r
+            .trades
+            .iter()
+            .map(|(i, t)| PortfolioTrade {
+                symbol: data[*i].symbol().to_string(),
+                trade: t.with_dates(dates),
+            })
+            .collect();
+        let position_values = data
+            .iter()
+            .map(|d| d.symbol().to_string())
+            .zip(r.position_columns())
+            .collect();
+        PortfolioOutput {
+            metrics: r.metrics,
+            trades,
+            dates: dates.to_vec(),
+            equity_curve: r.equity,
+            cash: r.cash,
+            assets: r.assets,
+            position_values,
+            params: self.params.clone(),
+            execution_time_ms: ms,
+        }
+    }
+
+    /// The run as the core makes it (trades with their asset's index, positions bar-major) and
+    /// its time in ms: for a door that writes its own columns.
+    pub fn run_raw(&self, universe: &Universe) -> (PortfolioRun, f64) {
         let clock = Stopwatch::start();
         let data = universe.assets();
         let mut tables: Vec<SeriesTable> = data.iter().map(|_| SeriesTable::new()).collect();
@@ -256,31 +287,12 @@ impl PreparedPortfolio {
             .collect();
         let settings: Vec<ExecSettings> = self.assets.iter().map(|(_, s)| *s).collect();
         let r = run::run(universe, &mut signals, &settings, self.slots, true);
-        let dates = universe.dates();
-        let trades = r
-            .trades
-            .iter()
-            .map(|(i, t)| PortfolioTrade {
-                symbol: data[*i].symbol().to_string(),
-                trade: t.with_dates(dates),
-            })
-            .collect();
-        let position_values = data
-            .iter()
-            .map(|d| d.symbol().to_string())
-            .zip(r.position_values)
-            .collect();
-        PortfolioOutput {
-            metrics: r.metrics,
-            trades,
-            dates: dates.to_vec(),
-            equity_curve: r.equity,
-            cash: r.cash,
-            assets: r.assets,
-            position_values,
-            params: self.params.clone(),
-            execution_time_ms: clock.elapsed_ms(),
-        }
+        (r, clock.elapsed_ms())
+    }
+
+    /// The params the strategies were bound with.
+    pub fn params(&self) -> &[(String, Value)] {
+        &self.params
     }
 }
 

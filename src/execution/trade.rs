@@ -10,6 +10,9 @@ pub enum Side {
 }
 
 impl Side {
+    /// Every side, in declaration order (`side as usize` indexes it).
+    pub const ALL: [Side; 2] = [Side::Long, Side::Short];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Side::Long => "long",
@@ -29,6 +32,15 @@ pub enum ExitReason {
 }
 
 impl ExitReason {
+    /// Every reason, in declaration order (`reason as usize` indexes it).
+    pub const ALL: [ExitReason; 5] = [
+        ExitReason::Signal,
+        ExitReason::StopLoss,
+        ExitReason::TakeProfit,
+        ExitReason::TrailingStop,
+        ExitReason::Reverse,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ExitReason::Signal => "signal",

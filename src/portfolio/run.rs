@@ -39,8 +39,26 @@ pub struct PortfolioRun {
     /// Closed trades in the order they closed, with their asset.
     pub trades: Vec<(usize, RawTrade)>,
     pub assets: Vec<AssetSummary>,
-    /// Per asset, per union bar: the signed value of its position at its last close.
-    pub position_values: Vec<Vec<f64>>,
+    /// Per union bar, per asset (bar-major: a row of `assets` values a bar): the signed value
+    /// of its position at its last close.
+    pub position_rows: Vec<f64>,
+}
+
+impl PortfolioRun {
+    /// The position values as one column per asset.
+    pub fn position_columns(&self) -> Vec<Vec<f64>> {
+        let m = self.assets.len();
+        (0..m)
+            .map(|i| {
+                self.position_rows
+                    .iter()
+                    .skip(i)
+                    .step_by(m)
+                    .copied()
+                    .collect()
+            })
+            .collect()
+    }
 }
 
 /// The signed size of an account's position (0 when flat): its value at a close `c` is
@@ -306,19 +324,12 @@ pub(crate) fn run<S: SignalWords>(
             exposure: h as f64 / n as f64,
         })
         .collect();
-    let position_values = if keep {
-        (0..m)
-            .map(|i| rows.iter().skip(i).step_by(m).copied().collect())
-            .collect()
-    } else {
-        vec![Vec::new(); m]
-    };
     PortfolioRun {
         metrics,
         equity,
         cash,
         trades: closed.trades,
         assets: summaries,
-        position_values,
+        position_rows: rows,
     }
 }

@@ -1,6 +1,6 @@
 //! Conversions between Python values and the core's: columns, the wire value, results.
 
-use numpy::{PyArray1, PyReadonlyArray1};
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -42,6 +42,24 @@ pub(super) fn float_array<'py>(py: Python<'py>, values: Vec<f64>) -> PyResult<Bo
     } else {
         Ok(PyList::new(py, values)?.into_any())
     }
+}
+
+/// Rows of `width` floats (row-major) as a 2-D numpy array, or a list of lists without numpy.
+pub(super) fn float_matrix<'py>(
+    py: Python<'py>,
+    values: Vec<f64>,
+    width: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let rows = values.len().checked_div(width).unwrap_or(0);
+    if has_numpy(py) {
+        let array = PyArray1::from_vec(py, values);
+        return Ok(array.reshape([rows, width])?.into_any());
+    }
+    let lists = values
+        .chunks(width.max(1))
+        .map(|row| PyList::new(py, row))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(PyList::new(py, lists)?.into_any())
 }
 
 pub(super) fn int_array<'py>(py: Python<'py>, values: Vec<i64>) -> PyResult<Bound<'py, PyAny>> {

@@ -13,7 +13,7 @@ use super::convert::{
 };
 use super::data::PyMarketData;
 use super::errors::{detached, engine_error};
-use super::portfolio::{portfolio_dict, PyUniverse};
+use super::portfolio::{portfolio_columns, PyUniverse};
 use crate::api::{self, RawSignals, SweepOutput, Value};
 use crate::strategy::SeriesTable;
 use crate::{
@@ -190,10 +190,13 @@ impl PyEngine {
         let (strategy, settings, params) =
             (wire(py, strategy)?, wire(py, settings)?, wire(py, params)?);
         let universe = &universe.inner;
-        let out = detached(py, || {
-            api::run_portfolio(universe, &strategy, &settings, &params)
+        let (run, ms, prepared) = detached(py, || {
+            let clock = crate::timing::Stopwatch::start();
+            let prepared = api::PreparedPortfolio::new(universe, &strategy, &settings, &params)?;
+            let (run, _) = prepared.run_raw(universe);
+            Ok((run, clock.elapsed_ms(), prepared))
         })?;
-        portfolio_dict(py, out)
+        portfolio_columns(py, run, prepared.params(), ms)
     }
 
     /// A run of raw signals (lists of bools or None).

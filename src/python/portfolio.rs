@@ -6,11 +6,13 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use super::convert::float_array;
+use super::convert::{float_array, float_matrix, int_array};
 use super::data::PyMarketData;
 use super::errors::detached;
-use crate::api::{PortfolioOutput, Value};
+use crate::api::Value;
+use crate::execution::trade::{ExitReason, Side};
 use crate::portfolio::sample::generate_sample_universe;
+use crate::portfolio::PortfolioRun;
 use crate::portfolio::Universe;
 
 /// Assets aligned on the union of their instants; built from native `MarketData` handles.
@@ -58,24 +60,53 @@ pub(super) fn sample_universe(
         .collect())
 }
 
-/// A portfolio run's output as a dict; the curves as numpy arrays when numpy is present.
-pub(super) fn portfolio_dict<'py>(
+/// A portfolio run's output as a dict of columns (no Python object per trade or per bar):
+/// metrics, trades (a column per field; `symbol` the asset's index, `direction` and
+/// `exit_reason` indices into `labels`), equity_curve, cash, assets, position_rows (bars x
+/// assets), params, execution_time_ms. The Python layer takes the dates from its universe.
+pub(super) fn portfolio_columns<'py>(
     py: Python<'py>,
-    out: PortfolioOutput,
+    r: PortfolioRun,
+    params: &[(String, Value)],
+    ms: f64,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let trades = PyDict::new(py);
+    let ints = |f: &dyn Fn(&(usize, crate::execution::trade::RawTrade)) -> usize| {
+        int_array(py, r.trades.iter().map(|t| f(t) as i64).collect())
+    };
+    let floats = |f: &dyn Fn(&crate::execution::trade::RawTrade) -> f64| {
+        float_array(py, r.trades.iter().map(|(_, t)| f(t)).collect())
+    };
+    trades.set_item("symbol", ints(&|(i, _)| *i)?)?;
+    trades.set_item("entry_index", ints(&|(_, t)| t.entry_index)?)?;
+    trades.set_item("exit_index", ints(&|(_, t)| t.exit_index)?)?;
+    trades.set_item("entry_price", floats(&|t| t.entry_price)?)?;
+    trades.set_item("exit_price", floats(&|t| t.exit_price)?)?;
+    trades.set_item("size", floats(&|t| t.size)?)?;
+    trades.set_item("pnl", floats(&|t| t.pnl)?)?;
+    trades.set_item("return_pct", floats(&|t| t.return_pct)?)?;
+    trades.set_item("bars_held", ints(&|(_, t)| t.exit_index - t.entry_index)?)?;
+    trades.set_item("direction", ints(&|(_, t)| t.side as usize)?)?;
+    trades.set_item("exit_reason", ints(&|(_, t)| t.exit_reason as usize)?)?;
     let dict = PyDict::new(py);
-    dict.set_item("metrics", pythonize::pythonize(py, &out.metrics)?)?;
-    dict.set_item("trades", pythonize::pythonize(py, &out.trades)?)?;
-    dict.set_item("dates", PyList::new(py, &out.dates)?)?;
-    dict.set_item("equity_curve", float_array(py, out.equity_curve)?)?;
-    dict.set_item("cash", float_array(py, out.cash)?)?;
-    dict.set_item("assets", pythonize::pythonize(py, &out.assets)?)?;
-    let values = PyDict::new(py);
-    for (symbol, column) in out.position_values {
-        values.set_item(symbol, float_array(py, column)?)?;
-    }
-    dict.set_item("position_values", values)?;
-    dict.set_item("params", pythonize::pythonize(py, &Value::Map(out.params))?)?;
-    dict.set_item("execution_time_ms", out.execution_time_ms)?;
+    dict.set_item("metrics", pythonize::pythonize(py, &r.metrics)?)?;
+    dict.set_item("trades", trades)?;
+    dict.set_item(
+        "labels",
+        (
+            Side::ALL.map(Side::as_str).to_vec(),
+            ExitReason::ALL.map(ExitReason::as_str).to_vec(),
+        ),
+    )?;
+    dict.set_item("equity_curve", float_array(py, r.equity)?)?;
+    dict.set_item("cash", float_array(py, r.cash)?)?;
+    dict.set_item("assets", pythonize::pythonize(py, &r.assets)?)?;
+    let m = r.assets.len();
+    dict.set_item("position_rows", float_matrix(py, r.position_rows, m)?)?;
+    dict.set_item(
+        "params",
+        pythonize::pythonize(py, &Value::Map(params.to_vec()))?,
+    )?;
+    dict.set_item("execution_time_ms", ms)?;
     Ok(dict.into_any())
 }
