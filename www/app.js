@@ -11,6 +11,7 @@ import { PRESETS, bind, sideTrees } from './presets.js';
 import { createRuleBuilder, fromWire, namedValues, setNamed, sidesFor } from './rule-builder.js';
 import { documentText, showSettings, splitDocument, strategyDocument } from './strategy-form.js';
 import { markerCounts, tradeMarkers } from './trade-markers.js';
+import { createPortfolioMode } from './portfolio.js';
 
 const LWC = /** @type {any} */ (globalThis).LightweightCharts;
 
@@ -439,24 +440,34 @@ let lastOverlays = { drawn: [], oscillator: 'none' };
 
 const presetSelect = /** @type {HTMLSelectElement} */ ($('preset'));
 
+/**
+ * The strategy the forms describe now (preset or rules, Fast/Slow, every setting): its document
+ * and a short label. The single-asset run and the portfolio mode both run it.
+ */
+function strategyNow() {
+  const preset = presetSelect.value;
+  const crosses = (PRESETS[preset]?.params.length ?? 0) > 0;
+  const fast = crosses ? numberInput('fast', 'Fast', { integer: true, min: 1 }) : NaN;
+  const slow = crosses ? numberInput('slow', 'Slow', { integer: true, min: 1 }) : NaN;
+  if (crosses && fast >= slow) throw new BacktestError(`the params fast=${fast}, slow=${slow} break the constraint fast < slow`);
+  const direction = /** @type {HTMLSelectElement} */ ($('direction')).value;
+  if (preset !== 'custom' && preset !== 'rules') {
+    // A preset shows its rules in the builder: fast/slow stay named (the sweep's axes).
+    builder.showSides(sidesFor(direction));
+    builder.set(/** @type {any} */ (fromWire(catalog(), sideTrees(PRESETS[preset].tree, direction), { fast, slow })));
+  }
+  const sides = preset === 'rules' ? builder.wire() : customSides ?? {};
+  const doc = strategyDocument(preset === 'rules' ? 'custom' : preset, sides, { fast, slow });
+  const what = preset === 'sma_cross' ? `SMA ${fast} / ${slow}` : preset === 'ema_cross' ? `EMA ${fast} / ${slow}` : preset === 'custom' ? 'custom strategy' : preset === 'rules' ? `rules${describeNamed()}` : PRESETS[preset].label;
+  return { preset, fast, slow, doc: /** @type {any} */ (doc), what };
+}
+
 /** @param {{ fast?: number, slow?: number }} [override] */
 async function runBacktest(override) {
   if (override) setInputs({ ...(override.fast !== undefined && { fast: override.fast }), ...(override.slow !== undefined && { slow: override.slow }) });
   clearError();
   return job(async () => {
-    const preset = presetSelect.value;
-    const crosses = (PRESETS[preset]?.params.length ?? 0) > 0;
-    const fast = crosses ? numberInput('fast', 'Fast', { integer: true, min: 1 }) : NaN;
-    const slow = crosses ? numberInput('slow', 'Slow', { integer: true, min: 1 }) : NaN;
-    if (crosses && fast >= slow) throw new BacktestError(`the params fast=${fast}, slow=${slow} break the constraint fast < slow`);
-    const direction = /** @type {HTMLSelectElement} */ ($('direction')).value;
-    if (preset !== 'custom' && preset !== 'rules') {
-      // A preset shows its rules in the builder: fast/slow stay named (the sweep's axes).
-      builder.showSides(sidesFor(direction));
-      builder.set(/** @type {any} */ (fromWire(catalog(), sideTrees(PRESETS[preset].tree, direction), { fast, slow })));
-    }
-    const sides = preset === 'rules' ? builder.wire() : customSides ?? {};
-    const doc = strategyDocument(preset === 'rules' ? 'custom' : preset, sides, { fast, slow });
+    const { preset, fast, slow, doc, what } = strategyNow();
     showJson(doc);
     /** @type {any} */
     let r;
@@ -479,7 +490,6 @@ async function runBacktest(override) {
     renderStats(r, settings);
     drawOverlays();
     const fill = settings.fill === 'close' ? 'filled at the close' : 'filled at the next open';
-    const what = preset === 'sma_cross' ? `SMA ${fast} / ${slow}` : preset === 'ema_cross' ? `EMA ${fast} / ${slow}` : preset === 'custom' ? 'custom strategy' : preset === 'rules' ? `rules${describeNamed()}` : PRESETS[preset].label;
     const side = settings.direction === 'long_only' ? '' : settings.direction === 'both' ? ', long and short' : ', short only';
     $('run-title').textContent = `${current.data.symbol}: ${what}${side}, ${fill}`;
     if (grid) {
@@ -1199,6 +1209,8 @@ async function start() {
   renderBanner();
   generate();
   await runBacktest();
+  // The portfolio mode (a tab next to this workbench): the same strategy on a universe.
+  createPortfolioMode({ engine, strategy: strategyNow, showError, clearError });
   setState('ready');
 }
 
