@@ -23,7 +23,8 @@ const KEPT_DATA = 4;
 
 /**
  * The engine Worker of one engine: a single module Worker whose own build may be threaded.
- * `ready` resolves with its info; `pairs` and `backtest` send work; `close` terminates it.
+ * `ready` resolves with its info; `pairs`, `sweep`, `portfolioSweep`, `backtest`, ... send work;
+ * `close` terminates it.
  */
 class BrowserPool {
   constructor() {
@@ -152,6 +153,19 @@ class BrowserPool {
     const task = { kind: 'sweep', sweep: this.nextJob++, request, ranges: ranges(total) };
     const msg = await this.send(task, md, total, onProgress);
     return msg.value;
+  }
+
+  /**
+   * Rows [0, total) of a planned portfolio sweep, in ranges inside the Worker; the universe's
+   * bars go along once (the Worker builds its own universe and WasmPortfolioSweep).
+   * @param {import('./protocol.js').Columns[]} assets @param {import('./protocol.js').SweepRequest} request
+   * @param {number} total @param {number} _workers @param {{ onProgress?: (done: number, total: number) => void }} [options]
+   * @returns {Promise<import('./protocol.js').ChunkOutput[]>}
+   */
+  async portfolioSweep(assets, request, total, _workers, { onProgress } = {}) {
+    await this.ready;
+    const msg = { id: this.nextId++, fingerprint: '', kind: 'portfolioSweep', sweep: this.nextJob++, request, assets, ranges: ranges(total) };
+    return (await this.post(msg, total, onProgress)).value;
   }
 
   async close() {

@@ -8,7 +8,17 @@
 
 /** @typedef {'invalid_market_data' | 'invalid_parameter' | 'invalid_grid' | 'invalid_argument' | 'invalid_strategy' | 'invalid_signals'} ErrorCode */
 
-import { portfolioRequest, portfolioResult, runPortfolioHere, universeColumns } from './portfolio.js';
+import {
+  Universe,
+  planPortfolioSweep,
+  portfolioRequest,
+  portfolioResult,
+  portfolioSettings,
+  portfolioStrategy,
+  runPortfolioHere,
+  universeColumns,
+  universeHandle,
+} from './portfolio.js';
 
 export { PortfolioResult, Universe, generateSampleUniverse } from './portfolio.js';
 
@@ -1539,28 +1549,34 @@ export class RustEngine {
    * params object, or the strategy's own when absent), each backtested with the settings of
    * `options`. Columns of typed arrays: one per param, then every metric (camelCase; NaN where
    * undefined). Rows run on `maxWorkers` worker threads (Node; default every core) or in the
-   * engine Worker (browsers); `onProgress(done, total)`; `signal` cancels.
+   * engine Worker (browsers); `onProgress(done, total)`; `signal` cancels. `data` may be a
+   * `Universe`: every row is then a portfolio run (one strategy for every asset; the options
+   * may hold `maxPositions`).
    * @param {unknown} data @param {unknown} strategy @param {unknown} params @param {unknown} [options]
    * @returns {Promise<Record<string, Int32Array | Float64Array>>}
    */
   async sweep(data, strategy, params, options) {
-    const d = marketData(data);
+    const universe = data instanceof Universe ? data : null;
+    const d = universe === null ? marketData(data) : null;
     /** @type {any} */
     let plan = null;
     try {
       const o = optionsObject(options, 'options');
-      const settings = wireSettings(o, SWEEP_OPTIONS);
+      const settings = universe ? portfolioSettings(o, SWEEP_OPTIONS) : wireSettings(o, SWEEP_OPTIONS);
       const maxWorkers = optionalInteger('max_workers', o.maxWorkers);
       if (maxWorkers !== undefined && maxWorkers < 1) throw new BacktestError(`max_workers must be >= 1, got ${intText(maxWorkers)}`, 'invalid_parameter');
       const onProgress = progressCallback(o.onProgress);
       const signal = abortSignal(o.signal);
-      const tree = strategyValue(strategy);
+      // A universe's strategy may be a dict of strategies: the engine refuses it with Python's message.
+      const tree = universe ? portfolioStrategy(strategy) : strategyValue(strategy);
       const values = plain(params);
       /** @type {import('./protocol.js').SweepRequest} */
       const request = { strategy: tree, settings, params: values, constraint: null };
       if (typeof o.constraint === 'function') Object.assign(request, filteredRows(values, o.constraint));
       else if (o.constraint !== undefined && o.constraint !== null) request.constraint = strategyValue(o.constraint, 'constraint');
-      plan = wasmCall(() => new (raw().WasmSweep)(request.strategy, request.settings, request.params, request.constraint, request.names, request.rows));
+      plan = universe
+        ? planPortfolioSweep(universe, request)
+        : wasmCall(() => new (raw().WasmSweep)(request.strategy, request.settings, request.params, request.constraint, request.names, request.rows));
       const total = /** @type {number} */ (plan.count);
       const workers = Math.min(maxWorkers ?? state.defaultWorkers(), total);
       throwIfAborted(signal);
@@ -1569,11 +1585,14 @@ export class RustEngine {
       if (pool !== null) {
         plan.free();
         plan = null;
-        return sweepColumns(await this.#abortable(pool.sweep(d.md, request, total, workers, { onProgress }), signal));
+        const work = universe
+          ? pool.portfolioSweep(universeColumns(universe), request, total, workers, { onProgress })
+          : pool.sweep(/** @type {any} */ (d).md, request, total, workers, { onProgress });
+        return sweepColumns(await this.#abortable(work, signal));
       }
       // On this thread: in chunks when progress or cancellation is wanted.
       const chunks = onProgress || signal ? Math.max(1, Math.min(total, HERE_CHUNKS)) : 1;
-      const handle = handleOf(d.md);
+      const handle = universe ? universeHandle(universe) : handleOf(/** @type {any} */ (d).md);
       const out = [];
       try {
         for (let i = 0; i < chunks; i++) {
@@ -1584,27 +1603,33 @@ export class RustEngine {
           onProgress?.(b, total);
         }
       } finally {
-        handle.clearSmaCache(); // the sweep is done: its indicator series need not stay in wasm memory
+        // The sweep is done: its indicator series need not stay in wasm memory.
+        if (universe) handle.clearCache();
+        else handle.clearSmaCache();
       }
       return sweepColumns(out);
     } catch (e) {
       throw asBacktestError(e);
     } finally {
       plan?.free();
-      release(d);
+      if (d !== null) release(d);
     }
   }
 
   /**
    * The combination of `params` with the largest `options.maximize` metric (camelCase,
    * default 'sharpeRatio'; NaN never wins, ties go to the first in sweep order), and its full
-   * result: `{ params, result }`. Other options as for `sweep`.
+   * result: `{ params, result }` (a PortfolioResult when `data` is a Universe). Other options
+   * as for `sweep`.
    * @param {unknown} data @param {unknown} strategy @param {unknown} params @param {unknown} [options]
-   * @returns {Promise<{ params: Record<string, number>, result: StrategyResult }>}
+   * @returns {Promise<{ params: Record<string, number>, result: any }>}
    */
   async optimize(data, strategy, params, options) {
+    const universe = data instanceof Universe ? data : null;
     const o = { ...optionsObject(options, 'options') };
-    wireSettings(o, [...SWEEP_OPTIONS, 'maximize']); // unknown keys are refused before any work
+    // Unknown keys are refused before any work.
+    if (universe) portfolioSettings(o, [...SWEEP_OPTIONS, 'maximize']);
+    else wireSettings(o, [...SWEEP_OPTIONS, 'maximize']);
     const maximize = o.maximize === undefined ? 'sharpeRatio' : o.maximize;
     delete o.maximize;
     const n = names();
@@ -1612,9 +1637,9 @@ export class RustEngine {
       const near = raw().nearestName(String(maximize), n.metricKeys);
       throw new BacktestError(`unknown metric '${String(maximize)}'; did you mean '${near}'?`, 'invalid_parameter');
     }
-    const d = marketData(data);
+    const d = universe === null ? marketData(data) : null;
     try {
-      const columns = await this.sweep(d.md, strategy, params, o);
+      const columns = await this.sweep(universe ?? /** @type {any} */ (d).md, strategy, params, o);
       const scores = columns[maximize];
       let best = 0;
       for (let i = 0; i < scores.length; i++) {
@@ -1626,9 +1651,12 @@ export class RustEngine {
       for (const name of Object.keys(/** @type {any} */ (plain(params)))) chosen[name] = columns[name][best];
       const settings = { ...o };
       for (const key of SWEEP_OPTIONS) delete settings[key];
-      return { params: chosen, result: this.runBacktest(d.md, strategy, { ...settings, params: chosen }) };
+      const result = universe
+        ? this.runPortfolio(universe, strategy, { ...settings, params: chosen })
+        : this.runBacktest(/** @type {any} */ (d).md, strategy, { ...settings, params: chosen });
+      return { params: chosen, result };
     } finally {
-      release(d);
+      if (d !== null) release(d);
     }
   }
 

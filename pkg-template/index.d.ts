@@ -6,8 +6,28 @@ import * as indicators from './indicators.js';
 export { strategy, indicators };
 /** Portfolios (portfolio.d.ts): many assets, one cash account. */
 export { Universe, PortfolioResult, generateSampleUniverse } from './portfolio.js';
-export type { AssetLike, AssetSummary, PortfolioOptions, PortfolioResultJSON, PortfolioStrategy, PortfolioTrade, UniverseLike } from './portfolio.js';
-import type { PortfolioOptions, PortfolioResult, PortfolioStrategy, UniverseLike } from './portfolio.js';
+export type {
+  AssetLike,
+  AssetSummary,
+  PortfolioOptimizeOptions,
+  PortfolioOptimizeResult,
+  PortfolioOptions,
+  PortfolioResultJSON,
+  PortfolioStrategy,
+  PortfolioSweepOptions,
+  PortfolioTrade,
+  UniverseLike,
+} from './portfolio.js';
+import type {
+  PortfolioOptimizeOptions,
+  PortfolioOptimizeResult,
+  PortfolioOptions,
+  PortfolioResult,
+  PortfolioStrategy,
+  PortfolioSweepOptions,
+  Universe,
+  UniverseLike,
+} from './portfolio.js';
 
 /** What kind of input was refused. */
 export type BacktestErrorCode =
@@ -565,14 +585,30 @@ export declare class RustEngine {
   runBacktestAsync(data: DataLike, strategy: StrategyLike, settings?: RunBacktestSettings): Promise<StrategyResult>;
   /** A backtest of signals computed elsewhere (one value per bar; null/undefined: never). */
   runSignals(data: DataLike, entries: SignalArray, exits?: SignalArray, options?: RunSignalsOptions): StrategyResult;
-  /** Every combination of `params` (the first name outermost) the constraint keeps, as columns. */
+  /**
+   * Every combination of `params` (the first name outermost) the constraint keeps, as columns.
+   * On a Universe every row is a portfolio run (one strategy for every asset; `maxPositions`
+   * allowed), on the same workers.
+   */
+  sweep<P extends string>(
+    universe: Universe,
+    strategy: StrategyLike,
+    params: Record<P, Iterable<number> | ArrayLike<number>>,
+    options?: PortfolioSweepOptions,
+  ): Promise<SweepColumns<P>>;
   sweep<P extends string>(
     data: DataLike,
     strategy: StrategyLike,
     params: Record<P, Iterable<number> | ArrayLike<number>>,
     options?: SweepOptions,
   ): Promise<SweepColumns<P>>;
-  /** The combination with the largest `maximize` metric (NaN never wins; ties: the first) and its full result. */
+  /** The combination with the largest `maximize` metric (NaN never wins; ties: the first) and its full result (a PortfolioResult on a Universe). */
+  optimize<P extends string>(
+    universe: Universe,
+    strategy: StrategyLike,
+    params: Record<P, Iterable<number> | ArrayLike<number>>,
+    options?: PortfolioOptimizeOptions,
+  ): Promise<PortfolioOptimizeResult<P>>;
   optimize<P extends string>(
     data: DataLike,
     strategy: StrategyLike,

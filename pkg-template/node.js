@@ -51,7 +51,7 @@ class NodePool {
     const worker = new Worker(WORKER_URL, { workerData: { module: wasmModule }, execArgv: workerExecArgv() });
     worker.unref();
     /** @type {Slot} */
-    const slot = { worker, pending: new Map(), known: new Map(), gone: false };
+    const slot = { worker, pending: new Map(), known: new Map(), portfolioSweep: null, gone: false };
     worker.on('message', (msg) => this.onMessage(slot, msg));
     worker.on('error', (err) => this.retire(slot, new Error(`quant-backtest: a worker thread crashed: ${err?.message ?? err}`, { cause: err })));
     worker.on('exit', (code) => this.retire(slot, new Error(`quant-backtest: a worker thread exited unexpectedly (exit code ${code})`)));
@@ -97,6 +97,8 @@ class NodePool {
 
   /** Posts one message; resolves with the worker's reply. @param {Slot} slot @param {Record<string, any>} msg @returns {Promise<any>} */
   post(slot, msg) {
+    // The worker keeps a portfolio sweep's universe until a task of another job: so does this record.
+    slot.portfolioSweep = msg.kind === 'portfolioSweep' ? msg.sweep : null;
     return new Promise((resolve, reject) => {
       if (slot.pending.size === 0) slot.worker.ref(); // keep the process alive while it works
       slot.pending.set(msg.id, { resolve, reject });
@@ -179,7 +181,7 @@ class NodePool {
     const grid = this.nextGrid++; // a worker keeps a grid's SMAs across its chunks
     /** @type {(a: number, b: number) => import('./protocol.js').Task} */
     const task = (a, b) => ({ kind: 'pairs', grid, fast: fast.slice(a, b), slow: slow.slice(a, b), settings: /** @type {any} */ (settings), details, ranges: [[0, b - a]] });
-    return this.chunked(md, fast.length, workers, task, onProgress);
+    return this.chunkedOn(md, fast.length, workers, task, onProgress);
   }
 
   /**
@@ -192,23 +194,56 @@ class NodePool {
     const sweep = this.nextGrid++;
     /** @type {(a: number, b: number) => import('./protocol.js').Task} */
     const task = (a, b) => ({ kind: 'sweep', sweep, request, ranges: [[a, b]] });
-    return this.chunked(md, total, workers, task, onProgress);
+    return this.chunkedOn(md, total, workers, task, onProgress);
   }
 
   /**
-   * Rows [0, total) in contiguous chunks over `workers` threads, handed out as workers free
-   * up; one output per chunk, in row order.
+   * Rows [0, total) of a planned portfolio sweep: the universe's bars go to each worker with
+   * its first chunk only (it builds its own universe and WasmPortfolioSweep, and keeps them
+   * for its later chunks).
+   * @param {import('./protocol.js').Columns[]} assets @param {import('./protocol.js').SweepRequest} request
+   * @param {number} total @param {number} workers
+   * @param {{ onProgress?: (done: number, total: number) => void }} [options]
+   * @returns {Promise<ChunkOutput[]>}
+   */
+  portfolioSweep(assets, request, total, workers, { onProgress } = {}) {
+    const sweep = this.nextGrid++;
+    /** @type {(slot: Slot, a: number, b: number) => Promise<any>} */
+    const run = (slot, a, b) => {
+      if (slot.gone) return Promise.reject(new Error('quant-backtest: the worker thread is gone'));
+      /** @type {Record<string, any>} */
+      const msg = { id: this.nextId++, fingerprint: '', kind: 'portfolioSweep', sweep, request, ranges: [[a, b]] };
+      if (slot.portfolioSweep !== sweep) msg.assets = assets;
+      return this.post(slot, msg);
+    };
+    return this.chunked(total, workers, run, onProgress);
+  }
+
+  /**
+   * `chunked` with tasks on one data set (sent to a worker only if it does not have it yet).
    * @param {any} md @param {number} total @param {number} workers
    * @param {(a: number, b: number) => import('./protocol.js').Task} makeTask
    * @param {((done: number, total: number) => void) | undefined} onProgress
    * @returns {Promise<ChunkOutput[]>}
    */
-  chunked(md, total, workers, makeTask, onProgress) {
+  chunkedOn(md, total, workers, makeTask, onProgress) {
+    const data = dataRef(md);
+    data.get(); // copy the bars now, while the caller still holds them
+    return this.chunked(total, workers, (slot, a, b) => this.send(slot, makeTask(a, b), data), onProgress);
+  }
+
+  /**
+   * Rows [0, total) in contiguous chunks over `workers` threads, handed out as workers free
+   * up (`run` sends one to a worker); one output per chunk, in row order.
+   * @param {number} total @param {number} workers
+   * @param {(slot: Slot, a: number, b: number) => Promise<any>} run
+   * @param {((done: number, total: number) => void) | undefined} onProgress
+   * @returns {Promise<ChunkOutput[]>}
+   */
+  chunked(total, workers, run, onProgress) {
     const chunks = Math.max(1, Math.min(total, workers * CHUNKS_PER_WORKER));
     const bounds = Array.from({ length: chunks + 1 }, (_, i) => Math.floor((i * total) / chunks));
     const slots = this.pick(workers, workers);
-    const data = dataRef(md);
-    data.get(); // copy the bars now, while the caller still holds them
     return new Promise((resolve, reject) => {
       /** @type {ChunkOutput[]} */
       const out = new Array(chunks);
@@ -221,7 +256,7 @@ class NodePool {
         if (failed || next >= chunks) return;
         const i = next++;
         const [a, b] = [bounds[i], bounds[i + 1]];
-        this.send(slot, makeTask(a, b), data).then(
+        run(slot, a, b).then(
           (msg) => {
             out[i] = { value: msg.value[0].value, ms: msg.ms, count: b - a };
             rowsDone += b - a;
@@ -292,7 +327,8 @@ export default init;
 
 /**
  * @typedef {{ worker: Worker, pending: Map<number, { resolve: (v: any) => void, reject: (e: any) => void }>,
- *   known: Map<string, true>, gone: boolean }} Slot
+ *   known: Map<string, true>, portfolioSweep: number | null, gone: boolean }} Slot
+ *   `portfolioSweep`: the portfolio sweep whose universe the worker holds
  * @typedef {{ get: () => ReturnType<typeof snapshot> }} DataRef
  * @typedef {import('./protocol.js').ChunkOutput} ChunkOutput
  */

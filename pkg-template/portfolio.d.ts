@@ -6,10 +6,12 @@ import type {
   Columns,
   ExitReason,
   MarketData,
+  MetricName,
   Side,
   StrategyLike,
   StrategyMetrics,
   StrategySettings,
+  SweepOptions,
 } from './index.js';
 
 /** One asset of a universe: MarketData, columns, or an array of bars. */
@@ -59,6 +61,23 @@ export interface PortfolioOptions extends StrategySettings {
   maxPositions?: number | undefined;
   /** the values of the strategies' placeholders */
   params?: Record<string, number> | undefined;
+}
+
+/** `sweep`'s options on a Universe: those of a sweep, and `maxPositions` (equal slots; not with `size`). */
+export interface PortfolioSweepOptions extends SweepOptions {
+  maxPositions?: number | undefined;
+}
+
+/** `optimize`'s options on a Universe. */
+export interface PortfolioOptimizeOptions extends PortfolioSweepOptions {
+  /** the metric to maximise (camelCase); default `'sharpeRatio'` */
+  maximize?: MetricName | undefined;
+}
+
+/** `optimize`'s answer on a Universe: the best combination and its portfolio run. */
+export interface PortfolioOptimizeResult<P extends string = string> {
+  params: Record<P, number>;
+  result: PortfolioResult;
 }
 
 /** One strategy for every asset, or an object symbol -> strategy naming every symbol. */
@@ -153,3 +172,11 @@ export declare function runPortfolioHere(request: ReturnType<typeof portfolioReq
 export declare function portfolioResult(out: unknown, universe: Universe): PortfolioResult;
 /** @internal */
 export declare function universeColumns(universe: Universe): Columns[];
+/** @internal */
+export declare function portfolioSettings(o: Record<string, any>, options: readonly string[]): Record<string, unknown>;
+/** @internal */
+export declare function portfolioStrategy(strategy: unknown): any;
+/** @internal */
+export declare function planPortfolioSweep(universe: Universe, request: { strategy: unknown; settings: Record<string, unknown>; params: unknown; constraint: unknown; names?: string[]; rows?: unknown[][] }): any;
+/** @internal */
+export declare function universeHandle(universe: Universe): any;

@@ -315,11 +315,24 @@ export function portfolioResult(out, universe) {
  * with none of a strategy object's keys), each made a wire value.
  * @param {unknown} strategy
  */
-function portfolioStrategy(strategy) {
+export function portfolioStrategy(strategy) {
   if (isPlainObject(strategy) && Object.keys(strategy).length > 0 && !Object.keys(strategy).some((k) => STRATEGY_KEYS.includes(k))) {
     return Object.fromEntries(Object.entries(strategy).map(([k, v]) => [k, strategyValue(v)]));
   }
   return strategyValue(strategy);
+}
+
+/**
+ * The snake_case settings of a portfolio call (with `max_positions`), its keys checked among the
+ * settings, `maxPositions` and `options` (the call's other keys).
+ * @param {Record<string, any>} o @param {readonly string[]} options @returns {Record<string, unknown>}
+ */
+export function portfolioSettings(o, options) {
+  // maxPositions is a setting here: a typo near it reads "unknown setting", as in Python.
+  checkKeys(o, [...names().settingKeys, ...PORTFOLIO_SETTINGS], options);
+  const settings = wireSettings(o, [...options, ...PORTFOLIO_SETTINGS]);
+  if (o.maxPositions !== undefined) settings.max_positions = o.maxPositions;
+  return settings;
 }
 
 /**
@@ -330,10 +343,7 @@ function portfolioStrategy(strategy) {
  */
 export function portfolioRequest(universe, strategy, options) {
   const o = optionsObject(options, 'options');
-  // maxPositions is a setting here: a typo near it reads "unknown setting", as in Python.
-  checkKeys(o, [...names().settingKeys, ...PORTFOLIO_SETTINGS], ['params']);
-  const settings = wireSettings(o, ['params', ...PORTFOLIO_SETTINGS]);
-  if (o.maxPositions !== undefined) settings.max_positions = o.maxPositions;
+  const settings = portfolioSettings(o, ['params']);
   const u = asUniverse(universe);
   const tree = portfolioStrategy(strategy);
   const params = o.params === undefined || o.params === null ? {} : plain(o.params);
@@ -349,4 +359,21 @@ export function runPortfolioHere(r) {
 /** Every asset's columns, for a worker (which builds its own universe from them). @param {Universe} u */
 export function universeColumns(u) {
   return universeState(u).assets.map((md) => snapshot(md).columns);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sweeps (what RustEngine.sweep / optimize call when their data is a Universe)
+
+/**
+ * A planned portfolio sweep on the calling thread (the engine checks every value first).
+ * @param {Universe} u @param {import('./protocol.js').SweepRequest} r @returns {any} a WasmPortfolioSweep
+ */
+export function planPortfolioSweep(u, r) {
+  const raw = rawExports();
+  return wasmCall(() => new raw.WasmPortfolioSweep(universeState(u).handle, r.strategy, r.settings, r.params, r.constraint, r.names, r.rows));
+}
+
+/** The engine's handle of a universe (what `WasmPortfolioSweep.run` takes). @param {Universe} u @returns {any} */
+export function universeHandle(u) {
+  return universeState(u).handle;
 }

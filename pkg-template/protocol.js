@@ -1,6 +1,7 @@
 // quant-backtest: the ONE worker protocol, shared by the Node pool's worker threads
 // (node-worker.js) and the browser's engine Worker (engine-worker.js). The main thread plans the
-// work (core.js: grids with `planGrid`, sweeps with `new WasmSweep(...)`), cuts it into row
+// work (core.js: grids with `planGrid`, sweeps with `new WasmSweep(...)` or, on a universe,
+// `new WasmPortfolioSweep(...)`), cuts it into row
 // ranges [start, end) and sends tasks; a worker runs the ranges of a task in order, posting
 // progress after each, and answers with one output per range. Node sends one range per message
 // (chunks handed out as workers free up); the single browser Worker gets all ranges at once.
@@ -19,7 +20,10 @@
  * @typedef {{ kind: 'strategy', strategy: any, settings: Record<string, unknown>, params: Record<string, unknown> }} StrategyTask one `runStrategy`
  * @typedef {{ kind: 'portfolio', assets: Columns[], strategy: any, settings: Record<string, unknown>, params: Record<string, unknown> }} PortfolioTask
  *   one `runPortfolio`; the universe's bars go along every time (a worker keeps none of them)
- * @typedef {BacktestTask | StrategyTask | PairsTask | SweepTask | PortfolioTask} Task
+ * @typedef {{ kind: 'portfolioSweep', sweep: number, request: SweepRequest, assets?: Columns[], ranges: [number, number][] }} PortfolioSweepTask
+ *   ranges of a portfolio sweep; `assets` (the universe's bars) go along with a worker's first
+ *   chunk of the sweep only: it keeps that universe and plan until a task of another job arrives
+ * @typedef {BacktestTask | StrategyTask | PairsTask | SweepTask | PortfolioTask | PortfolioSweepTask} Task
  * @typedef {Task & { id: number, fingerprint: string, data?: Columns, drop?: string[] }} Request main thread -> worker
  * @typedef {{ value: any, ms: number, count: number }} ChunkOutput
  * @typedef {{ type: 'ready', info: { build: 'threaded' | 'single-threaded', threads: number } }} ReadyReply
@@ -43,7 +47,16 @@ export function workerState(engine) {
     lastJob: new Map(),
     /** @type {{ id: number, plan: any } | null} the sweep planned here last (rebuilt per sweep) */
     sweep: null,
+    /** @type {{ id: number, universe: any, plan: any } | null} the portfolio sweep running here (its universe built from the bars sent) */
+    portfolioSweep: null,
   };
+}
+
+/** Frees the portfolio sweep a worker keeps (its universe and its series). @param {ReturnType<typeof workerState>} st */
+function dropPortfolioSweep(st) {
+  st.portfolioSweep?.plan.free();
+  st.portfolioSweep?.universe.free();
+  st.portfolioSweep = null;
 }
 
 /**
@@ -58,7 +71,10 @@ export function runTask(st, msg, post) {
     datasets.delete(fp);
     lastJob.delete(fp);
   }
+  // A worker keeps one portfolio sweep's universe, for that sweep's chunks only.
+  if (msg.kind !== 'portfolioSweep' || msg.sweep !== st.portfolioSweep?.id) dropPortfolioSweep(st);
   if (msg.kind === 'portfolio') return runPortfolioTask(engine, msg);
+  if (msg.kind === 'portfolioSweep') return runPortfolioSweepTask(st, msg, post);
   if (msg.data) {
     const d = msg.data;
     datasets.get(msg.fingerprint)?.free();
@@ -95,6 +111,15 @@ export function runTask(st, msg, post) {
     const plan = st.sweep.plan;
     runRange = (a, b) => plan.run(data, a, b);
   }
+  return runRanges(msg, runRange, post, t0);
+}
+
+/**
+ * The ranges of a task in order, progress posted after each when there are several.
+ * @param {{ id: number, ranges: [number, number][] }} msg @param {(a: number, b: number) => any} runRange
+ * @param {(reply: Reply) => void} post @param {number} t0 @returns {{ value: ChunkOutput[], ms: number }}
+ */
+function runRanges(msg, runRange, post, t0) {
   /** @type {ChunkOutput[]} */
   const out = [];
   let done = 0;
@@ -108,24 +133,57 @@ export function runTask(st, msg, post) {
 }
 
 /**
+ * A universe built here from bars sent (the asset handles are freed at once: it holds copies).
+ * @param {any} engine @param {Columns[]} assets @returns {any} a WasmUniverse
+ */
+function universeFrom(engine, assets) {
+  const handles = assets.map((d) => new engine.WasmMarketData(d.symbol, d.dates, d.open, d.high, d.low, d.close, d.volume));
+  try {
+    const collected = new engine.WasmAssets();
+    for (const h of handles) collected.push(h);
+    return new engine.WasmUniverse(collected);
+  } finally {
+    for (const h of handles) h.free();
+  }
+}
+
+/**
  * One portfolio run on a universe built here from the task's bars (freed afterwards).
  * @param {any} engine @param {PortfolioTask} msg @returns {{ value: any, ms: number }}
  */
 function runPortfolioTask(engine, msg) {
   const t0 = performance.now();
-  const handles = msg.assets.map((d) => new engine.WasmMarketData(d.symbol, d.dates, d.open, d.high, d.low, d.close, d.volume));
+  const universe = universeFrom(engine, msg.assets);
   try {
-    const collected = new engine.WasmAssets();
-    for (const h of handles) collected.push(h);
-    const universe = new engine.WasmUniverse(collected);
-    try {
-      return { value: engine.runPortfolio(universe, msg.strategy, msg.settings, msg.params), ms: performance.now() - t0 };
-    } finally {
-      universe.free();
-    }
+    return { value: engine.runPortfolio(universe, msg.strategy, msg.settings, msg.params), ms: performance.now() - t0 };
   } finally {
-    for (const h of handles) h.free();
+    universe.free();
   }
+}
+
+/**
+ * Ranges of a portfolio sweep: its first chunk here brings the bars (the universe and plan are
+ * built then, and kept with the series they compute for the sweep's later chunks).
+ * @param {ReturnType<typeof workerState>} st @param {PortfolioSweepTask & { id: number }} msg @param {(reply: Reply) => void} post
+ * @returns {{ value: ChunkOutput[], ms: number }}
+ */
+function runPortfolioSweepTask(st, msg, post) {
+  const t0 = performance.now();
+  if (msg.assets) {
+    dropPortfolioSweep(st);
+    const universe = universeFrom(st.engine, msg.assets);
+    const r = msg.request;
+    try {
+      const plan = new st.engine.WasmPortfolioSweep(universe, r.strategy, r.settings, r.params, r.constraint, r.names, r.rows);
+      st.portfolioSweep = { id: msg.sweep, universe, plan };
+    } catch (e) {
+      universe.free();
+      throw e;
+    }
+  }
+  const kept = st.portfolioSweep;
+  if (kept === null || kept.id !== msg.sweep) throw new Error(`no universe for portfolio sweep ${msg.sweep} in this worker`);
+  return runRanges(msg, (a, b) => kept.plan.run(kept.universe, a, b), post, t0);
 }
 
 /** The buffers of the typed arrays in a value, to transfer instead of copying. @param {any} value */

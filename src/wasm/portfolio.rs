@@ -2,16 +2,20 @@
 //! one portfolio run whose output crosses packed (typed arrays; the JS layer builds the
 //! objects and names them in camelCase).
 
-use js_sys::{Array, Float64Array, Object};
+use std::cell::RefCell;
+
+use js_sys::{Array, Float64Array, Int32Array, Object};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{to_js, wire};
+use super::convert::{column, to_js, wire};
 use super::seed::WasmMarketData;
-use super::{js_error, set, whole};
-use crate::api::{self, PortfolioOutput, Value};
+use super::{grid_pool, js_error, set, whole};
+use crate::api::{self, PortfolioOutput, PortfolioSweepPlan, Value};
+use crate::metrics::{MetricKind, METRICS};
 use crate::portfolio::sample::{generate_sample_universe, sample_symbols};
 use crate::portfolio::Universe;
-use crate::MarketData;
+use crate::strategy::SeriesTable;
+use crate::{BacktestError, ErrorKind, MarketData};
 
 /// Assets collected one handle at a time (a handle passed by reference stays the caller's;
 /// its bars are copied), then made a universe by [`WasmUniverse::new`].
@@ -37,6 +41,9 @@ impl WasmAssets {
 #[wasm_bindgen(js_name = WasmUniverse)]
 pub struct WasmUniverse {
     inner: Universe,
+    /// Per asset, the series portfolio sweeps on this universe have computed (the chunks of a
+    /// sweep share them, as `WasmMarketData`'s do for one asset) until `clearCache()`.
+    tables: RefCell<Vec<SeriesTable>>,
 }
 
 #[wasm_bindgen(js_class = WasmUniverse)]
@@ -45,7 +52,10 @@ impl WasmUniverse {
     #[wasm_bindgen(constructor)]
     pub fn new(assets: WasmAssets) -> Result<WasmUniverse, JsValue> {
         Universe::new(assets.assets)
-            .map(|inner| WasmUniverse { inner })
+            .map(|inner| WasmUniverse {
+                inner,
+                tables: RefCell::new(Vec::new()),
+            })
             .map_err(js_error)
     }
 
@@ -58,6 +68,12 @@ impl WasmUniverse {
     /// The union's dates.
     pub fn dates(&self) -> Vec<String> {
         self.inner.dates().to_vec()
+    }
+
+    /// Forgets the series kept for portfolio sweeps (call when a sweep on it is done).
+    #[wasm_bindgen(js_name = clearCache)]
+    pub fn clear_cache(&self) {
+        self.tables.borrow_mut().clear();
     }
 }
 
@@ -175,4 +191,101 @@ pub fn run_portfolio(
     api::run_portfolio(&universe.inner, &strategy, &settings, &params)
         .map(|out| output_object(&universe.inner, out))
         .map_err(js_error)
+}
+
+/// A planned portfolio sweep: one strategy for every asset, its combinations checked before any
+/// run. Each worker of a pool makes its own from the same request and runs its chunks of rows;
+/// chunks in order are the whole sweep, bit for bit.
+#[wasm_bindgen(js_name = WasmPortfolioSweep)]
+pub struct WasmPortfolioSweep {
+    plan: PortfolioSweepPlan,
+}
+
+#[wasm_bindgen(js_class = WasmPortfolioSweep)]
+impl WasmPortfolioSweep {
+    /// As `WasmSweep`'s constructor, on `universe` (`settings` may hold `max_positions`; a
+    /// strategy per symbol is refused).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        universe: &WasmUniverse,
+        strategy: JsValue,
+        settings: JsValue,
+        params: JsValue,
+        constraint: JsValue,
+        names: Option<Vec<String>>,
+        rows: JsValue,
+    ) -> Result<WasmPortfolioSweep, JsValue> {
+        let (strategy, settings, params, constraint) = (
+            wire(&strategy)?,
+            wire(&settings)?,
+            wire(&params)?,
+            wire(&constraint)?,
+        );
+        let rows = match (names, wire(&rows)?) {
+            (Some(names), Value::List(rows)) => {
+                Some((names, rows.into_iter().map(row).collect::<Result<_, _>>()?))
+            }
+            _ => None,
+        };
+        api::plan_portfolio(
+            &universe.inner,
+            &strategy,
+            &settings,
+            &params,
+            &constraint,
+            rows,
+        )
+        .map(|plan| WasmPortfolioSweep { plan })
+        .map_err(js_error)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn count(&self) -> usize {
+        self.plan.len()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn names(&self) -> Vec<String> {
+        self.plan.plan.names.clone()
+    }
+
+    /// Rows `[start, end)` on `universe` (the one planned on) as `WasmSweep.run`'s columns:
+    /// each param, then every metric of the portfolio. Each asset's indicators are computed
+    /// once and kept on the universe until its `clearCache()`.
+    pub fn run(&self, universe: &WasmUniverse, start: usize, end: usize) -> Object {
+        let mut tables = universe.tables.borrow_mut();
+        let out = api::run_portfolio_sweep_range(
+            &universe.inner,
+            &self.plan,
+            start..end,
+            &grid_pool(),
+            &mut tables,
+        );
+        let columns = Object::new();
+        for (name, values) in out.names.iter().zip(&out.params) {
+            column(&columns, name, values);
+        }
+        for (i, def) in METRICS.iter().enumerate() {
+            let values = out.metrics.iter().map(|m| m.values()[i].as_f64());
+            if def.kind == MetricKind::Int {
+                let ints: Vec<i32> = values.map(|v| v as i32).collect();
+                set(&columns, def.name, Int32Array::from(&ints[..]));
+            } else {
+                let floats: Vec<f64> = values.collect();
+                set(&columns, def.name, Float64Array::from(&floats[..]));
+            }
+        }
+        columns
+    }
+}
+
+/// One explicit row of a sweep (a list of values in `names` order).
+fn row(v: Value) -> Result<Vec<Value>, JsValue> {
+    match v {
+        Value::List(values) => Ok(values),
+        other => Err(js_error(BacktestError::new(
+            ErrorKind::Grid,
+            format!("rows must be lists of values, got {}", other.describe()),
+        ))),
+    }
 }

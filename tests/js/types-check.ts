@@ -36,9 +36,15 @@ import type {
   AssetSummary,
   PortfolioOptions,
   PortfolioResultJSON,
+  PortfolioOptimizeOptions,
+  PortfolioOptimizeResult,
   PortfolioStrategy,
+  PortfolioSweepOptions,
   PortfolioTrade,
   UniverseLike,
+  OptimizeResult,
+  StrategyResult,
+  SweepColumns,
 } from 'quant-backtest';
 
 // the browser/bundler entry's initialiser (a no-op to await in Node)
@@ -265,6 +271,20 @@ engine.runPortfolio(universe3, '{}', { maxPositions: '2' });
 engine.runPortfolio(md, '{}');
 // @ts-expect-error: portfolio results are read-only
 portfolio.cash = new Float64Array(0);
+// Portfolio sweeps and optimize: `sweep` / `optimize` on a Universe.
+const pSweepOptions: PortfolioSweepOptions = { maxPositions: 2, maxWorkers: 2, onProgress: (done: number, total: number) => void [done, total] };
+const pSweep: Promise<SweepColumns<'fast' | 'slow'>> = engine.sweep(universe3, '{}', { fast: [5, 8], slow: [20] }, pSweepOptions);
+const pOptimizeOptions: PortfolioOptimizeOptions = { maximize: 'totalReturn', maxPositions: 1, constraint: (p: Record<string, number>) => p.fast < p.slow };
+const pOptimized: PortfolioOptimizeResult<'fast'> = await engine.optimize(universe3, '{}', { fast: [5, 8] }, pOptimizeOptions);
+const pBest: PortfolioResult = pOptimized.result;
+const pBestFast: number = pOptimized.params.fast;
+const single: OptimizeResult<'fast'> = await engine.optimize(md, '{}', { fast: [5] });
+// @ts-expect-error: maxPositions is for a Universe
+engine.sweep(md, '{}', { fast: [5] }, { maxPositions: 2 });
+const pBestPositions: Readonly<Record<string, Float64Array>> = pOptimized.result.positionValues;
+const singleResult: StrategyResult = single.result;
+// @ts-expect-error: optimize on one MarketData gives a StrategyResult (no positionValues)
+void single.result.positionValues;
 
 // -- what must NOT type-check -----------------------------------------------------------------
 // @ts-expect-error: fill is 'next_open' | 'close'
@@ -291,5 +311,5 @@ export const used = [
   infoPlatform, asEngine, stats, bench, benchBars, v, notNull, noDates, fill, code, jsonEquity,
   jsonSharpe, statsTyped, benchReport, mdColumns, same, described, coi,
   universe2, universe5, uLength, uSymbols, uDates, uAsset, uHas, likes, pTradeSymbol, pExposure, pEquity,
-  pCash, pPositions, pDates, pSharpe, pMetrics, pJsonPositions,
+  pCash, pPositions, pDates, pSharpe, pMetrics, pJsonPositions, pSweep, pBest, pBestFast, pBestPositions, singleResult,
 ];
