@@ -41,8 +41,6 @@ helper=$(ls pkg/wasm-mt/snippets/wasm-bindgen-rayon-*/src/workerHelpers.no-bundl
 grep -q 'await pkg.default(data.module, data.memory);' "$helper" \
   || { echo "wasm-bindgen-rayon's worker helper changed: revisit this patch" >&2; exit 1; }
 sed -i 's/await pkg.default(data.module, data.memory);/await pkg.default({ module_or_path: data.module, memory: data.memory });/' "$helper"
-mkdir -p pkg/vendor
-cp node_modules/wasm-feature-detect/dist/esm/index.js pkg/vendor/wasm-feature-detect.js
 raw=$(stat -c %s pkg/wasm-mt/quant_backtest_bg.wasm)
 gz=$(gzip -9 -c pkg/wasm-mt/quant_backtest_bg.wasm | wc -c)
 echo "pkg/wasm-mt ready: threaded wasm $raw bytes ($gz gzipped)"

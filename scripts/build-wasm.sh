@@ -42,6 +42,9 @@ node -e '
   const fs = require("fs"), p = "pkg/package.json", j = JSON.parse(fs.readFileSync(p));
   j.version = process.argv[1]; fs.writeFileSync(p, JSON.stringify(j, null, 2) + "\n");
 ' "$VERSION"
+# The engine Worker feature-detects threads with this, in either build.
+mkdir -p pkg/vendor
+cp node_modules/wasm-feature-detect/dist/esm/index.js pkg/vendor/wasm-feature-detect.js
 # The threaded browser build beside it (pkg/wasm-mt, nightly); QUANT_BACKTEST_NO_THREADS=1 skips it.
 if [ "${QUANT_BACKTEST_NO_THREADS:-0}" != 1 ]; then
   bash scripts/build-wasm-threads.sh
