@@ -59,6 +59,16 @@ fn portfolio(c: &mut Criterion) {
     group.bench_function("prepared_run", |b| {
         b.iter(|| prepared.run(black_box(&universe)))
     });
+    // benches/bench_portfolio.py's case (against vectorbt): a tenth of the cash, a 5% stop.
+    let settings = Value::Map(vec![
+        ("size".into(), Value::Float(0.1)),
+        ("stop_loss".into(), Value::Float(0.05)),
+        ("fill".into(), Value::Str("close".into())),
+    ]);
+    let prepared = PreparedPortfolio::new(&universe, &strategy, &settings, &Value::Null).unwrap();
+    group.bench_function("tenth_of_cash_stop_5pc", |b| {
+        b.iter(|| prepared.run_raw(black_box(&universe)))
+    });
     group.finish();
 }
 

@@ -267,12 +267,23 @@ impl PreparedPortfolio {
     /// The run as the core makes it (trades with their asset's index, positions bar-major) and
     /// its time in ms: for a door that writes its own columns.
     pub fn run_raw(&self, universe: &Universe) -> (PortfolioRun, f64) {
+        self.run_raw_on(universe, &WorkerPool::new(Some(1)))
+    }
+
+    /// [`run_raw`](Self::run_raw) with each asset's indicators computed on `pool` (the run
+    /// itself is one sequence of bars).
+    pub fn run_raw_on(&self, universe: &Universe, pool: &WorkerPool) -> (PortfolioRun, f64) {
         let clock = Stopwatch::start();
         let data = universe.assets();
-        let mut tables: Vec<SeriesTable> = data.iter().map(|_| SeriesTable::new()).collect();
-        for ((table, d), (strategy, _)) in tables.iter_mut().zip(data).zip(&self.assets) {
-            table.fill(d, strategy, &Bindings::NONE);
-        }
+        let tables = pool.map_with(
+            data.len(),
+            || (),
+            |i, _| {
+                let mut table = SeriesTable::new();
+                table.fill(&data[i], &self.assets[i].0, &Bindings::NONE);
+                table
+            },
+        );
         let mut signals: Vec<_> = tables
             .iter()
             .zip(data)

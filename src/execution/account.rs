@@ -7,7 +7,7 @@ use crate::metrics::TradeStats;
 use crate::params::Fill;
 
 /// One bar's prices.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bar {
     pub open: f64,
     pub high: f64,

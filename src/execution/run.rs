@@ -65,9 +65,9 @@ pub(crate) struct Effective<S> {
 /// The word buffer of an [`Effective`], kept between the runs of a sweep worker.
 pub(crate) type WordBuffer = Vec<[u64; 7]>;
 
-const FLAT_WAKE: usize = 4;
-const LONG_WAKE: usize = 5;
-const SHORT_WAKE: usize = 6;
+pub(crate) const FLAT_WAKE: usize = 4;
+pub(crate) const LONG_WAKE: usize = 5;
+pub(crate) const SHORT_WAKE: usize = 6;
 
 impl<S: SignalWords> Effective<S> {
     pub(crate) fn new(source: S, direction: Direction, bars: usize) -> Self {
@@ -146,7 +146,7 @@ impl<S: SignalWords> Effective<S> {
 
     /// The first bar at or after `from` set in wake-up set `k`, or the number of bars.
     #[inline]
-    fn next_wake(&mut self, k: usize, from: usize) -> usize {
+    pub(crate) fn next_wake(&mut self, k: usize, from: usize) -> usize {
         let (mut w, mut b) = (from >> 6, from & 63);
         while w * 64 < self.len {
             self.ensure(w);

@@ -7,6 +7,7 @@ pub mod sample;
 use crate::data::dates::parse_instant;
 use crate::data::MarketData;
 use crate::error::{BacktestError, ErrorKind, Result};
+use crate::execution::account::Bar;
 
 pub use run::{AssetSummary, PortfolioRun};
 
@@ -27,6 +28,8 @@ pub struct Universe {
     /// `bar_assets[bar_starts[u]..bar_starts[u + 1]]` (one slice a run walks in order).
     bar_assets: Vec<(usize, usize)>,
     bar_starts: Vec<usize>,
+    /// The prices of each entry of `bar_assets` (in its order: a bar's are together).
+    bars: Vec<Bar>,
     /// Bar-major, `assets` a row: each asset's last close at each union bar (0.0 before its
     /// first), what its position is valued at.
     marks: Vec<f64>,
@@ -73,6 +76,18 @@ impl Universe {
             bar_assets.push((i, j));
         }
         bar_starts.push(bar_assets.len());
+        let bars = bar_assets
+            .iter()
+            .map(|&(i, j)| {
+                let a: &MarketData = &assets[i];
+                Bar {
+                    open: a.open()[j],
+                    high: a.high()[j],
+                    low: a.low()[j],
+                    close: a.close()[j],
+                }
+            })
+            .collect();
         let m = assets.len();
         let mut marks = vec![0.0; dates.len() * m];
         let mut last = vec![0.0; m];
@@ -88,6 +103,7 @@ impl Universe {
             union_bars,
             bar_assets,
             bar_starts,
+            bars,
             marks,
         })
     }
@@ -125,6 +141,22 @@ impl Universe {
     /// in universe order.
     pub fn active(&self, u: usize) -> &[(usize, usize)] {
         &self.bar_assets[self.bar_starts[u]..self.bar_starts[u + 1]]
+    }
+
+    /// The prices of [`active`](Self::active)`(u)`'s bars, in its order.
+    pub fn active_bars(&self, u: usize) -> &[Bar] {
+        &self.bars[self.bar_starts[u]..self.bar_starts[u + 1]]
+    }
+
+    /// The prices of asset `i`'s own bar `j`.
+    pub fn own_bar(&self, i: usize, j: usize) -> Bar {
+        let a = &self.assets[i];
+        Bar {
+            open: a.open()[j],
+            high: a.high()[j],
+            low: a.low()[j],
+            close: a.close()[j],
+        }
     }
 
     /// Each asset's last close at union bar `u` (0.0 before its first bar), in universe order.

@@ -8,12 +8,13 @@
 //! position, valued at their last close.
 
 use super::Universe;
-use crate::execution::account::{Account, Bar, Order};
-use crate::execution::run::{Effective, SignalWords};
+use crate::execution::account::{Account, Order};
+use crate::execution::run::{Effective, SignalWords, FLAT_WAKE, LONG_WAKE, SHORT_WAKE};
 use crate::execution::settings::ExecSettings;
 use crate::execution::trade::{RawTrade, Side};
 use crate::metrics::{Metrics, MetricsAccumulator, TradeStats};
 use crate::params::Fill;
+use std::collections::BTreeSet;
 
 /// What one asset did in a portfolio run.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -98,9 +99,15 @@ struct Ledger {
     slots: Option<usize>,
     /// Per asset, [`units`] of its account (kept here, in one array the equity sum reads).
     units: Vec<f64>,
+    /// The assets with a position open, in universe order (the equity sums only these: a flat
+    /// asset's 0.0 would leave the sum's bits as they are).
+    holding: Vec<usize>,
     /// Per asset, what its open short holds back ([`Account::reserved`]); `shorts` counts them.
     reserved: Vec<f64>,
     shorts: usize,
+    /// Per asset, the first of its own bars from which its signals can act in its current
+    /// state (0: work it out again; a change of position sets that).
+    next: Vec<usize>,
     /// Free cash at most this (1e-9 of the initial capital) is what rounding left after an
     /// entry of all the cash, not cash: an entry finding only that does nothing.
     dust: f64,
@@ -113,7 +120,19 @@ impl Ledger {
         let r = act(a);
         self.cash = a.cash;
         self.open = self.open + usize::from(a.position.is_some()) - usize::from(was_open);
-        self.units[i] = units(a);
+        let now = units(a);
+        if now != self.units[i] {
+            match (self.units[i] != 0.0, now != 0.0) {
+                (false, true) => {
+                    let at = self.holding.partition_point(|&h| h < i);
+                    self.holding.insert(at, i);
+                }
+                (true, false) => self.holding.retain(|&h| h != i),
+                _ => {}
+            }
+            self.units[i] = now;
+            self.next[i] = 0;
+        }
         let (was_short, reserved) = (self.reserved[i] != 0.0, a.reserved());
         self.shorts = self.shorts + usize::from(reserved != 0.0) - usize::from(was_short);
         self.reserved[i] = reserved;
@@ -177,8 +196,10 @@ pub(crate) fn run<S: SignalWords>(
         open: 0,
         slots,
         units: vec![0.0; m],
+        holding: Vec::with_capacity(m),
         reserved: vec![0.0; m],
         shorts: 0,
+        next: vec![0; m],
         dust: 1e-9 * first.initial_capital,
     };
     let mut closed = Closed {
@@ -188,8 +209,11 @@ pub(crate) fn run<S: SignalWords>(
     };
     // The accounts opened at this bar's open (their stops skip the open): reset on the next.
     let mut opened: Vec<usize> = Vec::new();
-    // Pending orders and open positions with stops: the phases that find none are skipped.
-    let mut pending = 0usize;
+    // The pending orders by the union bar (and own bar) of their fill, then asset: a bar's
+    // fills come out in universe order. Open positions with stops: the phase that finds none
+    // is skipped.
+    let mut pending: BTreeSet<(usize, usize, usize)> = BTreeSet::new();
+    let mut due: Vec<(usize, usize)> = Vec::new();
     let any_stops = settings.iter().any(ExecSettings::has_stops);
     let mut held = vec![0usize; m];
     let mut exposed = 0usize;
@@ -198,90 +222,103 @@ pub(crate) fn run<S: SignalWords>(
     // Bar-major while running (one row a bar), columns at the end.
     let mut rows: Vec<f64> = Vec::with_capacity(reserve * m);
     // The close-fill orders of a bar.
-    let mut orders: Vec<(usize, usize, Order)> = Vec::with_capacity(m);
+    let mut orders: Vec<(usize, f64, Order)> = Vec::with_capacity(m);
     let mut stopped = vec![false; m];
     let mut returns = Vec::new();
     let mut metrics: Option<MetricsAccumulator<'_>> = None;
-    let bar = |i: usize, j: usize| {
-        let a = &assets[i];
-        Bar {
-            open: a.open()[j],
-            high: a.high()[j],
-            low: a.low()[j],
-            close: a.close()[j],
-        }
-    };
     for u in 0..n {
-        let active = universe.active(u);
+        let (active, bars) = (universe.active(u), universe.active_bars(u));
         // 1. Pending orders at the open: every exit, then every entry.
         for i in opened.drain(..) {
             accounts[i].opened_at_open = false;
         }
-        if pending > 0 {
-            for &(i, j) in active {
-                let a = &mut accounts[i];
-                if let Some(order) = a.pending {
-                    let open = bar(i, j).open;
-                    ledger.lend(i, a, |a| a.exit_leg(order, u, open, &mut closed.sink(i)));
-                }
+        due.clear();
+        while let Some(&(at, i, j)) = pending.first() {
+            if at != u {
+                break;
             }
-            for &(i, j) in active {
-                let a = &mut accounts[i];
-                if let Some(order) = a.pending.take() {
-                    pending -= 1;
-                    ledger.enter(i, a, order, u, bar(i, j).open, true);
-                    if a.opened_at_open {
-                        opened.push(i);
-                    }
-                }
+            pending.pop_first();
+            due.push((i, j));
+        }
+        let own_bar = |i: usize, j: usize| universe.own_bar(i, j);
+        for &(i, j) in &due {
+            let a = &mut accounts[i];
+            let (order, open) = (a.pending.expect("a due order"), own_bar(i, j).open);
+            ledger.lend(i, a, |a| a.exit_leg(order, u, open, &mut closed.sink(i)));
+        }
+        for &(i, j) in &due {
+            let a = &mut accounts[i];
+            let order = a.pending.take().expect("a due order");
+            ledger.enter(i, a, order, u, own_bar(i, j).open, true);
+            if a.opened_at_open {
+                opened.push(i);
             }
         }
         // 2. Stops.
         if any_stops && ledger.open > 0 {
-            for &(i, j) in active {
-                let a = &mut accounts[i];
-                stopped[i] = a.position.is_some()
+            for (&(i, _), b) in active.iter().zip(bars) {
+                // The signed sizes sit in one array: a flat asset costs one read.
+                stopped[i] = ledger.units[i] != 0.0
                     && settings[i].has_stops()
-                    && ledger.lend(i, a, |a| a.stops(u, &bar(i, j), &mut closed.sink(i)));
+                    && ledger.lend(i, &mut accounts[i], |a| a.stops(u, b, &mut closed.sink(i)));
             }
         }
         // 3. Signals: a close fill's exits, then its entries; a next-open order waits.
         orders.clear();
-        for &(i, j) in active {
+        for (&(i, j), b) in active.iter().zip(bars) {
             if std::mem::take(&mut stopped[i]) {
                 continue;
             }
+            // Only a bar where a signal of the account's state is set can ask for an order.
+            if ledger.next[i] > j {
+                continue;
+            }
             let a = &mut accounts[i];
+            let wake = match a.position {
+                None => FLAT_WAKE,
+                Some(Side::Long) => LONG_WAKE,
+                Some(Side::Short) => SHORT_WAKE,
+            };
+            let woken = signals[i].next_wake(wake, j);
+            ledger.next[i] = woken.max(j + 1);
+            if woken != j {
+                continue;
+            }
             if let Some(order) = a.order_for(signals[i].at(j)) {
                 match settings[i].fill {
-                    Fill::Close => orders.push((i, j, order)),
+                    Fill::Close => orders.push((i, b.close, order)),
                     Fill::NextOpen => {
-                        a.pending = Some(order);
-                        pending += 1;
+                        // It fills at the asset's next own bar; on its last it never does.
+                        if let Some(&at) = universe.union_bars(i).get(j + 1) {
+                            a.pending = Some(order);
+                            pending.insert((at, i, j + 1));
+                        }
                     }
                 }
             }
         }
-        for &(i, j, order) in &orders {
-            let close = bar(i, j).close;
+        for &(i, close, order) in &orders {
             ledger.lend(i, &mut accounts[i], |a| {
                 a.exit_leg(order, u, close, &mut closed.sink(i))
             });
         }
-        for &(i, j, order) in &orders {
-            ledger.enter(i, &mut accounts[i], order, u, bar(i, j).close, false);
+        for &(i, close, order) in &orders {
+            ledger.enter(i, &mut accounts[i], order, u, close, false);
         }
         // 4. Equity at the close: the cash, then each asset's value in universe order (a flat
         // one's is 0.0, which leaves the sum's bits as they are).
         let mut e = ledger.cash;
-        if ledger.open > 0 || keep {
-            for (i, (&q, &c)) in ledger.units.iter().zip(universe.marks(u)).enumerate() {
-                let v = q * c;
-                e += v;
-                held[i] += usize::from(q != 0.0);
-                if keep {
-                    rows.push(v);
-                }
+        let marks = universe.marks(u);
+        let row = rows.len();
+        if keep {
+            rows.resize(row + m, 0.0);
+        }
+        for &i in &ledger.holding {
+            let v = ledger.units[i] * marks[i];
+            e += v;
+            held[i] += 1;
+            if keep {
+                rows[row + i] = v;
             }
         }
         exposed += usize::from(ledger.open > 0);
