@@ -12,6 +12,16 @@
 /** @typedef {typeof import('../../pkg/wasm/quant_backtest.js')} Glue */
 /** @typedef {import('../../pkg/wasm/quant_backtest.js').WasmMarketData} WasmMarketData */
 /** @typedef {import('../../pkg/wasm/quant_backtest.js').WasmBacktest} WasmBacktest */
+/** @typedef {import('../../pkg/wasm/quant_backtest.js').WasmUniverse} WasmUniverse */
+/** A sweep's columns by name (`WasmSweep.run`, `WasmPortfolioSweep.run`). */
+/** @typedef {Record<string, Float64Array | Int32Array>} Columns */
+/**
+ * What runPortfolio returns (src/wasm/portfolio.rs `output_object`).
+ * @typedef {{ metrics: Float64Array, trade_fields: string[], trades: Float64Array,
+ *   labels: string[], equity_curve: Float64Array, cash: Float64Array,
+ *   position_values: Float64Array, asset_fields: string[], assets: Float64Array,
+ *   params: Record<string, number>, execution_time_ms: number }} RawPortfolio
+ */
 /**
  * What runStrategy and runSignals return (src/wasm/strategy.rs).
  * @typedef {{ metrics: Float64Array, trades: Float64Array, equity_curve: Float64Array,
@@ -84,17 +94,112 @@ function quantBacktestAdapter(glue) {
     return packed;
   }
 
+  /**
+   * A sweep's columns packed: a JSON header `{count, columns: [[name, integer, offset], ...]}`,
+   * the float columns end to end in one array, the integer ones in another.
+   * @param {Columns} cols @param {number} count
+   * @returns {[string, Float64Array, Int32Array]}
+   */
+  function packColumns(cols, count) {
+    const entries = Object.entries(cols);
+    const isInt = entries.map(([, c]) => c instanceof Int32Array);
+    const ints = new Int32Array(count * isInt.filter(Boolean).length);
+    const floats = new Float64Array(count * isInt.filter((x) => !x).length);
+    let fi = 0;
+    let ii = 0;
+    /** @type {[string, boolean, number][]} */
+    const header = entries.map(([name, c], k) => {
+      const at = isInt[k] ? ii : fi;
+      (isInt[k] ? ints : floats).set(c, at);
+      if (isInt[k]) ii += count; else fi += count;
+      return [name, isInt[k], at];
+    });
+    return [JSON.stringify({ count, columns: header }), floats, ints];
+  }
+
+  /** The native door's trade columns (src/python/portfolio.rs), integers then floats. */
+  const INT_TRADE_COLUMNS = ['symbol', 'entry_index', 'exit_index', 'bars_held', 'direction',
+    'exit_reason'];
+  const FLOAT_TRADE_COLUMNS = ['entry_price', 'exit_price', 'size', 'pnl', 'return_pct'];
+  /** An asset row's numbers, as the bridge's `_ASSET_FIELDS` reads them. */
+  const ASSET_FIELDS = ['trade_count', 'pnl', 'win_rate', 'exposure'];
+  /** Portfolio header: ms, metric count, trade count, bars, assets, fields per asset row. */
+  const PORTFOLIO_HEAD = 6;
+
+  /**
+   * A portfolio run packed for the bridge's `_portfolio_output`, in two arrays:
+   * floats `[head (PORTFOLIO_HEAD), metrics, the float trade columns (each end to end),
+   * equity, cash, positions (bar-major: a row of one value per asset per bar), asset rows]`
+   * and ints `[the integer trade columns, each end to end]`, with `direction` and
+   * `exit_reason` re-indexed from the run's own `labels` into the catalog's sides and exit
+   * reasons (the native door's `labels`).
+   * @param {RawPortfolio} out @returns {[Float64Array, Int32Array]}
+   */
+  function packPortfolio(out) {
+    const stride = out.trade_fields.length;
+    const n = out.trades.length / stride;
+    const bars = out.equity_curve.length;
+    const m = bars ? out.position_values.length / bars : 0;
+    const assetStride = out.asset_fields.length;
+    if (out.asset_fields.join() !== ASSET_FIELDS.join()) {
+      throw new Error(`runPortfolio's asset rows are ${out.asset_fields.join()}, not ${ASSET_FIELDS.join()}`);
+    }
+    /** @param {string} name */
+    const field = (name) => {
+      const i = out.trade_fields.indexOf(name);
+      if (i < 0) throw new Error(`runPortfolio's trades have no ${name}`);
+      return i;
+    };
+    const side = out.labels.map((l) => sides.indexOf(l));
+    const reason = out.labels.map((l) => exitReasons.indexOf(l));
+    const ints = new Int32Array(INT_TRADE_COLUMNS.length * n);
+    INT_TRADE_COLUMNS.forEach((name, c) => {
+      const f = field(name);
+      const remap = name === 'direction' ? side : name === 'exit_reason' ? reason : null;
+      for (let k = 0; k < n; k++) {
+        const v = out.trades[k * stride + f];
+        ints[c * n + k] = remap ? remap[v] : v;
+      }
+    });
+    const metrics = out.metrics.length;
+    const floats = new Float64Array(PORTFOLIO_HEAD + metrics + FLOAT_TRADE_COLUMNS.length * n
+      + 2 * bars + m * bars + out.assets.length);
+    floats.set([out.execution_time_ms, metrics, n, bars, m, assetStride]);
+    floats.set(out.metrics, PORTFOLIO_HEAD);
+    let o = PORTFOLIO_HEAD + metrics;
+    for (const name of FLOAT_TRADE_COLUMNS) {
+      const f = field(name);
+      for (let k = 0; k < n; k++) floats[o++] = out.trades[k * stride + f];
+    }
+    floats.set(out.equity_curve, o);
+    floats.set(out.cash, o + bars);
+    o += 2 * bars;
+    const positions = out.position_values; // asset-major: each asset's column end to end
+    for (let b = 0; b < bars; b++) {
+      for (let a = 0; a < m; a++) floats[o++] = positions[a * bars + b];
+    }
+    floats.set(out.assets, o);
+    return [floats, ints];
+  }
+
   /** @param {string | null | undefined} text */
   const parse = (text) => (text == null ? null : JSON.parse(text));
 
   /** Fields per trade in the raw output (catalog().trade_fields), known once started. */
   let tradeFields = 0;
+  /** The catalog's sides and exit reasons (the native door's `labels`), known once started. */
+  /** @type {string[]} */
+  let sides = [];
+  /** @type {string[]} */
+  let exitReasons = [];
 
   return {
     /** @param {Uint8Array} bytes the .wasm file @returns {string} the engine's version */
     init(bytes) {
       glue.initSync({ module: bytes });
-      tradeFields = glue.catalog().trade_fields.length;
+      const catalog = glue.catalog();
+      tradeFields = catalog.trade_fields.length;
+      ({ sides, exit_reasons: exitReasons } = catalog);
       return glue.version();
     },
     threaded: () => glue.isThreadedBuild(),
@@ -224,26 +329,78 @@ function quantBacktestAdapter(glue) {
         parse(constraint), parse(names), parse(rows));
       try {
         const count = sweep.count;
-        const cols = /** @type {Record<string, Float64Array | Int32Array>} */ (sweep.run(d, 0, count));
-        const entries = Object.entries(cols);
-        const isInt = entries.map(([, c]) => c instanceof Int32Array);
-        const ints = new Int32Array(count * isInt.filter(Boolean).length);
-        const floats = new Float64Array(count * isInt.filter((x) => !x).length);
-        let fi = 0;
-        let ii = 0;
-        /** @type {[string, boolean, number][]} */
-        const header = entries.map(([name, c], k) => {
-          const at = isInt[k] ? ii : fi;
-          (isInt[k] ? ints : floats).set(c, at);
-          if (isInt[k]) ii += count; else fi += count;
-          return [name, isInt[k], at];
-        });
-        return [JSON.stringify({ count, columns: header }), floats, ints];
+        return packColumns(/** @type {Columns} */ (sweep.run(d, 0, count)), count);
       } finally {
         sweep.free();
         d.clearSmaCache(); // indicator series are cached per data for chunked sweeps
       }
     },
+
+    // -- portfolios (SPEC part 10) ---------------------------------------------------------
+    /**
+     * A universe of the given bars (copied; the handles stay the bridge's) and its union's
+     * dates, `\n`-joined (validated dates hold no newline): one crossing.
+     * @param {WasmMarketData[]} handles @returns {[WasmUniverse, string]}
+     */
+    universe(handles) {
+      const assets = new glue.WasmAssets();
+      try {
+        for (const h of handles) assets.push(h);
+      } catch (e) {
+        assets.free();
+        throw e;
+      }
+      const u = new glue.WasmUniverse(assets); // takes the assets (freed even when refused)
+      return [u, u.dates().join('\n')];
+    },
+    /**
+     * The sample universe's bars: the handles, and what the bridge's MarketData keeps of each
+     * (symbols, `\n`-joined dates, bar counts, and the five columns of every asset end to end,
+     * asset after asset) so that no further crossing per asset is needed.
+     * @param {string[]} symbols @param {number} days @param {string} seed
+     * @returns {[WasmMarketData[], string[], string[], Int32Array, Float64Array]}
+     */
+    sampleUniverse(symbols, days, seed) {
+      /** @type {WasmMarketData[]} */
+      const handles = glue.sampleUniverse(symbols, days, BigInt(seed));
+      const lengths = Int32Array.from(handles, (h) => h.length);
+      const columns = new Float64Array(5 * lengths.reduce((a, b) => a + b, 0));
+      let o = 0;
+      for (const h of handles) {
+        for (const c of [h.open(), h.high(), h.low(), h.close(), h.volume()]) {
+          columns.set(c, o);
+          o += c.length;
+        }
+      }
+      return [handles, handles.map((h) => h.symbol), handles.map((h) => h.dates().join('\n')),
+        lengths, columns];
+    },
+    /**
+     * One portfolio run (JSON texts in), packed by packPortfolio.
+     * @param {WasmUniverse} u @param {string} strategy @param {string} settings
+     * @param {string} params @returns {[Float64Array, Int32Array]}
+     */
+    runPortfolio: (u, strategy, settings, params) => packPortfolio(/** @type {RawPortfolio} */ (
+      glue.runPortfolio(u, parse(strategy), parse(settings), parse(params)))),
+    /**
+     * A whole portfolio sweep as columns, packed as `sweep`'s.
+     * @param {WasmUniverse} u @param {string} strategy @param {string} settings
+     * @param {string} params @param {string | null} constraint @param {string | null} names
+     * @param {string | null} rows
+     * @returns {[string, Float64Array, Int32Array]}
+     */
+    portfolioSweep(u, strategy, settings, params, constraint, names, rows) {
+      const sweep = new glue.WasmPortfolioSweep(u, parse(strategy), parse(settings),
+        parse(params), parse(constraint), parse(names), parse(rows));
+      try {
+        const count = sweep.count;
+        return packColumns(/** @type {Columns} */ (sweep.run(u, 0, count)), count);
+      } finally {
+        sweep.free();
+        u.clearCache(); // each asset's series are kept on the universe for chunked sweeps
+      }
+    },
+
     /**
      * Every output of an indicator, packed one after another (the bridge splits them).
      * @param {string} name @param {string} params @param {Float64Array | null} source

@@ -12,7 +12,10 @@ same interface as the native module, so ``_engine`` and ``_data`` use either one
 * ``MarketData(symbol, dates, open, high, low, close, volume)`` with ``columns()`` and ``len``;
 * ``Engine()`` with ``backtest``, ``grid``, ``grid_columns``, ``threads`` and ``close``;
 * ``sample_data(symbol, days, start_price, seed)``, ``__version__``,
-  ``PARALLEL`` (False: one thread).
+  ``PARALLEL`` (False: one thread);
+* portfolios: ``Universe(list of MarketData)`` with ``dates()`` and ``len``,
+  ``sample_universe(symbols, days, seed)``, ``Engine.run_portfolio`` (the native door's
+  columns: src/python/portfolio.rs ``portfolio_columns``) and ``Engine.portfolio_sweep``.
 
 The values cross the JS boundary packed (a few ``Float64Array`` copies and ``\\n``-joined
 dates per call, not one proxy per field), and the engine's refusals (a JS ``Error`` named
@@ -36,6 +39,7 @@ from typing import Any, Optional, Sequence
 from . import _fallback
 from ._errors import BacktestError
 from ._fallback import api as _fallback_api
+from ._fallback import portfolio as _fallback_portfolio
 from ._fallback import settings as _fallback_settings
 from ._result import _new_trade
 
@@ -74,6 +78,11 @@ _GLUE_NAMES = (
     "runSignals",
     "WasmSweep",
     "indicator",
+    "WasmAssets",
+    "WasmUniverse",
+    "sampleUniverse",
+    "runPortfolio",
+    "WasmPortfolioSweep",
 )
 
 # Methods of the glue's classes the adapter calls (a stale build without one is refused).
@@ -581,13 +590,72 @@ class Engine:
             None if names is None else _text(names),
             None if rows is None else _text(rows),
         )
-        spec = json.loads(str(header))
-        count = spec["count"]
-        f, i = _floats(floats), _ints(ints)
-        return {
-            name: _column_out((i if integer else f)[at : at + count], integers=integer)
-            for name, integer, at in spec["columns"]
-        }
+        return _sweep_columns(header, floats, ints)
+
+    # -- portfolios (SPEC part 10: the native Engine's run_portfolio, portfolio_sweep) -------
+
+    def run_portfolio(self, universe: Universe, strategy: Any, settings: Any, params: Any) -> dict:
+        if _lossy(strategy, params) or _lossy_settings(settings):
+            # A value a JS number cannot carry as given: the pure-Python checks (the core's
+            # order and messages) refuse it as the native engine does, or pass it.
+            _fallback_check(
+                _fallback_portfolio.prepare, universe._symbols(), strategy, settings, params
+            )
+        floats, ints = _call(
+            _js.runPortfolio, universe._handle, _text(strategy), _text(settings), _text(params)
+        )
+        return _portfolio_output(floats, ints, universe._symbols(), params)
+
+    def portfolio_sweep(
+        self,
+        universe: Universe,
+        strategy: Any,
+        settings: Any,
+        params: Any,
+        constraint: Any,
+        names: Optional[list],
+        rows: Optional[list],
+        max_workers: Optional[int],
+    ) -> dict:
+        if max_workers is not None and max_workers < 1:
+            raise BacktestError(f"max_workers must be >= 1, got {max_workers}", "invalid_parameter")
+        if _lossy(strategy, params, constraint, rows) or _lossy_settings(settings):
+            # As ``sweep``: the param columns keep the given types (5.0 stays a float), which
+            # JSON through JS would not; the pure-Python engine gives the native columns.
+            combos = None if rows is None else [dict(zip(names or [], r)) for r in rows]
+            out = _fallback_check(
+                _fallback_portfolio.sweep_portfolio,
+                universe._columns(),
+                strategy,
+                params,
+                settings,
+                constraint,
+                combos,
+            )
+            return {k: _column_out(v, _all_ints(v)) for k, v in out["columns"].items()}
+        header, floats, ints = _call(
+            _js.portfolioSweep,
+            universe._handle,
+            _text(strategy),
+            _text(settings),
+            _text(params),
+            None if constraint is None else _text(constraint),
+            None if names is None else _text(names),
+            None if rows is None else _text(rows),
+        )
+        return _sweep_columns(header, floats, ints)
+
+
+def _sweep_columns(header: Any, floats: Any, ints: Any) -> dict:
+    """A sweep's columns from the adapter's ``packColumns``: a JSON header, the float columns
+    and the integer ones (numpy arrays with numpy, else lists)."""
+    spec = json.loads(str(header))
+    count = spec["count"]
+    f, i = _floats(floats), _ints(ints)
+    return {
+        name: _column_out((i if integer else f)[at : at + count], integers=integer)
+        for name, integer, at in spec["columns"]
+    }
 
 
 _COLUMN_NAMES = (
@@ -618,6 +686,152 @@ def sample_data(symbol: str, days: int, start_price: float, seed: int) -> Market
         _refuse_with_fallback(_fallback.generate_sample_data, symbol, days, start_price, seed)
     handle = _call(_js.sampleData, str(symbol), float(days), float(start_price), str(int(seed)))
     return MarketData._wrap(handle)
+
+
+# -- portfolios ------------------------------------------------------------------------------
+
+
+class Universe:
+    """Assets on the union of their instants, owned by the wasm instance (a ``WasmUniverse``),
+    from the bridge's ``MarketData`` (their bars are copied; refused: none, or a symbol twice)."""
+
+    __slots__ = ("_handle", "_assets", "_dates", "_names")
+
+    def __init__(self, assets: Sequence[MarketData]) -> None:
+        from pyodide.ffi import to_js
+
+        assets = list(assets)
+        for a in assets:
+            if not isinstance(a, MarketData):
+                raise TypeError(f"a Universe takes MarketData, got {type(a).__name__}")
+        handle, dates = _call(_js.universe, to_js([a._handle for a in assets]))
+        text = str(dates)
+        self._handle = handle
+        self._assets = assets
+        self._dates = text.split("\n") if text else []
+        self._names = [a.columns()[0] for a in assets]
+
+    def __len__(self) -> int:
+        """The number of union bars (as the native ``Universe``)."""
+        return len(self._dates)
+
+    def dates(self) -> list:
+        """The union's dates."""
+        return list(self._dates)
+
+    def _symbols(self) -> list:
+        return self._names
+
+    def _columns(self) -> list:
+        """Every asset's columns with its symbol (what the pure-Python engine reads)."""
+        return [{"symbol": s, **a.as_lists()} for s, a in zip(self._names, self._assets)]
+
+    def __del__(self) -> None:
+        try:
+            self._handle.free()
+        except Exception:  # noqa: BLE001 - interpreter shutdown, or never built
+            pass
+
+
+def sample_universe(symbols: Sequence[str], days: int, seed: int) -> list:
+    """The sample universe's assets as ``MarketData`` in universe order, bit-identical to the
+    native and Python engines' (one crossing: the handles and every asset's bars)."""
+    from pyodide.ffi import to_js
+
+    names = [str(s) for s in symbols]
+    if not _safe(days):
+        _refuse_with_fallback(_fallback.generate_sample_universe, names, days, seed)
+    handles, syms, dates, lengths_js, columns_js = _call(
+        _js.sampleUniverse, to_js(names), float(days), str(int(seed))
+    )
+    values = _float_array(columns_js)
+    out, o = [], 0
+    for handle, symbol, text, n in zip(handles, syms, dates, _ints(lengths_js)):
+        data = MarketData.__new__(MarketData)
+        data._handle = handle
+        data._len = n
+        cols = [_column_out(values[o + k * n : o + (k + 1) * n].tolist()) for k in range(5)]
+        o += 5 * n
+        text = str(text)
+        data._columns = (str(symbol), text.split("\n") if text else [], *cols)
+        out.append(data)
+    return out
+
+
+def _lossy_settings(settings: Any) -> bool:
+    """Whether portfolio settings hold a value JSON through JS would change: as the
+    single-asset settings', or an integral float ``max_positions`` (2.0 refused natively, 2 in
+    JS)."""
+    if _lossy(settings, integral=False):
+        return True
+    return isinstance(settings, dict) and type(settings.get("max_positions")) is float
+
+
+# The native door's trade columns (src/python/portfolio.rs), as the adapter packs them.
+_INT_TRADE_COLUMNS = (
+    "symbol",
+    "entry_index",
+    "exit_index",
+    "bars_held",
+    "direction",
+    "exit_reason",
+)
+_FLOAT_TRADE_COLUMNS = ("entry_price", "exit_price", "size", "pnl", "return_pct")
+_TRADE_COLUMN_ORDER = ("symbol", "entry_index", "exit_index", "entry_price", "exit_price", "size")
+_TRADE_COLUMN_ORDER += ("pnl", "return_pct", "bars_held", "direction", "exit_reason")
+_ASSET_FIELDS = ("trade_count", "pnl", "win_rate", "exposure")
+_PORTFOLIO_HEAD = 6
+
+
+def _portfolio_output(floats_js: Any, ints_js: Any, symbols: list, params: Any) -> dict:
+    """The native ``run_portfolio`` dict from the adapter's ``packPortfolio`` arrays: metrics
+    by name (None where undefined), trades as columns (``symbol`` the asset's index,
+    ``direction`` and ``exit_reason`` indices into ``labels``), equity_curve, cash, assets
+    rows, position_rows (bars x assets), params, execution_time_ms. Lists without numpy
+    (``PortfolioResult`` takes either), numpy arrays with it."""
+    f = _float_array(floats_js)
+    ms, n_metrics, n, bars, m, stride = f[:_PORTFOLIO_HEAD].tolist()
+    n_metrics, n, bars, m, stride = int(n_metrics), int(n), int(bars), int(m), int(stride)
+    o = _PORTFOLIO_HEAD
+    metrics = {}
+    for (name, integer), v in zip(_METRICS, f[o : o + n_metrics].tolist()):
+        metrics[name] = None if v != v else (int(v) if integer else v)
+    o += n_metrics
+    ints = _ints(ints_js)
+    trades: dict = {}
+    for c, name in enumerate(_INT_TRADE_COLUMNS):
+        trades[name] = _column_out(ints[c * n : (c + 1) * n], integers=True)
+    for name in _FLOAT_TRADE_COLUMNS:
+        trades[name] = _column_out(f[o : o + n].tolist())
+        o += n
+    trades = {name: trades[name] for name in _TRADE_COLUMN_ORDER}  # the native dict's order
+    equity, cash = f[o : o + bars].tolist(), f[o + bars : o + 2 * bars].tolist()
+    o += 2 * bars
+    positions = f[o : o + bars * m]
+    o += bars * m
+    if _np is not None:
+        rows: Any = _np.frombuffer(positions, dtype=_np.float64).reshape(bars, m)
+    else:  # list slices of one list: cheaper than a slice and a tolist() per bar
+        values = positions.tolist()
+        rows = [values[at : at + m] for at in range(0, bars * m, max(m, 1))]
+    summary = f[o : o + m * stride].tolist()
+    assets = []
+    for k, symbol in enumerate(symbols):
+        row = dict(zip(_ASSET_FIELDS, summary[k * stride : (k + 1) * stride]))
+        row["trade_count"] = int(row["trade_count"])
+        assets.append({"symbol": symbol, **row})
+    return {
+        "metrics": metrics,
+        "trades": trades,
+        "labels": (list(_SIDES), list(_EXIT_REASONS)),
+        "equity_curve": _column_out(equity),
+        "cash": _column_out(cash),
+        "assets": assets,
+        "position_rows": rows,
+        # The engine ran with exactly these (checked); as given, a float stays a float.
+        "params": dict(params) if isinstance(params, dict) else {},
+        "execution_time_ms": ms,
+    }
 
 
 def indicator(name: str, inputs: list, params: dict) -> list:
