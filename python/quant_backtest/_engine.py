@@ -800,6 +800,16 @@ def rust_engine_context(
         engine.close()
 
 
+def _sample_seed(seed: Any) -> int:
+    """A sample generator's seed: an integer in [0, 2**64), drawn at random when None."""
+    if seed is None:
+        seed = secrets.randbits(64)
+    seed = _integer("seed", seed)
+    if not 0 <= seed < 2**64:
+        raise BacktestError(f"seed must be an integer in [0, 2**64), got {seed}")
+    return seed
+
+
 def generate_sample_data(
     symbol: str = "SAMPLE", days: int = 100, start_price: float = 100.0, seed: Optional[int] = None
 ) -> MarketData:
@@ -808,11 +818,7 @@ def generate_sample_data(
     wasm, pure Python); ``seed=None`` draws one at random."""
     days = _integer("days", days)
     start_price = _number("start_price", start_price)
-    if seed is None:
-        seed = secrets.randbits(64)
-    seed = _integer("seed", seed)
-    if not 0 <= seed < 2**64:
-        raise BacktestError(f"seed must be an integer in [0, 2**64), got {seed}")
+    seed = _sample_seed(seed)
     native = _backend.engine_module() if _backend.use_native() else None
     if native is not None:
         try:

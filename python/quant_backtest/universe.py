@@ -3,7 +3,6 @@ and the deterministic sample universe."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any, Iterator, Mapping, Optional, Sequence, Union, overload
 
 from . import _backend, _fallback
@@ -158,18 +157,14 @@ def generate_sample_universe(
     ...) over ``days`` business days from 2020-01-01; the first starts on the first day, the
     others on days drawn from the first third. The same seed gives the same bars, bit for bit,
     in every engine; ``seed=None`` draws one at random."""
-    from ._engine import _integer
+    from ._engine import _integer, _sample_seed
 
     if isinstance(symbols, (str, bytes)) or not hasattr(symbols, "__iter__"):
         names = _fallback.sample_symbols(symbols)
     else:
         names = [str(s) for s in symbols]
     days = _integer("days", days)
-    if seed is None:
-        seed = secrets.randbits(64)
-    seed = _integer("seed", seed)
-    if not 0 <= seed < 2**64:
-        raise BacktestError(f"seed must be an integer in [0, 2**64), got {seed}")
+    seed = _sample_seed(seed)
     native = _backend.engine_module() if _backend.use_native() else None
     if native is not None:
         try:

@@ -240,17 +240,11 @@ impl PyEngine {
         rows: Option<&Bound<'py, PyAny>>,
         max_workers: Option<i64>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let (strategy, settings, params, constraint) = (
-            wire(py, strategy)?,
-            wire(py, settings)?,
-            wire(py, params)?,
-            wire(py, constraint)?,
-        );
-        let rows = read_rows(py, names, rows)?;
+        let r = SweepRequest::read(py, [strategy, settings, params, constraint], names, rows)?;
         let workers = check_workers(py, max_workers)?;
         let data = &data.inner;
         let plan = detached(py, || {
-            api::plan(&strategy, &settings, &params, &constraint, rows)
+            api::plan(&r.strategy, &r.settings, &r.params, &r.constraint, r.rows)
         })?;
         let pool = self.pool(crate::pool::threads_for(workers, plan.len()));
         let out = py.detach(|| api::run_sweep(data, &plan, &pool, &mut SeriesTable::new()));
@@ -272,17 +266,18 @@ impl PyEngine {
         rows: Option<&Bound<'py, PyAny>>,
         max_workers: Option<i64>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let (strategy, settings, params, constraint) = (
-            wire(py, strategy)?,
-            wire(py, settings)?,
-            wire(py, params)?,
-            wire(py, constraint)?,
-        );
-        let rows = read_rows(py, names, rows)?;
+        let r = SweepRequest::read(py, [strategy, settings, params, constraint], names, rows)?;
         let workers = check_workers(py, max_workers)?;
         let universe = &universe.inner;
         let plan = detached(py, || {
-            api::plan_portfolio(universe, &strategy, &settings, &params, &constraint, rows)
+            api::plan_portfolio(
+                universe,
+                &r.strategy,
+                &r.settings,
+                &r.params,
+                &r.constraint,
+                r.rows,
+            )
         })?;
         let pool = self.pool(crate::pool::threads_for(workers, plan.len()));
         let out = py.detach(|| {
@@ -324,6 +319,34 @@ impl PyEngine {
         out.set_item("trade_count", int_array(py, c.trade_count)?)?;
         out.set_item("win_rate", float_array(py, c.win_rate)?)?;
         Ok(out)
+    }
+}
+
+/// A sweep request's values, read from Python.
+struct SweepRequest {
+    strategy: Value,
+    settings: Value,
+    params: Value,
+    constraint: Value,
+    rows: Option<api::SweepRows>,
+}
+
+impl SweepRequest {
+    /// `values`: strategy, settings, params, constraint.
+    fn read(
+        py: Python<'_>,
+        values: [&Bound<'_, PyAny>; 4],
+        names: Option<Vec<String>>,
+        rows: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let [strategy, settings, params, constraint] = values.map(|v| wire(py, v));
+        Ok(Self {
+            strategy: strategy?,
+            settings: settings?,
+            params: params?,
+            constraint: constraint?,
+            rows: read_rows(py, names, rows)?,
+        })
     }
 }
 
