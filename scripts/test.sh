@@ -37,6 +37,8 @@ log "the Python example runs"
 
 log "JS: build the npm package (single-threaded + threaded wasm), pack, install, node --test, tsc, esbuild"
 bash scripts/test-js.sh
+log "pytest: the Pyodide bridge's reading of the wasm glue just built"
+QUANT_BACKTEST_EXPECT_GLUE=1 .venv/bin/python -m pytest -q tests/python/test_wasm_backend.py
 
 log "browser: the demo page in headless chromium (threaded and single-threaded)"
 bash scripts/test-browser.sh

@@ -4,6 +4,7 @@ where the wasm engine cannot start, and the glue rewriting of ``_wasm_bridge``."
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 
@@ -68,8 +69,13 @@ def test_env_python_does_not_try_the_wasm_engine(emscripten_without_js, monkeypa
     assert _backend._wasm_tried is False
 
 
-@pytest.mark.skipif(not GLUE.exists(), reason="pkg/wasm is not built (scripts/build-wasm.sh)")
 def test_glue_becomes_a_function_body():
+    if not GLUE.exists():
+        # The first pytest pass of npm test runs before the npm build; the second (after it)
+        # demands the glue, so this cannot skip into green there.
+        if os.environ.get("QUANT_BACKTEST_EXPECT_GLUE") == "1":
+            pytest.fail("QUANT_BACKTEST_EXPECT_GLUE=1 but pkg/wasm is not built")
+        pytest.skip("pkg/wasm is not built (scripts/build-wasm.sh)")
     body = _wasm_bridge._module_body(GLUE.read_text(encoding="utf-8"))
     assert "import.meta" not in body
     assert not any(line.startswith(("export ", "import ")) for line in body.splitlines())
