@@ -77,7 +77,8 @@ const ERRORS = [
 const python = JSON.parse(
   execFileSync(PYTHON, [SCRIPT], {
     input: JSON.stringify({ sample: SAMPLE, universes: UNIVERSES, cases: CASES, optimize: OPTIMIZE, errors: ERRORS }),
-    env: { ...process.env, PYTHONPATH: join(REPO, 'python') },
+    // The .venv's installed wheel (its native engine), as cross-language.test.mjs runs it.
+    env: process.env,
     maxBuffer: 64 * 1024 * 1024,
   }).toString(),
 );

@@ -141,7 +141,8 @@ const python = JSON.parse(
       sample_errors: SAMPLE_ERRORS,
     }),
     encoding: 'utf8',
-    env: { ...process.env, PYTHONPATH: join(REPO, 'python') },
+    // The .venv's installed wheel (its native engine), as cross-language.test.mjs runs it.
+    env: process.env,
     maxBuffer: 256 * 1024 * 1024,
   }),
 );

@@ -26,7 +26,8 @@ function nativePortfolioAnswers() {
   if (!existsSync(VENV_PYTHON)) throw new Error(`${VENV_PYTHON} is missing: run scripts/test-pyodide.sh`);
   const run = spawnSync(VENV_PYTHON, [SCRIPT, GOLDEN_DIR], {
     cwd: ROOT,
-    env: { ...process.env, QUANT_BACKTEST_BACKEND: 'rust', PYTHONPATH: join(ROOT, 'python') },
+    // The .venv's installed wheel: its native engine (demanded), not the source tree's Python.
+    env: { ...process.env, QUANT_BACKTEST_BACKEND: 'rust' },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
