@@ -12,6 +12,10 @@ import { createRuleBuilder, fromWire, namedValues, setNamed, sidesFor } from './
 import { documentText, showSettings, splitDocument, strategyDocument } from './strategy-form.js';
 import { markerCounts, tradeMarkers } from './trade-markers.js';
 import { createPortfolioMode } from './portfolio.js';
+import { chartTimes, linkScrolling, makeChart, moneyFormat } from './chart-base.js';
+import { formatMetric, int, metricLabel, money, ms, pct, pct100, price, ratio } from './metric-format.js';
+import { statRows } from './stat-rows.js';
+import { acceptDrops } from './drop-zone.js';
 
 const LWC = /** @type {any} */ (globalThis).LightweightCharts;
 
@@ -30,24 +34,6 @@ function setState(state) {
   document.body.dataset.state = state;
 }
 
-const nf = (/** @type {number} */ digits) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const NF0 = nf(0);
-const NF2 = nf(2);
-const NF3 = nf(3);
-const NA = 'n/a';
-
-/** @param {number | null | undefined} x */
-const finite = (x) => typeof x === 'number' && Number.isFinite(x);
-/** A fraction as a percent: 0.1234 -> "12.34 %". */
-const pct = (/** @type {number | null | undefined} */ x) => (finite(x) ? `${NF2.format(/** @type {number} */ (x) * 100)} %` : NA);
-/** A value already in percent: 56.25 -> "56.25 %". */
-const pct100 = (/** @type {number | null | undefined} */ x) => (finite(x) ? `${NF2.format(/** @type {number} */ (x))} %` : NA);
-const ratio = (/** @type {number | null | undefined} */ x) => (finite(x) ? NF3.format(/** @type {number} */ (x)) : NA);
-const int = (/** @type {number | null | undefined} */ x) => (finite(x) ? NF0.format(/** @type {number} */ (x)) : NA);
-const money = (/** @type {number | null | undefined} */ x) => (finite(x) ? NF2.format(/** @type {number} */ (x)) : NA);
-const price = (/** @type {number} */ x) => (Math.abs(x) >= 1000 ? NF2.format(x) : x.toPrecision(6).replace(/\.?0+$/, ''));
-const ms = (/** @type {number} */ x) => (x >= 100 ? `${NF0.format(x)} ms` : `${x.toFixed(x >= 10 ? 1 : 2)} ms`);
-
 /** How the heatmap shows a metric: label, formatter, and how it is colored (the others: from the catalog). */
 const METRICS = /** @type {Record<string, { label: string, fmt: (x: number) => string, scale: string }>} */ ({
   sharpeRatio: { label: 'Sharpe ratio', fmt: ratio, scale: 'diverging' },
@@ -65,7 +51,7 @@ function fillMetrics() {
   const select = /** @type {HTMLSelectElement} */ ($('metric'));
   for (const m of catalog().metrics) {
     const key = camelCase(m.name);
-    METRICS[key] ??= { label: metricLabel(m.name), fmt: METRIC_FORMAT[m.name] ?? pct, scale: /duration|count/.test(m.name) ? 'count' : 'diverging' };
+    METRICS[key] ??= { label: metricLabel(m.name), fmt: (x) => formatMetric(m.name, x), scale: /duration|count/.test(m.name) ? 'count' : 'diverging' };
     select.append(Object.assign(document.createElement('option'), { value: key, textContent: METRICS[key].label, title: m.description }));
   }
   select.value = 'sharpeRatio';
@@ -157,20 +143,7 @@ function setInputs(values) {
 
 const CHART_COLORS = { up: '#1a9850', down: '#d7301f', strategy: '#2962ff', hold: '#8d8d8d', drawdown: '#d7301f' };
 
-/** @param {HTMLElement} el @param {Record<string, unknown>} [extra] */
-function makeChart(el, extra = {}) {
-  return LWC.createChart(el, {
-    autoSize: true,
-    layout: { background: { type: 'solid', color: '#ffffff' }, textColor: '#333', fontSize: 11 },
-    grid: { vertLines: { color: '#f0f0f0' }, horzLines: { color: '#f0f0f0' } },
-    rightPriceScale: { borderColor: '#ddd' },
-    timeScale: { borderColor: '#ddd', minBarSpacing: 0.01 },
-    crosshair: { mode: LWC.CrosshairMode.Normal },
-    ...extra,
-  });
-}
-
-const priceChart = makeChart($('price-chart'));
+const priceChart = makeChart(LWC, $('price-chart'));
 const candles = priceChart.addSeries(LWC.CandlestickSeries, {
   upColor: CHART_COLORS.up,
   downColor: CHART_COLORS.down,
@@ -181,13 +154,12 @@ const candles = priceChart.addSeries(LWC.CandlestickSeries, {
 const markers = LWC.createSeriesMarkers(candles, []);
 
 const pctFormat = { type: 'custom', minMove: 0.01, formatter: (/** @type {number} */ v) => `${v.toFixed(1)} %` };
-const equityChart = makeChart($('equity-chart'));
-// Whole currency units with thousands separators, and no series titles: those titles sat on
-// the price axis over its labels (the legend is the figure's caption).
-const moneyFormat = { type: 'custom', minMove: 1, formatter: (/** @type {number} */ v) => NF0.format(v) };
+const equityChart = makeChart(LWC, $('equity-chart'));
+// Whole currency units (moneyFormat) and no series titles: those titles sat on the price axis
+// over its labels (the legend is the figure's caption).
 const holdLine = equityChart.addSeries(LWC.LineSeries, { color: CHART_COLORS.hold, lineWidth: 1, priceLineVisible: false, priceFormat: moneyFormat });
 const equityLine = equityChart.addSeries(LWC.LineSeries, { color: CHART_COLORS.strategy, lineWidth: 2, priceLineVisible: false, priceFormat: moneyFormat });
-const drawdownChart = makeChart($('drawdown-chart'));
+const drawdownChart = makeChart(LWC, $('drawdown-chart'));
 const drawdownArea = drawdownChart.addSeries(LWC.AreaSeries, {
   lineColor: CHART_COLORS.drawdown,
   topColor: 'rgba(215, 48, 31, 0.05)',
@@ -198,33 +170,12 @@ const drawdownArea = drawdownChart.addSeries(LWC.AreaSeries, {
   invertFilledArea: true,
 });
 
-const oscChart = makeChart($('osc-chart'));
+const oscChart = makeChart(LWC, $('osc-chart'));
 const overlays = createOverlays(LWC, priceChart, oscChart);
 
 // The four charts scroll and zoom together (they have one point per bar each).
 const charts = [priceChart, oscChart, equityChart, drawdownChart];
-let syncing = false;
-for (const c of charts) {
-  c.timeScale().subscribeVisibleLogicalRangeChange((/** @type {any} */ range) => {
-    if (syncing || range === null) return;
-    syncing = true;
-    for (const other of charts) if (other !== c) other.timeScale().setVisibleLogicalRange(range);
-    syncing = false;
-  });
-}
-
-/**
- * Chart times for the bars: 'YYYY-MM-DD' dates as they are, other ISO 8601 dates as UTC
- * seconds; if that does not give strictly increasing times, one day per bar.
- * @param {readonly string[]} dates
- */
-function chartTimes(dates) {
-  if (dates.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))) return dates.slice();
-  const secs = dates.map((d) => Math.floor(Date.parse(d) / 1000));
-  const increasing = secs.every((s, i) => Number.isFinite(s) && (i === 0 || s > secs[i - 1]));
-  if (increasing) return secs;
-  return dates.map((_, i) => 86400 * (i + 1));
-}
+linkScrolling(charts);
 
 /** @param {any} d MarketData */
 function drawPrice(d) {
@@ -298,27 +249,6 @@ for (const id of ['price-chart', 'osc-chart', 'equity-chart', 'drawdown-chart'])
 // ---------------------------------------------------------------------------------------------
 // Stats table and trades
 
-/** Labels of the engine's metrics (catalog().metrics names) where the name alone reads badly. */
-const METRIC_LABELS = /** @type {Record<string, string>} */ ({
-  volatility: 'Volatility (annualized)',
-  trade_count: 'Closed trades',
-  buy_and_hold_return: 'Buy and hold return',
-  max_drawdown_duration: 'Max drawdown duration (bars)',
-});
-/** How each metric reads: fractions in %, win_rate already in %, counts, ratios, money. */
-const METRIC_FORMAT = /** @type {Record<string, (x: number) => string>} */ ({
-  sharpe_ratio: ratio,
-  sortino_ratio: ratio,
-  profit_factor: ratio,
-  calmar_ratio: ratio,
-  trade_count: int,
-  max_drawdown_duration: int,
-  win_rate: pct100,
-  expectancy: money,
-});
-/** @param {string} name */
-const metricLabel = (name) => METRIC_LABELS[name] ?? name[0].toUpperCase() + name.slice(1).replace(/_/g, ' ');
-
 /** Every metric of the engine's table (catalog order), then the run's own facts. @param {any} r @param {Record<string, any>} s */
 function renderStats(r, s) {
   const d = current.data;
@@ -326,30 +256,17 @@ function renderStats(r, s) {
   /** @type {[string, string, string?][]} */
   const rows = catalog().metrics.map((/** @type {{ name: string, description: string }} */ m) => {
     const v = r[camelCase(m.name)];
-    return [metricLabel(m.name), (METRIC_FORMAT[m.name] ?? pct)(v), m.description];
+    return [metricLabel(m.name), formatMetric(m.name, v), m.description];
   });
   rows.push(['Final equity', money(eq[eq.length - 1])], ['Starting capital', money(s.initial_capital)], ['Bars', int(d.length)], ['Engine time', ms(r.executionTimeMs)]);
   const body = $('stats').tBodies[0];
-  body.replaceChildren(
-    ...rows.map(([k, v, title]) => {
-      const tr = document.createElement('tr');
-      const th = document.createElement('th');
-      th.scope = 'row';
-      th.textContent = k;
-      if (title) th.title = title;
-      const td = document.createElement('td');
-      td.textContent = v;
-      if (v === NA) td.className = 'na';
-      tr.append(th, td);
-      return tr;
-    }),
-  );
+  body.replaceChildren(...statRows(rows));
   const tb = $('trades').tBodies[0];
   $('trade-count').textContent = String(r.trades.length);
   tb.replaceChildren(
     ...r.trades.map((/** @type {any} */ t, /** @type {number} */ i) => {
       const tr = document.createElement('tr');
-      const cells = [i + 1, t.direction, t.exitReason.replace(/_/g, ' '), t.entryDate, price(t.entryPrice), t.exitDate, price(t.exitPrice), NF2.format(t.size), money(t.pnl), pct(t.returnPct), t.barsHeld];
+      const cells = [i + 1, t.direction, t.exitReason.replace(/_/g, ' '), t.entryDate, price(t.entryPrice), t.exitDate, price(t.exitPrice), money(t.size), money(t.pnl), pct(t.returnPct), t.barsHeld];
       for (const c of cells) {
         const td = document.createElement('td');
         td.textContent = String(c);
@@ -1140,21 +1057,8 @@ fileInput.addEventListener('change', () => {
   fileInput.value = ''; // choosing the same file again loads it again
   if (file) readCsvFile(file);
 });
-const dataForm = $('data-form');
-for (const type of ['dragenter', 'dragover']) {
-  dataForm.addEventListener(type, (/** @type {DragEvent} */ e) => {
-    e.preventDefault();
-    dataForm.classList.add('dropping');
-  });
-}
-dataForm.addEventListener('dragleave', (/** @type {DragEvent} */ e) => {
-  if (!dataForm.contains(/** @type {Node | null} */ (e.relatedTarget))) dataForm.classList.remove('dropping');
-});
-dataForm.addEventListener('drop', (/** @type {DragEvent} */ e) => {
-  e.preventDefault();
-  dataForm.classList.remove('dropping');
-  const file = e.dataTransfer?.files?.[0];
-  if (file) readCsvFile(file);
+acceptDrops($('data-form'), (/** @type {File[]} */ files) => {
+  if (files[0]) readCsvFile(files[0]);
 });
 // A file dropped elsewhere must not replace the page.
 window.addEventListener('dragover', (e) => e.preventDefault());

@@ -13,5 +13,6 @@ import { catalog as engineCatalog } from 'quant-backtest';
 /** The engine's catalog: indicators, price fields, settings, metrics. @returns {Catalog} */
 export const catalog = () => /** @type {Catalog} */ (engineCatalog());
 
-/** A catalog name in the package's camelCase: total_return -> totalReturn. @param {string} name */
-export const camelCase = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+// A catalog name in the package's camelCase (total_return -> totalReturn): metric-format.js's,
+// which has no engine import so that Node can load it.
+export { camelKey as camelCase } from './metric-format.js';

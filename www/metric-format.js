@@ -1,7 +1,8 @@
 // How the page writes the engine's metrics and money: labels of the catalog's metric names and
 // one formatter per kind (fractions in %, win_rate already in %, counts, ratios, money). No DOM
 // and no engine import, so the browser test can format the package's own numbers with it in
-// Node and compare them with what the page shows. (app.js keeps its own copy for the workbench.)
+// Node and compare them with what the page shows. The workbench (app.js) and the portfolio view
+// (portfolio.js) both write with it.
 
 const nf = (/** @type {number} */ digits) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const NF0 = nf(0);
@@ -21,6 +22,8 @@ export const ratio = (x) => (finite(x) ? NF3.format(x) : NA);
 export const int = (x) => (finite(x) ? NF0.format(x) : NA);
 /** @param {number | null | undefined} x */
 export const money = (x) => (finite(x) ? NF2.format(x) : NA);
+/** A trade's price: 6 significant digits (2 decimals from 1000 up). @param {number} x */
+export const price = (x) => (Math.abs(x) >= 1000 ? NF2.format(x) : x.toPrecision(6).replace(/\.?0+$/, ''));
 /** Milliseconds, with fewer digits as they grow. @param {number} x */
 export const ms = (x) => (x >= 100 ? `${NF0.format(x)} ms` : `${x.toFixed(x >= 10 ? 1 : 2)} ms`);
 

@@ -3,22 +3,11 @@
 // lightweight-charts has no stacked series, so each asset's area is the cumulative sum of the
 // assets up to it (in universe order), drawn from the total down with opaque fills: the band
 // between two curves is that asset's value. Short positions stack by their absolute value.
+import { chartTimes, linkScrolling, makeChart, moneyFormat } from './chart-base.js';
 
 /** Opaque colors for the stacked areas, by asset (cycled beyond ten). */
 export const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 export const EQUITY_COLORS = { strategy: '#2962ff', hold: '#8d8d8d' };
-
-/**
- * Chart times for the dates: 'YYYY-MM-DD' as they are, other ISO 8601 dates as UTC seconds;
- * one day per bar when that does not increase strictly (as the workbench does).
- * @param {readonly string[]} dates @returns {(string | number)[]}
- */
-export function chartTimes(dates) {
-  if (dates.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))) return dates.slice();
-  const secs = dates.map((d) => Math.floor(Date.parse(d) / 1000));
-  if (secs.every((s, i) => Number.isFinite(s) && (i === 0 || s > secs[i - 1]))) return secs;
-  return dates.map((_, i) => 86400 * (i + 1));
-}
 
 /**
  * The cumulative sums of the assets' absolute position values: row k is assets 0..k summed.
@@ -42,36 +31,18 @@ export function stackedSums(columns) {
  * @param {HTMLElement} equityEl @param {HTMLElement} positionsEl
  */
 export function createPortfolioCharts(LWC, equityEl, positionsEl) {
-  const NF0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-  const moneyFormat = { type: 'custom', minMove: 1, formatter: (/** @type {number} */ v) => NF0.format(v) };
-  const options = {
-    autoSize: true,
-    layout: { background: { type: 'solid', color: '#ffffff' }, textColor: '#333', fontSize: 11 },
-    grid: { vertLines: { color: '#f0f0f0' }, horzLines: { color: '#f0f0f0' } },
-    rightPriceScale: { borderColor: '#ddd' },
-    timeScale: { borderColor: '#ddd', minBarSpacing: 0.01 },
-    crosshair: { mode: LWC.CrosshairMode.Normal },
-  };
-  const equityChart = LWC.createChart(equityEl, options);
+  const equityChart = makeChart(LWC, equityEl);
   const line = (/** @type {string} */ color, /** @type {number} */ width) =>
     equityChart.addSeries(LWC.LineSeries, { color, lineWidth: width, priceLineVisible: false, priceFormat: moneyFormat });
   const holdLine = line(EQUITY_COLORS.hold, 1);
   const equityLine = line(EQUITY_COLORS.strategy, 2);
-  const positionsChart = LWC.createChart(positionsEl, options);
+  const positionsChart = makeChart(LWC, positionsEl);
   /** @type {any[]} */
   let areas = [];
 
   // The two charts share their dates: they scroll and zoom together.
   const charts = [equityChart, positionsChart];
-  let syncing = false;
-  for (const c of charts) {
-    c.timeScale().subscribeVisibleLogicalRangeChange((/** @type {any} */ range) => {
-      if (syncing || range === null) return;
-      syncing = true;
-      for (const other of charts) if (other !== c) other.timeScale().setVisibleLogicalRange(range);
-      syncing = false;
-    });
-  }
+  linkScrolling(charts);
   const fit = () => {
     for (const c of charts) c.timeScale().fitContent();
   };

@@ -7,9 +7,11 @@
 import { BacktestError, MarketData, Universe, generateSampleUniverse } from 'quant-backtest';
 import { equalWeightHold } from './buy-and-hold.js';
 import { catalog } from './catalog.js';
+import { acceptDrops } from './drop-zone.js';
 import { assetsOfCsv } from './csv-universe.js';
-import { camelKey, formatMetric, int, metricLabel, money, ms, pct, pct100, NA } from './metric-format.js';
+import { camelKey, formatMetric, int, metricLabel, money, ms, pct, pct100 } from './metric-format.js';
 import { PALETTE, createPortfolioCharts } from './portfolio-charts.js';
+import { statRows } from './stat-rows.js';
 
 const LWC = /** @type {any} */ (globalThis).LightweightCharts;
 
@@ -144,19 +146,7 @@ export function createPortfolioMode({ engine, strategy, showError, clearError })
     if (files.length && (await loadFiles(files))) await guarded(run());
   });
   const form = $('portfolio-form');
-  for (const type of ['dragenter', 'dragover']) {
-    form.addEventListener(type, (/** @type {DragEvent} */ e) => {
-      e.preventDefault();
-      form.classList.add('dropping');
-    });
-  }
-  form.addEventListener('dragleave', (/** @type {DragEvent} */ e) => {
-    if (!form.contains(/** @type {Node | null} */ (e.relatedTarget))) form.classList.remove('dropping');
-  });
-  form.addEventListener('drop', async (/** @type {DragEvent} */ e) => {
-    e.preventDefault();
-    form.classList.remove('dropping');
-    const files = [...(e.dataTransfer?.files ?? [])];
+  acceptDrops(form, async (/** @type {File[]} */ files) => {
     if (files.length && (await loadFiles(files))) await guarded(run());
   });
 
@@ -290,20 +280,7 @@ export function createPortfolioMode({ engine, strategy, showError, clearError })
       ['Dates', int(r.dates.length)],
       ['Engine time', ms(elapsed)],
     );
-    $('portfolio-stats').tBodies[0].replaceChildren(
-      ...rows.map(([k, v, title]) => {
-        const tr = document.createElement('tr');
-        const th = document.createElement('th');
-        th.scope = 'row';
-        th.textContent = k;
-        if (title) th.title = title;
-        const td = document.createElement('td');
-        td.textContent = v;
-        if (v === NA) td.className = 'na';
-        tr.append(th, td);
-        return tr;
-      }),
-    );
+    $('portfolio-stats').tBodies[0].replaceChildren(...statRows(rows));
   }
 
   /** @param {any} r @param {any} universe */

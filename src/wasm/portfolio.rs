@@ -4,18 +4,18 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Float64Array, Int32Array, Object};
+use js_sys::{Array, Float64Array, Object};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{column, to_js, wire};
-use super::seed::WasmMarketData;
+use super::convert::{to_js, wire};
+use super::seed::{trade_numbers, WasmMarketData};
+use super::strategy::{explicit_rows, sweep_columns};
 use super::{grid_pool, js_error, set, whole};
 use crate::api::{self, PortfolioOutput, PortfolioSweepPlan, Value};
-use crate::metrics::{MetricKind, METRICS};
 use crate::portfolio::sample::{generate_sample_universe, sample_symbols};
 use crate::portfolio::Universe;
 use crate::strategy::SeriesTable;
-use crate::{BacktestError, ErrorKind, MarketData};
+use crate::MarketData;
 
 /// Assets collected one handle at a time (a handle passed by reference stays the caller's;
 /// its bars are copied), then made a universe by [`WasmUniverse::new`].
@@ -136,16 +136,9 @@ fn output_object(universe: &Universe, out: PortfolioOutput) -> Object {
     for pt in &out.trades {
         let t = &pt.trade;
         let asset = universe.position(&pt.symbol).unwrap_or(0);
+        trades.push(asset as f64);
+        trades.extend(trade_numbers(t));
         trades.extend([
-            asset as f64,
-            t.entry_index as f64,
-            t.exit_index as f64,
-            t.entry_price,
-            t.exit_price,
-            t.size,
-            t.pnl,
-            t.return_pct,
-            t.bars_held as f64,
             label(&mut labels, t.direction.as_str()),
             label(&mut labels, t.exit_reason.as_str()),
         ]);
@@ -221,12 +214,7 @@ impl WasmPortfolioSweep {
             wire(&params)?,
             wire(&constraint)?,
         );
-        let rows = match (names, wire(&rows)?) {
-            (Some(names), Value::List(rows)) => {
-                Some((names, rows.into_iter().map(row).collect::<Result<_, _>>()?))
-            }
-            _ => None,
-        };
+        let rows = explicit_rows(names, &rows)?;
         api::plan_portfolio(
             &universe.inner,
             &strategy,
@@ -261,31 +249,6 @@ impl WasmPortfolioSweep {
             &grid_pool(),
             &mut tables,
         );
-        let columns = Object::new();
-        for (name, values) in out.names.iter().zip(&out.params) {
-            column(&columns, name, values);
-        }
-        for (i, def) in METRICS.iter().enumerate() {
-            let values = out.metrics.iter().map(|m| m.values()[i].as_f64());
-            if def.kind == MetricKind::Int {
-                let ints: Vec<i32> = values.map(|v| v as i32).collect();
-                set(&columns, def.name, Int32Array::from(&ints[..]));
-            } else {
-                let floats: Vec<f64> = values.collect();
-                set(&columns, def.name, Float64Array::from(&floats[..]));
-            }
-        }
-        columns
-    }
-}
-
-/// One explicit row of a sweep (a list of values in `names` order).
-fn row(v: Value) -> Result<Vec<Value>, JsValue> {
-    match v {
-        Value::List(values) => Ok(values),
-        other => Err(js_error(BacktestError::new(
-            ErrorKind::Grid,
-            format!("rows must be lists of values, got {}", other.describe()),
-        ))),
+        sweep_columns(&out)
     }
 }

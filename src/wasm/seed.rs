@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use std::cell::RefCell;
 
 use super::{grid_pool, js_error, set, whole};
+use crate::execution::Trade;
 use crate::grid::{run_grid_cached, run_grid_metrics_cached, GridColumns, SmaCache};
 use crate::params::{validate_grid, GridPlan, RawSettings};
 use crate::strategy::SeriesTable;
@@ -231,6 +232,22 @@ pub fn backtest(
 /// Numbers per closed trade in [`backtest_packed`]'s first array.
 const TRADE_STRIDE: usize = 8;
 
+/// A trade's numbers as every packed output starts them (the strategy and portfolio outputs
+/// add their own after): `entry_index, exit_index, entry_price, exit_price, size, pnl,
+/// return_pct, bars_held`.
+pub(super) fn trade_numbers(t: &Trade) -> [f64; TRADE_STRIDE] {
+    [
+        t.entry_index as f64,
+        t.exit_index as f64,
+        t.entry_price,
+        t.exit_price,
+        t.size,
+        t.pnl,
+        t.return_pct,
+        t.bars_held as f64,
+    ]
+}
+
 /// [`backtest`] packed into three values, so that JS builds the result objects itself (one call
 /// across the boundary instead of one per field): `[numbers, dates, equityCurve]` where
 /// `numbers` is a `Float64Array` of `fastPeriod, slowPeriod, totalReturn, annualizedReturn,
@@ -276,16 +293,7 @@ pub fn backtest_packed(
     ]);
     let dates = Array::new();
     for t in &r.trades {
-        numbers.extend([
-            t.entry_index as f64,
-            t.exit_index as f64,
-            t.entry_price,
-            t.exit_price,
-            t.size,
-            t.pnl,
-            t.return_pct,
-            t.bars_held as f64,
-        ]);
+        numbers.extend(trade_numbers(t));
         dates.push(&t.entry_date.as_str().into());
         dates.push(&t.exit_date.as_str().into());
     }

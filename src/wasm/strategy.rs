@@ -7,9 +7,11 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{column, to_js, wire};
-use super::seed::WasmMarketData;
+use super::seed::{trade_numbers, WasmMarketData};
 use super::{grid_pool, js_error, set};
-use crate::api::{self, BacktestOutput, PreparedBacktest, RawSignals, Value};
+use crate::api::{
+    self, BacktestOutput, PreparedBacktest, RawSignals, SweepOutput, SweepRows, Value,
+};
 use crate::execution::{ExitReason, Side};
 use crate::metrics::{MetricKind, METRICS};
 use crate::strategy::{IndicatorKind, IndicatorState, PriceField};
@@ -68,18 +70,8 @@ fn push_trades(out: &mut Vec<f64>, trades: &[crate::execution::Trade]) {
             .iter()
             .position(|r| *r == t.exit_reason)
             .unwrap_or(0);
-        out.extend([
-            t.entry_index as f64,
-            t.exit_index as f64,
-            t.entry_price,
-            t.exit_price,
-            t.size,
-            t.pnl,
-            t.return_pct,
-            t.bars_held as f64,
-            side as f64,
-            reason as f64,
-        ]);
+        out.extend(trade_numbers(t));
+        out.extend([side as f64, reason as f64]);
     }
 }
 
@@ -207,12 +199,7 @@ impl WasmSweep {
             wire(&params)?,
             wire(&constraint)?,
         );
-        let rows = match (names, wire(&rows)?) {
-            (Some(names), Value::List(rows)) => {
-                Some((names, rows.into_iter().map(row).collect::<Result<_, _>>()?))
-            }
-            _ => None,
-        };
+        let rows = explicit_rows(names, &rows)?;
         api::plan(&strategy, &settings, &params, &constraint, rows)
             .map(|plan| WasmSweep { plan })
             .map_err(js_error)
@@ -240,24 +227,45 @@ impl WasmSweep {
             &grid_pool(),
             &mut table,
         );
-        let columns = Object::new();
-        for (name, values) in out.names.iter().zip(&out.params) {
-            column(&columns, name, values);
-        }
-        for (i, def) in METRICS.iter().enumerate() {
-            let values = out.metrics.iter().map(|m| m.values()[i].as_f64());
-            if def.kind == MetricKind::Int {
-                let ints: Vec<i32> = values.map(|v| v as i32).collect();
-                set(&columns, def.name, Int32Array::from(&ints[..]));
-            } else {
-                let floats: Vec<f64> = values.collect();
-                set(&columns, def.name, Float64Array::from(&floats[..]));
-            }
-        }
-        columns
+        sweep_columns(&out)
     }
 }
 
+/// A sweep's rows as columns (strategy and portfolio sweeps alike): each param, then every
+/// metric (`Int32Array` for integers, `Float64Array` with NaN for an undefined ratio).
+pub(super) fn sweep_columns(out: &SweepOutput) -> Object {
+    let columns = Object::new();
+    for (name, values) in out.names.iter().zip(&out.params) {
+        column(&columns, name, values);
+    }
+    for (i, def) in METRICS.iter().enumerate() {
+        let values = out.metrics.iter().map(|m| m.values()[i].as_f64());
+        if def.kind == MetricKind::Int {
+            let ints: Vec<i32> = values.map(|v| v as i32).collect();
+            set(&columns, def.name, Int32Array::from(&ints[..]));
+        } else {
+            let floats: Vec<f64> = values.collect();
+            set(&columns, def.name, Float64Array::from(&floats[..]));
+        }
+    }
+    columns
+}
+
+/// A sweep's explicit rows (lists of values in `names` order) when the JS layer sent both,
+/// else none (the params' product is planned).
+pub(super) fn explicit_rows(
+    names: Option<Vec<String>>,
+    rows: &JsValue,
+) -> Result<Option<SweepRows>, JsValue> {
+    Ok(match (names, wire(rows)?) {
+        (Some(names), Value::List(rows)) => {
+            Some((names, rows.into_iter().map(row).collect::<Result<_, _>>()?))
+        }
+        _ => None,
+    })
+}
+
+/// One explicit row of a sweep (a list of values in `names` order).
 fn row(v: Value) -> Result<Vec<Value>, JsValue> {
     match v {
         Value::List(values) => Ok(values),
