@@ -3,9 +3,9 @@
 //!
 //! On each union bar, over the assets that have a bar then, in this order: the exits of the
 //! pending orders at the open, then their entries (universe order); the stops; the signals,
-//! whose exits fill before their entries on a close fill. An entry's percent size is of the
-//! cash at that moment, or of an equal slot (`max_positions`). Assets without a bar keep their
-//! position, valued at their last close.
+//! whose exits fill before their entries on a close fill. An entry is sized from the free
+//! cash at that moment (the cash less what open shorts hold back), or from an equal slot of it
+//! (`max_positions`). Assets without a bar keep their position, valued at their last close.
 
 use super::Universe;
 use crate::execution::account::{Account, Order};
