@@ -953,7 +953,8 @@ function intText(n) {
 // ---------------------------------------------------------------------------------------------
 // The strategy engine: names from the Rust catalog (`catalog()` of the wasm build)
 
-/** @type {null | { settings: string[], settingKeys: string[], metrics: { name: string, key: string, integer: boolean }[],
+/** @type {null | { settings: string[], settingKeys: string[], portfolioSettings: string[], portfolioSettingKeys: string[],
+ *   metrics: { name: string, key: string, integer: boolean }[],
  *   metricKeys: string[], tradeFields: string[], sides: string[], exitReasons: string[] }} */
 let CATALOG = null;
 
@@ -965,6 +966,8 @@ function names() {
     CATALOG = {
       settings: c.settings,
       settingKeys: c.settings.map(camelCase),
+      portfolioSettings: c.portfolio_settings,
+      portfolioSettingKeys: c.portfolio_settings.map(camelCase),
       metrics,
       metricKeys: metrics.map((/** @type {any} */ m) => m.key),
       tradeFields: c.trade_fields,

@@ -662,6 +662,8 @@ export interface Catalog {
   indicators: ReadonlyArray<{ name: IndicatorName; params: CatalogParam[]; outputs: string[]; source: boolean }>;
   price_fields: string[];
   settings: string[];
+  /** what a portfolio takes besides `settings` */
+  portfolio_settings: string[];
   metrics: ReadonlyArray<{ name: string; integer: boolean; description: string }>;
   trade_fields: string[];
   sides: Side[];

@@ -25,11 +25,8 @@ import {
   describe,
   integer,
 } from './core.js';
+import { STRATEGY_KEYS } from './strategy.js';
 
-/** A strategy object's own keys: a plain object with none of them names one strategy per symbol. */
-const STRATEGY_KEYS = ['entry', 'exit', 'short_entry', 'short_exit', 'settings', 'constraint'];
-/** What `runPortfolio` takes besides the settings of `runBacktest`. */
-const PORTFOLIO_SETTINGS = ['maxPositions'];
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /** @param {unknown} v @returns {v is Record<string, unknown>} */
@@ -328,10 +325,14 @@ export function portfolioStrategy(strategy) {
  * @param {Record<string, any>} o @param {readonly string[]} options @returns {Record<string, unknown>}
  */
 export function portfolioSettings(o, options) {
-  // maxPositions is a setting here: a typo near it reads "unknown setting", as in Python.
-  checkKeys(o, [...names().settingKeys, ...PORTFOLIO_SETTINGS], options);
-  const settings = wireSettings(o, [...options, ...PORTFOLIO_SETTINGS]);
-  if (o.maxPositions !== undefined) settings.max_positions = o.maxPositions;
+  // A portfolio's own settings (the engine's catalog: maxPositions) are settings here: a typo
+  // near one reads "unknown setting", as in Python.
+  const n = names();
+  checkKeys(o, [...n.settingKeys, ...n.portfolioSettingKeys], options);
+  const settings = wireSettings(o, [...options, ...n.portfolioSettingKeys]);
+  n.portfolioSettingKeys.forEach((key, i) => {
+    if (o[key] !== undefined) settings[n.portfolioSettings[i]] = o[key];
+  });
   return settings;
 }
 

@@ -16,7 +16,8 @@ import { BacktestError, formatFloat, rawExports } from './core.js';
 /** @typedef {{ name: string, params: { name: string, default: number | null, integer: boolean }[], outputs: string[], source: boolean }} IndicatorSpec */
 
 const SIDES = /** @type {const} */ (['entry', 'exit', 'short_entry', 'short_exit']);
-const STRATEGY_KEYS = [...SIDES, 'settings', 'constraint'];
+/** A strategy object's keys (a portfolio's object of strategies has none of them). */
+export const STRATEGY_KEYS = [...SIDES, 'settings', 'constraint'];
 const COMPARISONS = ['gt', 'lt', 'ge', 'le', 'crosses_above', 'crosses_below'];
 const OPERATOR_SYMBOLS = /** @type {Record<string, string>} */ ({ gt: '>', lt: '<', ge: '>=', le: '<=' });
 const METHOD_NAMES = /** @type {Record<string, string>} */ ({

@@ -572,25 +572,12 @@ class Engine:
         rows: Optional[list],
         max_workers: Optional[int],
     ) -> dict:
-        if max_workers is not None and max_workers < 1:
-            raise BacktestError(f"max_workers must be >= 1, got {max_workers}", "invalid_parameter")
-        if _lossy(strategy, params, constraint, rows) or _lossy(settings, integral=False):
-            combos = None if rows is None else [dict(zip(names or [], r)) for r in rows]
-            out = _fallback_check(
-                _fallback.sweep, data.as_lists(), strategy, params, settings, constraint, combos
-            )
-            return {k: _column_out(v, _all_ints(v)) for k, v in out["columns"].items()}
-        header, floats, ints = _call(
-            _js.sweep,
-            data._handle,
-            _text(strategy),
-            _text(settings),
-            _text(params),
-            None if constraint is None else _text(constraint),
-            None if names is None else _text(names),
-            None if rows is None else _text(rows),
+        return _sweep(
+            (_js.sweep, data._handle),
+            (_fallback.sweep, data.as_lists),
+            _lossy(settings, integral=False),
+            (strategy, settings, params, constraint, names, rows, max_workers),
         )
-        return _sweep_columns(header, floats, ints)
 
     # -- portfolios (SPEC part 10: the native Engine's run_portfolio, portfolio_sweep) -------
 
@@ -617,33 +604,40 @@ class Engine:
         rows: Optional[list],
         max_workers: Optional[int],
     ) -> dict:
-        if max_workers is not None and max_workers < 1:
-            raise BacktestError(f"max_workers must be >= 1, got {max_workers}", "invalid_parameter")
-        if _lossy(strategy, params, constraint, rows) or _lossy_settings(settings):
-            # As ``sweep``: the param columns keep the given types (5.0 stays a float), which
-            # JSON through JS would not; the pure-Python engine gives the native columns.
-            combos = None if rows is None else [dict(zip(names or [], r)) for r in rows]
-            out = _fallback_check(
-                _fallback_portfolio.sweep_portfolio,
-                universe._columns(),
-                strategy,
-                params,
-                settings,
-                constraint,
-                combos,
-            )
-            return {k: _column_out(v, _all_ints(v)) for k, v in out["columns"].items()}
-        header, floats, ints = _call(
-            _js.portfolioSweep,
-            universe._handle,
-            _text(strategy),
-            _text(settings),
-            _text(params),
-            None if constraint is None else _text(constraint),
-            None if names is None else _text(names),
-            None if rows is None else _text(rows),
+        return _sweep(
+            (_js.portfolioSweep, universe._handle),
+            (_fallback_portfolio.sweep_portfolio, universe._columns),
+            _lossy_settings(settings),
+            (strategy, settings, params, constraint, names, rows, max_workers),
         )
-        return _sweep_columns(header, floats, ints)
+
+
+def _sweep(js: tuple, fallback: tuple, lossy_settings: bool, request: tuple) -> dict:
+    """A sweep (one asset's or a portfolio's): ``js`` the adapter's call and the bars' handle,
+    ``fallback`` the pure-Python sweep and what gives it the bars, ``request`` the native
+    Engine's arguments. A value JSON through JS would change (``lossy_settings`` says it of the
+    settings) runs the pure-Python sweep, whose checks and param columns are the native
+    engine's (5.0 stays a float); anything else runs on wasm."""
+    strategy, settings, params, constraint, names, rows, max_workers = request
+    if max_workers is not None and max_workers < 1:
+        raise BacktestError(f"max_workers must be >= 1, got {max_workers}", "invalid_parameter")
+    if _lossy(strategy, params, constraint, rows) or lossy_settings:
+        run, bars = fallback
+        combos = None if rows is None else [dict(zip(names or [], r)) for r in rows]
+        out = _fallback_check(run, bars(), strategy, params, settings, constraint, combos)
+        return {k: _column_out(v, _all_ints(v)) for k, v in out["columns"].items()}
+    call, handle = js
+    header, floats, ints = _call(
+        call,
+        handle,
+        _text(strategy),
+        _text(settings),
+        _text(params),
+        None if constraint is None else _text(constraint),
+        None if names is None else _text(names),
+        None if rows is None else _text(rows),
+    )
+    return _sweep_columns(header, floats, ints)
 
 
 def _sweep_columns(header: Any, floats: Any, ints: Any) -> dict:
@@ -760,11 +754,12 @@ def sample_universe(symbols: Sequence[str], days: int, seed: int) -> list:
 
 def _lossy_settings(settings: Any) -> bool:
     """Whether portfolio settings hold a value JSON through JS would change: as the
-    single-asset settings', or an integral float ``max_positions`` (2.0 refused natively, 2 in
-    JS)."""
+    single-asset settings', or an integral float for a portfolio setting (integers all:
+    ``max_positions=2.0`` is refused natively, but is 2 in JS)."""
     if _lossy(settings, integral=False):
         return True
-    return isinstance(settings, dict) and type(settings.get("max_positions")) is float
+    own = _fallback_portfolio.PORTFOLIO_SETTINGS
+    return isinstance(settings, dict) and any(type(settings.get(k)) is float for k in own)
 
 
 # The native door's trade columns (src/python/portfolio.rs), as the adapter packs them.

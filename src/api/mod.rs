@@ -6,7 +6,7 @@ mod value;
 
 pub use portfolio::{
     plan_portfolio, run_portfolio, run_portfolio_sweep_range, PortfolioOutput, PortfolioSweepPlan,
-    PortfolioTrade, PreparedPortfolio,
+    PortfolioTrade, PreparedPortfolio, PORTFOLIO_SETTING_NAMES,
 };
 
 pub use value::{key_shown, key_text, Value};

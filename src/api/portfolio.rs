@@ -84,10 +84,13 @@ fn read_slots(v: &Value) -> Result<usize> {
     }
 }
 
+/// The settings a portfolio takes besides the single-asset ones.
+pub const PORTFOLIO_SETTING_NAMES: [&str; 1] = ["max_positions"];
+
 /// The single-asset settings and `max_positions` (names checked first, among both).
 fn split_settings(settings: &Value) -> Result<(Entries, Option<usize>)> {
     let mut settings = entries(settings, "settings")?;
-    check_names_among(&settings, None, &["max_positions"])?;
+    check_names_among(&settings, None, &PORTFOLIO_SETTING_NAMES)?;
     let slots = match settings.iter().position(|(k, _)| k == "max_positions") {
         Some(i) => Some(read_slots(&settings.remove(i).1)?),
         None => None,

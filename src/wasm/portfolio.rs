@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{to_js, wire};
 use super::seed::{trade_numbers, WasmMarketData};
-use super::strategy::{explicit_rows, sweep_columns};
+use super::strategy::{read_sweep, sweep_columns};
 use super::{grid_pool, js_error, set, whole};
 use crate::api::{self, PortfolioOutput, PortfolioSweepPlan, Value};
 use crate::portfolio::sample::{generate_sample_universe, sample_symbols};
@@ -208,13 +208,8 @@ impl WasmPortfolioSweep {
         names: Option<Vec<String>>,
         rows: JsValue,
     ) -> Result<WasmPortfolioSweep, JsValue> {
-        let (strategy, settings, params, constraint) = (
-            wire(&strategy)?,
-            wire(&settings)?,
-            wire(&params)?,
-            wire(&constraint)?,
-        );
-        let rows = explicit_rows(names, &rows)?;
+        let ([strategy, settings, params, constraint], rows) =
+            read_sweep([&strategy, &settings, &params, &constraint], names, &rows)?;
         api::plan_portfolio(
             &universe.inner,
             &strategy,

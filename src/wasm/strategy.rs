@@ -193,13 +193,8 @@ impl WasmSweep {
         names: Option<Vec<String>>,
         rows: JsValue,
     ) -> Result<WasmSweep, JsValue> {
-        let (strategy, settings, params, constraint) = (
-            wire(&strategy)?,
-            wire(&settings)?,
-            wire(&params)?,
-            wire(&constraint)?,
-        );
-        let rows = explicit_rows(names, &rows)?;
+        let ([strategy, settings, params, constraint], rows) =
+            read_sweep([&strategy, &settings, &params, &constraint], names, &rows)?;
         api::plan(&strategy, &settings, &params, &constraint, rows)
             .map(|plan| WasmSweep { plan })
             .map_err(js_error)
@@ -253,10 +248,19 @@ pub(super) fn sweep_columns(out: &SweepOutput) -> Object {
 
 /// A sweep's explicit rows (lists of values in `names` order) when the JS layer sent both,
 /// else none (the params' product is planned).
-pub(super) fn explicit_rows(
+/// A sweep request's values (strategy, settings, params, constraint) and its explicit rows,
+/// read from JS (the first refusal in that order).
+pub(super) fn read_sweep(
+    values: [&JsValue; 4],
     names: Option<Vec<String>>,
     rows: &JsValue,
-) -> Result<Option<SweepRows>, JsValue> {
+) -> Result<([Value; 4], Option<SweepRows>), JsValue> {
+    let [strategy, settings, params, constraint] = values.map(wire);
+    let values = [strategy?, settings?, params?, constraint?];
+    Ok((values, explicit_rows(names, rows)?))
+}
+
+fn explicit_rows(names: Option<Vec<String>>, rows: &JsValue) -> Result<Option<SweepRows>, JsValue> {
     Ok(match (names, wire(rows)?) {
         (Some(names), Value::List(rows)) => {
             Some((names, rows.into_iter().map(row).collect::<Result<_, _>>()?))
@@ -378,6 +382,7 @@ struct Catalog {
     indicators: Vec<IndicatorOut>,
     price_fields: Vec<&'static str>,
     settings: &'static [&'static str],
+    portfolio_settings: &'static [&'static str],
     metrics: Vec<MetricOut>,
     trade_fields: &'static [&'static str],
     sides: Vec<&'static str>,
@@ -386,8 +391,8 @@ struct Catalog {
 }
 
 /// The engine's tables, which the JS builder, options and results read rather than restate:
-/// indicators (params, defaults, outputs), price fields, setting names, metrics, the packed
-/// trade's fields.
+/// indicators (params, defaults, outputs), price fields, setting names (and a portfolio's own),
+/// metrics, the packed trade's fields.
 #[wasm_bindgen(js_name = catalog)]
 pub fn catalog() -> JsValue {
     to_js(&Catalog {
@@ -410,6 +415,7 @@ pub fn catalog() -> JsValue {
             .collect(),
         price_fields: PriceField::ALL.iter().map(|f| f.name()).collect(),
         settings: &crate::execution::settings::SETTING_NAMES,
+        portfolio_settings: &crate::api::PORTFOLIO_SETTING_NAMES,
         metrics: METRICS
             .iter()
             .map(|d| MetricOut {
