@@ -77,6 +77,8 @@ pub enum ErrorKind {
     Strategy,
     Grid,
     Signals,
+    /// A saved live state that is corrupt, of another format or another version.
+    State,
 }
 
 impl ErrorKind {
@@ -87,6 +89,7 @@ impl ErrorKind {
             ErrorKind::Strategy => "invalid_strategy",
             ErrorKind::Grid => "invalid_grid",
             ErrorKind::Signals => "invalid_signals",
+            ErrorKind::State => "invalid_state",
         }
     }
 }

@@ -24,7 +24,9 @@ pub mod metrics;
 pub mod pool;
 pub mod portfolio;
 pub mod seed;
+mod state_json;
 pub mod strategy;
+pub mod stream;
 pub mod sweep;
 mod timing;
 

@@ -1,14 +1,17 @@
 //! The wire API every door calls: requests as [`Value`]s in, results as serde structs out.
 //! A door converts (pythonize, serde-wasm-bindgen) and calls these; nothing else.
 
+mod live;
 mod portfolio;
 mod value;
 
+pub use live::{LiveBacktest, LIVE_STATE_FORMAT, LIVE_STATE_VERSION};
 pub use portfolio::{
     plan_portfolio, run_portfolio, run_portfolio_sweep_range, PortfolioOutput, PortfolioSweepPlan,
     PortfolioTrade, PreparedPortfolio, PORTFOLIO_SETTING_NAMES,
 };
 
+pub(crate) use value::BIG_NUMBER_TOKEN;
 pub use value::{key_shown, key_text, Value};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -100,9 +103,9 @@ pub fn run_backtest(
 /// checking the request each time.
 #[derive(Debug, Clone)]
 pub struct PreparedBacktest {
-    strategy: Strategy,
-    settings: ExecSettings,
-    params: Vec<(String, Value)>,
+    pub(crate) strategy: Strategy,
+    pub(crate) settings: ExecSettings,
+    pub(crate) params: Vec<(String, Value)>,
 }
 
 impl PreparedBacktest {

@@ -66,7 +66,7 @@ const NON_STRING_KEY: char = '\u{1}';
 
 /// The one key of serde's arbitrary-precision number maps (pythonize for huge ints, serde_json
 /// with `arbitrary_precision` for every number).
-const BIG_NUMBER_TOKEN: &str = "$serde_json::private::Number";
+pub(crate) const BIG_NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// An object key as a message names it: a string in single quotes, anything else as a value.
 pub fn key_shown(key: &str) -> String {

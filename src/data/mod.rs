@@ -107,53 +107,63 @@ pub fn validate(
     }
     let mut previous: Option<i128> = None;
     for row in 0..n {
-        let instant = parse_instant(&dates[row]).ok_or_else(|| BacktestError::BadDate {
-            row,
-            value: dates[row].clone(),
-        })?;
-        if previous.is_some_and(|p| instant <= p) {
-            return Err(BacktestError::DateNotIncreasing {
-                row,
-                value: dates[row].clone(),
-                previous: dates[row - 1].clone(),
-            });
-        }
-        previous = Some(instant);
-        for (field, value) in [
-            ("open", open[row]),
-            ("high", high[row]),
-            ("low", low[row]),
-            ("close", close[row]),
-        ] {
-            if !is_price(value) {
-                return Err(BacktestError::BadPrice { field, row, value });
-            }
-        }
-        let (lo, hi) = (low[row], high[row]);
-        if hi < lo {
-            return Err(BacktestError::HighBelowLow {
-                row,
-                high: hi,
-                low: lo,
-            });
-        }
-        for (field, value) in [("open", open[row]), ("close", close[row])] {
-            if value < lo || value > hi {
-                return Err(BacktestError::OutsideRange {
-                    field,
-                    row,
-                    value,
-                    low: lo,
-                    high: hi,
-                });
-            }
-        }
-        let v = volume[row];
-        if !(v.is_finite() && v >= 0.0) {
-            return Err(BacktestError::BadVolume { row, value: v });
-        }
+        let before = previous.map(|p| (p, dates[row - 1].as_str()));
+        let bar = [open[row], high[row], low[row], close[row], volume[row]];
+        previous = Some(validate_row(row, &dates[row], before, bar)?);
     }
     Ok(())
+}
+
+/// The checks of row `row` (`[open, high, low, close, volume]`), its date after `previous`
+/// (the instant and the text of the row before, if any): the instant of its date. A live run
+/// checks each bar it is pushed with this.
+pub fn validate_row(
+    row: usize,
+    date: &str,
+    previous: Option<(i128, &str)>,
+    [open, high, low, close, volume]: [f64; 5],
+) -> Result<i128> {
+    let instant = parse_instant(date).ok_or_else(|| BacktestError::BadDate {
+        row,
+        value: date.to_string(),
+    })?;
+    if let Some((p, text)) = previous {
+        if instant <= p {
+            return Err(BacktestError::DateNotIncreasing {
+                row,
+                value: date.to_string(),
+                previous: text.to_string(),
+            });
+        }
+    }
+    for (field, value) in [
+        ("open", open),
+        ("high", high),
+        ("low", low),
+        ("close", close),
+    ] {
+        if !is_price(value) {
+            return Err(BacktestError::BadPrice { field, row, value });
+        }
+    }
+    if high < low {
+        return Err(BacktestError::HighBelowLow { row, high, low });
+    }
+    for (field, value) in [("open", open), ("close", close)] {
+        if value < low || value > high {
+            return Err(BacktestError::OutsideRange {
+                field,
+                row,
+                value,
+                low,
+                high,
+            });
+        }
+    }
+    if !(volume.is_finite() && volume >= 0.0) {
+        return Err(BacktestError::BadVolume { row, value: volume });
+    }
+    Ok(instant)
 }
 
 #[cfg(test)]

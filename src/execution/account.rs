@@ -25,32 +25,67 @@ pub struct BarSignals {
 }
 
 /// An order waiting for the next open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Order {
     Open(Side),
     Close,
     Reverse(Side),
 }
 
-/// Cash, the open position and how it was opened.
-#[derive(Debug, Clone)]
+/// What a step tells its caller besides the equity: the trades it closes (every run keeps
+/// these), and for a live run the fills that open positions and the orders the signals make.
+/// A closure `FnMut(RawTrade)` is a sink that only keeps the trades.
+pub trait StepSink {
+    fn closed(&mut self, trade: RawTrade);
+
+    /// A position of `side` opened at bar `t` at `price` (slippage applied) for `size` units.
+    #[inline(always)]
+    fn opened(&mut self, _side: Side, _t: usize, _price: f64, _size: f64) {}
+
+    /// The signals of bar `t` made `order` while holding `held` (filled at this close, or
+    /// pending for the next open).
+    #[inline(always)]
+    fn ordered(&mut self, _order: Order, _held: Option<Side>, _t: usize) {}
+}
+
+impl<F: FnMut(RawTrade)> StepSink for F {
+    #[inline(always)]
+    fn closed(&mut self, trade: RawTrade) {
+        self(trade)
+    }
+}
+
+/// Cash, the open position and how it was opened. A live run saves it (serde) without its
+/// settings, which [`Account::resume`] puts back.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Account {
+    #[serde(skip)]
     s: ExecSettings,
+    #[serde(skip)]
     buy_factor: f64,
+    #[serde(skip)]
     sell_factor: f64,
+    #[serde(with = "crate::state_json::float")]
     pub cash: f64,
     /// `None`: flat.
     pub position: Option<Side>,
+    #[serde(with = "crate::state_json::float")]
     pub size: f64,
     entry_index: usize,
+    #[serde(with = "crate::state_json::float")]
     entry_price: f64,
+    #[serde(with = "crate::state_json::float")]
     basis: f64,
+    #[serde(with = "crate::state_json::float")]
     entry_proceeds: f64,
     /// Long: the highest high since entry; short: the lowest low.
+    #[serde(with = "crate::state_json::float")]
     best: f64,
     pub(crate) opened_at_open: bool,
     /// The open position's stop loss and take profit levels (from its entry price); one not
     /// set is the infinity on its side.
+    #[serde(with = "crate::state_json::pair")]
     levels: (f64, f64),
     pub pending: Option<Order>,
     pub(crate) stats: TradeStats,
@@ -74,6 +109,17 @@ impl Account {
             levels: (f64::NEG_INFINITY, f64::INFINITY),
             pending: None,
             stats: TradeStats::default(),
+        }
+    }
+
+    /// A saved account with its settings put back.
+    pub(crate) fn resume(settings: &ExecSettings, saved: Account) -> Self {
+        let fresh = Self::new(settings);
+        Self {
+            s: fresh.s,
+            buy_factor: fresh.buy_factor,
+            sell_factor: fresh.sell_factor,
+            ..saved
         }
     }
 
@@ -118,7 +164,7 @@ impl Account {
         t: usize,
         bar: &Bar,
         sig: BarSignals,
-        sink: &mut impl FnMut(RawTrade),
+        sink: &mut impl StepSink,
     ) -> f64 {
         self.opened_at_open = false;
         if let Some(order) = self.pending.take() {
@@ -127,6 +173,7 @@ impl Account {
         let stopped = self.position.is_some() && self.s.has_stops() && self.stops(t, bar, sink);
         if !stopped {
             if let Some(order) = self.order_for(sig) {
+                sink.ordered(order, self.position, t);
                 match self.s.fill {
                     Fill::Close => self.execute(order, t, bar.close, false, sink),
                     Fill::NextOpen => self.pending = Some(order),
@@ -143,7 +190,7 @@ impl Account {
         &mut self,
         t: usize,
         bar: &Bar,
-        sink: &mut impl FnMut(RawTrade),
+        sink: &mut impl StepSink,
     ) -> (f64, bool) {
         self.opened_at_open = false;
         let stopped = self.position.is_some() && self.s.has_stops() && self.stops(t, bar, sink);
@@ -164,10 +211,10 @@ impl Account {
         t: usize,
         raw: f64,
         at_open: bool,
-        sink: &mut impl FnMut(RawTrade),
+        sink: &mut impl StepSink,
     ) {
         self.exit_leg(order, t, raw, sink);
-        self.entry_leg(order, t, raw, at_open, self.cash);
+        self.entry_leg(order, t, raw, at_open, self.cash, sink);
     }
 
     /// What `order` closes, at the raw price `raw` (slippage applied): every exit of a bar
@@ -177,7 +224,7 @@ impl Account {
         order: Order,
         t: usize,
         raw: f64,
-        sink: &mut impl FnMut(RawTrade),
+        sink: &mut impl StepSink,
     ) {
         let reason = match order {
             Order::Open(_) => return,
@@ -188,7 +235,7 @@ impl Account {
             Some(Side::Short) => self.buy_price(raw),
             _ => self.sell_price(raw),
         };
-        sink(self.close(t, p, reason));
+        sink.closed(self.close(t, p, reason));
     }
 
     /// What `order` opens, at the raw price `raw`, sized from `available` (the account's cash;
@@ -200,6 +247,7 @@ impl Account {
         raw: f64,
         at_open: bool,
         available: f64,
+        sink: &mut impl StepSink,
     ) {
         let side = match order {
             Order::Open(side) | Order::Reverse(side) => side,
@@ -211,6 +259,9 @@ impl Account {
         };
         self.open(side, t, p, available);
         self.opened_at_open = at_open && self.position.is_some();
+        if self.position.is_some() {
+            sink.opened(side, t, p, self.size);
+        }
     }
 
     fn open(&mut self, side: Side, t: usize, p: f64, available: f64) {
@@ -297,7 +348,7 @@ impl Account {
 
     /// The stops of the open position on bar `t`; true when one closed it.
     #[inline(always)]
-    pub(crate) fn stops(&mut self, t: usize, bar: &Bar, sink: &mut impl FnMut(RawTrade)) -> bool {
+    pub(crate) fn stops(&mut self, t: usize, bar: &Bar, sink: &mut impl StepSink) -> bool {
         let long = self.position == Some(Side::Long);
         // The fixed levels were made at the entry; a level not set is an infinity on its side
         // (never reached).
@@ -342,7 +393,7 @@ impl Account {
             None
         };
         if let Some((price, reason)) = fill {
-            sink(self.close(t, price, reason));
+            sink.closed(self.close(t, price, reason));
             return true;
         }
         if self.s.trailing_stop.is_some() {

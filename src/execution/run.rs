@@ -51,6 +51,22 @@ impl SignalWords for SetWords<'_> {
     }
 }
 
+/// The effective signals of a word of bars (entry, exit, short entry, short exit): an entry
+/// and an exit of one side on one bar cancel, and the direction drops the other side. A live
+/// run applies it to one bar (bit 0).
+#[inline(always)]
+pub(crate) fn resolve(words: [u64; 4], direction: Direction) -> [u64; 4] {
+    let [entry, exit, short_entry, short_exit] = words;
+    let (mut le, mut lx) = (entry & !exit, exit & !entry);
+    let (mut se, mut sx) = (short_entry & !short_exit, short_exit & !short_entry);
+    match direction {
+        Direction::LongOnly => (se, sx) = (0, 0),
+        Direction::ShortOnly => (le, lx) = (0, 0),
+        Direction::Both => {}
+    }
+    [le, lx, se, sx]
+}
+
 /// The effective signals, made a word at a time as the run asks for bars (it only goes
 /// forward): conflicts and the direction applied, and per state the bars that can change it.
 pub(crate) struct Effective<S> {
@@ -107,15 +123,7 @@ impl<S: SignalWords> Effective<S> {
     fn extend(&mut self) {
         let w = self.words.len();
         let mask = crate::bits::tail_mask(w, self.len);
-        let [entry, exit, short_entry, short_exit] = self.source.next_words().map(|x| x & mask);
-        // An entry and an exit of one side on one bar cancel.
-        let (mut le, mut lx) = (entry & !exit, exit & !entry);
-        let (mut se, mut sx) = (short_entry & !short_exit, short_exit & !short_entry);
-        match self.direction {
-            Direction::LongOnly => (se, sx) = (0, 0),
-            Direction::ShortOnly => (le, lx) = (0, 0),
-            Direction::Both => {}
-        }
+        let [le, lx, se, sx] = resolve(self.source.next_words().map(|x| x & mask), self.direction);
         self.words.push([le, lx, se, sx, le | se, se | lx, le | sx]);
     }
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     Long,
@@ -21,7 +21,7 @@ impl Side {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExitReason {
     Signal,
@@ -54,7 +54,7 @@ impl ExitReason {
 
 /// A closed round trip. Indices are 0-based bars; `return_pct` is a fraction of the entry
 /// basis (the entry value with its fees).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Trade {
     pub entry_index: usize,
     pub exit_index: usize,
@@ -87,11 +87,19 @@ pub struct RawTrade {
 
 impl RawTrade {
     pub fn with_dates(&self, dates: &[String]) -> Trade {
+        self.dated(
+            dates[self.entry_index].clone(),
+            dates[self.exit_index].clone(),
+        )
+    }
+
+    /// With the dates of its entry and exit bars.
+    pub fn dated(&self, entry_date: String, exit_date: String) -> Trade {
         Trade {
             entry_index: self.entry_index,
             exit_index: self.exit_index,
-            entry_date: dates[self.entry_index].clone(),
-            exit_date: dates[self.exit_index].clone(),
+            entry_date,
+            exit_date,
             entry_price: self.entry_price,
             exit_price: self.exit_price,
             size: self.size,

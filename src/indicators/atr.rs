@@ -3,13 +3,15 @@
 /// The streaming ATR over `(high, low, close)` bars: the true range from the second bar on,
 /// its mean over the first `period` at index `period`, then `a = (a * (p - 1) + tr) / p`.
 /// `period = 1` gives the true range itself (first valid index 1).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Atr {
     period: usize,
     /// Bars seen, the first included (so `seen - 1` true ranges).
     seen: usize,
+    #[serde(with = "crate::state_json::float")]
     previous_close: f64,
     /// The plain sum of the true ranges while seeding, then the average itself.
+    #[serde(with = "crate::state_json::float")]
     value: f64,
 }
 

@@ -7,8 +7,9 @@ use super::stddev::Stddev;
 /// The streaming bands: `[upper, middle, lower]` with `middle` = the SMA, `sd` = the
 /// standard deviation as [`Stddev`] computes it, `upper = middle + k * sd`,
 /// `lower = middle - k * sd`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Bbands {
+    #[serde(with = "crate::state_json::float")]
     k: f64,
     middle: Sma,
     deviation: Stddev,

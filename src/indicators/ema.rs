@@ -4,12 +4,14 @@ use super::fold;
 
 /// The streaming EMA: `alpha = 2 / (period + 1)`; the value at the `period`-th number is the
 /// plain mean of the first `period`, then `e = (x - e) * alpha + e`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Ema {
     period: usize,
+    #[serde(with = "crate::state_json::float")]
     alpha: f64,
     seen: usize,
     /// The plain sum of the first values while seeding, then the average itself.
+    #[serde(with = "crate::state_json::float")]
     value: f64,
 }
 

@@ -11,11 +11,12 @@ use super::fold;
 
 /// The rolling extreme over the last `period` values; `keeps(a, b)` says whether `a` beats or
 /// ties `b` (`>=` for the maximum).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Extreme {
     period: usize,
     seen: usize,
     /// (index, value), values strictly decreasing in the `keeps` order from the front.
+    #[serde(with = "crate::state_json::indexed")]
     candidates: VecDeque<(usize, f64)>,
     last_nan: Option<usize>,
 }
@@ -69,7 +70,7 @@ impl Extreme {
 }
 
 /// The streaming rolling maximum of the last `period` values.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Highest(Extreme);
 
 impl Highest {
@@ -83,7 +84,7 @@ impl Highest {
 }
 
 /// The streaming rolling minimum of the last `period` values.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Lowest(Extreme);
 
 impl Lowest {

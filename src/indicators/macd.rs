@@ -6,7 +6,7 @@ use super::fold3;
 /// The streaming MACD: `[macd, signal, hist]`, all NaN until the signal line starts (index
 /// `slow - 1 + signal - 1`). Both averages start at index `slow - 1`: the fast one is seeded
 /// with the mean of the `fast` values ending there, as TA-Lib does.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Macd {
     fast_start: usize,
     slow_period: usize,

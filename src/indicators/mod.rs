@@ -10,7 +10,8 @@
 //!
 //! Periods are validated by the callers (`>= 1`; `macd` also `fast < slow`). States keep
 //! windows that grow with the values pushed, never allocating `period` values up front.
-//! This module is self-contained (no `crate::` imports): the strategy layer dispatches to it.
+//! This module is self-contained (its one `crate::` use is `state_json`, how a live run saves
+//! a state's floats): the strategy layer dispatches to it.
 
 mod atr;
 mod bbands;

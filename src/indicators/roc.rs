@@ -5,10 +5,11 @@ use std::collections::VecDeque;
 use super::fold;
 
 /// The streaming ROC: `x[t-p] != 0 ? (x[t] / x[t-p] - 1) * 100 : 0`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Roc {
     period: usize,
     /// The last `period` values.
+    #[serde(with = "crate::state_json::floats")]
     window: VecDeque<f64>,
 }
 

@@ -5,14 +5,18 @@
 use super::fold;
 
 /// The streaming RSI (first valid value at the `period + 1`-th number, index `period`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Rsi {
     period: usize,
+    #[serde(with = "crate::state_json::float")]
     inv_period: f64,
     /// Values seen, the first included (so `seen - 1` changes).
     seen: usize,
+    #[serde(with = "crate::state_json::float")]
     previous: f64,
+    #[serde(with = "crate::state_json::float")]
     gain: f64,
+    #[serde(with = "crate::state_json::float")]
     loss: f64,
 }
 

@@ -4,9 +4,11 @@ use std::collections::VecDeque;
 
 /// Neumaier's compensated running sum: accurate over long series, and the same operations in
 /// every engine.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 struct CompensatedSum {
+    #[serde(with = "crate::state_json::float")]
     sum: f64,
+    #[serde(with = "crate::state_json::float")]
     compensation: f64,
 }
 
@@ -74,10 +76,12 @@ pub fn sma(close: &[f64], period: usize) -> Vec<f64> {
 
 /// The streaming SMA: after k updates, `update` has returned exactly `sma(values, period)`'s
 /// first k values.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Sma {
     period: usize,
+    #[serde(with = "crate::state_json::float")]
     divisor: f64,
+    #[serde(with = "crate::state_json::floats")]
     window: VecDeque<f64>,
     sum: CompensatedSum,
     /// The length of the run of equal values ending at the last one.

@@ -14,14 +14,19 @@ use super::fold;
 ///   recomputed and set to 0 below `1e-12 * (s2 * inv)`, then the oldest value removed again)
 ///   when `var < 1e-6 * (s2 * inv)`, or the square that left exceeds `1e6 * s2`, or every
 ///   `32 * p` windows.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Stddev {
     period: usize,
+    #[serde(with = "crate::state_json::float")]
     inv_period: f64,
     /// The last `period - 1` values between updates (`period` during one).
+    #[serde(with = "crate::state_json::floats")]
     window: VecDeque<f64>,
+    #[serde(with = "crate::state_json::float")]
     shift: f64,
+    #[serde(with = "crate::state_json::float")]
     sum: f64,
+    #[serde(with = "crate::state_json::float")]
     sum_sq: f64,
     windows_to_reseed: usize,
     started: bool,

@@ -5,10 +5,12 @@ use std::collections::VecDeque;
 use super::fold;
 
 /// The streaming WMA: `sum_{j=1..p} j * x[t-p+j]` (j ascending) `/ (p * (p + 1) / 2)`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Wma {
     period: usize,
+    #[serde(with = "crate::state_json::float")]
     divisor: f64,
+    #[serde(with = "crate::state_json::floats")]
     window: VecDeque<f64>,
 }
 

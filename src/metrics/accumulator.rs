@@ -4,14 +4,19 @@
 use super::Metrics;
 
 /// What the closed trades tell the metrics, summed in trade order.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct TradeStats {
     pub closed: usize,
     pub wins: usize,
+    #[serde(with = "crate::state_json::float")]
     pub gross_profit: f64,
+    #[serde(with = "crate::state_json::float")]
     pub gross_loss: f64,
+    #[serde(with = "crate::state_json::float")]
     pub pnl_sum: f64,
+    #[serde(with = "crate::state_json::float")]
     pub best: f64,
+    #[serde(with = "crate::state_json::float")]
     pub worst: f64,
 }
 
@@ -83,7 +88,75 @@ pub(crate) struct MetricsAccumulator<'a> {
     initial_capital: f64,
 }
 
+/// An accumulator's sums without its returns buffer: what a live run keeps between bars (and
+/// saves), lending it the buffer for each push.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct MetricsState {
+    count: usize,
+    #[serde(with = "crate::state_json::float")]
+    prev: f64,
+    #[serde(with = "crate::state_json::float")]
+    sum: f64,
+    #[serde(with = "crate::state_json::float")]
+    downside_sq: f64,
+    #[serde(with = "crate::state_json::float")]
+    peak: f64,
+    #[serde(with = "crate::state_json::float")]
+    max_drawdown: f64,
+    below_since: Option<usize>,
+    max_drawdown_duration: usize,
+    exposed_bars: usize,
+    #[serde(with = "crate::state_json::float")]
+    initial_capital: f64,
+}
+
+impl MetricsState {
+    /// No bar pushed yet; `first_equity` is bar 0's (the first peak).
+    pub(crate) fn new(initial_capital: f64, first_equity: f64) -> Self {
+        MetricsAccumulator::new(initial_capital, first_equity, 0, &mut Vec::new()).state()
+    }
+
+    /// The returns the sums were made of (the first slots of the buffer it is resumed on).
+    pub(crate) fn returns(&self) -> usize {
+        self.count
+    }
+}
+
 impl<'a> MetricsAccumulator<'a> {
+    /// The sums so far.
+    pub(crate) fn state(&self) -> MetricsState {
+        MetricsState {
+            count: self.count,
+            prev: self.prev,
+            sum: self.sum,
+            downside_sq: self.downside_sq,
+            peak: self.peak,
+            max_drawdown: self.max_drawdown,
+            below_since: self.below_since,
+            max_drawdown_duration: self.max_drawdown_duration,
+            exposed_bars: self.exposed_bars,
+            initial_capital: self.initial_capital,
+        }
+    }
+
+    /// The accumulator of `state` on `buffer`, whose first `state.returns()` slots hold its
+    /// returns and which has a slot for each push to come.
+    pub(crate) fn resume(state: MetricsState, buffer: &'a mut [f64]) -> Self {
+        Self {
+            returns: buffer,
+            count: state.count,
+            prev: state.prev,
+            sum: state.sum,
+            downside_sq: state.downside_sq,
+            peak: state.peak,
+            max_drawdown: state.max_drawdown,
+            below_since: state.below_since,
+            max_drawdown_duration: state.max_drawdown_duration,
+            exposed_bars: state.exposed_bars,
+            initial_capital: state.initial_capital,
+        }
+    }
+
     /// `first_equity` is the equity of bar 0 (the first peak); `bars` the most pushes to come.
     /// `buffer` is grown to `bars` slots once and reused as is afterwards.
     pub(crate) fn new(
@@ -177,7 +250,7 @@ impl<'a> MetricsAccumulator<'a> {
     }
 
     /// The metrics of a curve of `bars` bars (pushed or skipped as flat).
-    pub(crate) fn finish(self, bars: usize, periods_per_year: f64, trades: &TradeStats) -> Metrics {
+    pub(crate) fn finish(&self, bars: usize, periods_per_year: f64, trades: &TradeStats) -> Metrics {
         let trade_count = trades.closed;
         let count = bars as f64;
         let mean = self.sum / count;

@@ -4,7 +4,7 @@
 mod accumulator;
 
 pub use accumulator::compute;
-pub(crate) use accumulator::{MetricsAccumulator, TradeStats};
+pub(crate) use accumulator::{MetricsAccumulator, MetricsState, TradeStats};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 

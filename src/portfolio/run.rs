@@ -173,7 +173,10 @@ impl Ledger {
         if available <= self.dust {
             return;
         }
-        self.lend(i, a, |a| a.entry_leg(order, t, raw, at_open, available));
+        // An entry closes nothing: its sink is never called.
+        self.lend(i, a, |a| {
+            a.entry_leg(order, t, raw, at_open, available, &mut |_: RawTrade| {})
+        });
     }
 }
 

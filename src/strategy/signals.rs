@@ -87,7 +87,7 @@ impl SeriesKey {
     }
 
     /// The key of the computation that makes this series (an indicator: all its outputs).
-    fn computation(mut self) -> Self {
+    pub(crate) fn computation(mut self) -> Self {
         if let SeriesKey::Indicator { output, .. } = &mut self {
             *output = None;
         }
@@ -508,7 +508,7 @@ fn depth(s: &Series) -> usize {
 }
 
 /// Calls `f` on every indicator and lag of a condition, sources included.
-fn visit_condition<'a>(c: &'a Condition, f: &mut impl FnMut(&'a Series)) {
+pub(crate) fn visit_condition<'a>(c: &'a Condition, f: &mut impl FnMut(&'a Series)) {
     match c {
         Condition::Compare { a, b, .. } => {
             visit_series(a, f);

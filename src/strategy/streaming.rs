@@ -4,8 +4,9 @@
 use super::catalog::IndicatorKind;
 use crate::indicators::{Atr, Bbands, Ema, Highest, Lowest, Macd, Roc, Rsi, Sma, Stddev, Wma};
 
-/// One indicator's streaming state.
-#[derive(Debug, Clone)]
+/// One indicator's streaming state (a live run saves it, tagged by kind).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum IndicatorState {
     Sma(Sma),
     Ema(Ema),
