@@ -159,13 +159,7 @@ impl Account {
 
     /// Bar `t`: the pending fill at the open, the stops, the signals; returns the equity at
     /// the close. Closed trades go to `sink`.
-    pub fn step(
-        &mut self,
-        t: usize,
-        bar: &Bar,
-        sig: BarSignals,
-        sink: &mut impl StepSink,
-    ) -> f64 {
+    pub fn step(&mut self, t: usize, bar: &Bar, sig: BarSignals, sink: &mut impl StepSink) -> f64 {
         self.opened_at_open = false;
         if let Some(order) = self.pending.take() {
             self.execute(order, t, bar.open, true, sink);
@@ -186,12 +180,7 @@ impl Account {
     /// Bar `t` of a position with no order pending and no signal that could act on it: the
     /// step's stops and its equity (what `step` does then). True when a stop closed it.
     #[inline(always)]
-    pub(crate) fn hold(
-        &mut self,
-        t: usize,
-        bar: &Bar,
-        sink: &mut impl StepSink,
-    ) -> (f64, bool) {
+    pub(crate) fn hold(&mut self, t: usize, bar: &Bar, sink: &mut impl StepSink) -> (f64, bool) {
         self.opened_at_open = false;
         let stopped = self.position.is_some() && self.s.has_stops() && self.stops(t, bar, sink);
         (self.equity(bar.close), stopped)
@@ -219,13 +208,7 @@ impl Account {
 
     /// What `order` closes, at the raw price `raw` (slippage applied): every exit of a bar
     /// comes before its entries (a portfolio's cash is freed first).
-    pub(crate) fn exit_leg(
-        &mut self,
-        order: Order,
-        t: usize,
-        raw: f64,
-        sink: &mut impl StepSink,
-    ) {
+    pub(crate) fn exit_leg(&mut self, order: Order, t: usize, raw: f64, sink: &mut impl StepSink) {
         let reason = match order {
             Order::Open(_) => return,
             Order::Close => ExitReason::Signal,

@@ -250,7 +250,12 @@ impl<'a> MetricsAccumulator<'a> {
     }
 
     /// The metrics of a curve of `bars` bars (pushed or skipped as flat).
-    pub(crate) fn finish(&self, bars: usize, periods_per_year: f64, trades: &TradeStats) -> Metrics {
+    pub(crate) fn finish(
+        &self,
+        bars: usize,
+        periods_per_year: f64,
+        trades: &TradeStats,
+    ) -> Metrics {
         let trade_count = trades.closed;
         let count = bars as f64;
         let mean = self.sum / count;

@@ -109,11 +109,8 @@ impl LiveSignals {
             // Sources come before the series made of them.
             visit_condition(side, &mut |s| this.add(s, &mut slots));
         }
-        this.sides = std::array::from_fn(|i| {
-            strategy.sides[i]
-                .as_ref()
-                .map(|c| this.node(c, &slots))
-        });
+        this.sides =
+            std::array::from_fn(|i| strategy.sides[i].as_ref().map(|c| this.node(c, &slots)));
         this.memory = vec![CrossMemory::default(); this.crosses.len()];
         this.current = this.memory.clone();
         this
@@ -147,7 +144,8 @@ impl LiveSignals {
                 let params: Vec<f64> = params.iter().map(|p| p.value()).collect();
                 let state = SeriesState::Indicator(IndicatorState::new(*kind, &params));
                 let source = source.as_deref().map(|src| self.input(src, slots));
-                (state, source, kind.outputs().len())
+                // A one-output kind names no outputs.
+                (state, source, kind.outputs().len().max(1))
             }
             Series::Shift {
                 series, periods, ..
@@ -289,9 +287,10 @@ impl LiveSignals {
                 (SeriesState::Indicator(a), SeriesState::Indicator(b)) => {
                     std::mem::discriminant(a) == std::mem::discriminant(b)
                 }
-                (SeriesState::Shift { periods: a, window }, SeriesState::Shift { periods: b, .. }) => {
-                    a == b && window.len() <= *a
-                }
+                (
+                    SeriesState::Shift { periods: a, window },
+                    SeriesState::Shift { periods: b, .. },
+                ) => a == b && window.len() <= *a,
                 _ => false,
             };
             if !same {
