@@ -21,6 +21,8 @@ from ._fallback.metrics import INT_METRICS
 from ._fallback.portfolio import STRATEGY_KEYS
 from ._portfolio_result import PortfolioResult
 from ._result import METRIC_NAMES, SEED_METRIC_NAMES, BacktestResult
+from .live import LiveRun
+from ._fallback.names import describe_value as _describe
 from .universe import Universe, as_universe
 
 __version__ = "0.1.0"
@@ -144,6 +146,7 @@ class RustEngine:
     def __init__(self, use_rust: bool = True) -> None:
         self._use_native = _backend.use_native(use_rust)
         module = _backend.engine_module() if self._use_native else None
+        self._module = module
         self._native = module.Engine() if module is not None else None
         self._backend = _backend.engine_name() if self._native is not None else "python"
 
@@ -405,6 +408,53 @@ class RustEngine:
         out = _call_fallback(_fallback.run_backtest, md.as_lists(), tree, settings, params)
         out["execution_time_ms"] = (time.perf_counter() - start) * 1000.0
         return BacktestResult._from_output(out, self.backend)
+
+    def live(
+        self,
+        strategy: StrategyLike,
+        *,
+        params: Optional[dict] = None,
+        symbol: Optional[str] = None,
+        equity_curve: bool = True,
+        **settings: Any,
+    ) -> LiveRun:
+        """A live run of ``strategy`` (with its placeholders filled from ``params`` and
+        ``settings`` over its own, checked as ``run_backtest`` checks them) that takes one bar at
+        a time: ``live.push(bar)``. ``symbol`` names the asset (a bar naming another is refused);
+        ``equity_curve=False`` keeps no per-bar equity, so that the run's memory does not grow
+        with the bars (its result then has an empty curve)."""
+        if not isinstance(equity_curve, bool):
+            raise BacktestError(
+                f"equity_curve must be true or false, got {_describe(equity_curve)}",
+                "invalid_parameter",
+            )
+        if symbol is not None and not isinstance(symbol, str):
+            raise BacktestError(
+                f"symbol must be a string, got {_describe(symbol)}", "invalid_parameter"
+            )
+        args = (_strategy_value(strategy), _plain(settings), _plain(params), symbol, equity_curve)
+        if self._native is not None:
+            handle = self._module.LiveRun(*args)
+        else:
+            from ._fallback.live import LiveBacktest
+
+            handle = _call_fallback(LiveBacktest, *args)
+        return LiveRun(handle, self.backend, symbol)
+
+    def live_from_json(self, text: str) -> LiveRun:
+        """A live run resumed from ``live.to_json()``'s text (saved by any backend): all of it,
+        or a ``BacktestError`` (code ``invalid_state``) saying why not."""
+        if not isinstance(text, str):
+            raise BacktestError(
+                f"a live state must be JSON text, got {_describe(text)}", "invalid_state"
+            )
+        if self._native is not None:
+            handle = self._module.LiveRun.from_json(text)
+        else:
+            from ._fallback.live import LiveBacktest
+
+            handle = _call_fallback(LiveBacktest.from_json, text)
+        return LiveRun(handle, self.backend, json.loads(text)["request"]["symbol"])
 
     async def run_backtest_async(
         self, data: DataLike, strategy: StrategyLike, **kwargs: Any

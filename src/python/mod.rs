@@ -5,6 +5,7 @@ mod convert;
 mod data;
 mod engine;
 mod errors;
+mod live;
 mod portfolio;
 
 use std::sync::Arc;
@@ -73,6 +74,7 @@ fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMarketData>()?;
     m.add_class::<PyEngine>()?;
     m.add_class::<portfolio::PyUniverse>()?;
+    m.add_class::<live::PyLiveRun>()?;
     m.add_function(wrap_pyfunction!(portfolio::sample_universe, m)?)?;
     m.add_function(wrap_pyfunction!(sample_data, m)?)?;
     m.add_function(wrap_pyfunction!(indicator, m)?)?;
