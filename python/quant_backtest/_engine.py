@@ -18,11 +18,11 @@ from ._data import MarketData, as_market_data
 from ._errors import BacktestError
 from ._fallback.api import _check_signal
 from ._fallback.metrics import INT_METRICS
+from ._fallback.names import describe_value as _describe
 from ._fallback.portfolio import STRATEGY_KEYS
 from ._portfolio_result import PortfolioResult
 from ._result import METRIC_NAMES, SEED_METRIC_NAMES, BacktestResult
 from .live import LiveRun
-from ._fallback.names import describe_value as _describe
 from .universe import Universe, as_universe
 
 __version__ = "0.1.0"
