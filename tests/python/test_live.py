@@ -15,9 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import quant_backtest as qb
-from quant_backtest import Bar, BacktestError, RustEngine
+from quant_backtest import BacktestError, Bar, RustEngine
 from quant_backtest import strategy as qs
-
 from test_golden_strategies import load
 
 CASES = [c for c in load("strategies.json") if "signals" not in c["request"]]
