@@ -72,5 +72,41 @@ fn portfolio(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, single, grid, portfolio);
+/// One live bar: an SMA crossover 10/30 with a 5% stop, pushed bar after bar of 100,000 sample
+/// bars (the run restarts when they run out), the equity curve not kept.
+fn live(c: &mut Criterion) {
+    use quant_backtest::api::{LiveBacktest, Value};
+    let data = generate_sample_data("BENCH", 100_000, 100.0, 42).unwrap();
+    let strategy: Value = serde_json::from_str(
+        r#"{"entry": {"crosses_above": [{"indicator": "sma", "period": 10}, {"indicator": "sma", "period": 30}]},
+            "exit": {"crosses_below": [{"indicator": "sma", "period": 10}, {"indicator": "sma", "period": 30}]}}"#,
+    )
+    .unwrap();
+    let settings: Value = serde_json::from_str(r#"{"stop_loss": 0.05}"#).unwrap();
+    let start = || LiveBacktest::new(&strategy, &settings, &Value::Null, None, false).unwrap();
+    let (o, h, l, cl, v) = (
+        data.open(),
+        data.high(),
+        data.low(),
+        data.close(),
+        data.volume(),
+    );
+    let mut run = start();
+    let mut t = 0;
+    c.bench_function("live_push_sma_10_30", |b| {
+        b.iter(|| {
+            if t == data.len() {
+                (run, t) = (start(), 0);
+            }
+            let events = run
+                .push(&data.dates()[t], [o[t], h[t], l[t], cl[t], v[t]])
+                .unwrap()
+                .len();
+            t += 1;
+            black_box(events)
+        })
+    });
+}
+
+criterion_group!(benches, single, grid, portfolio, live);
 criterion_main!(benches);

@@ -74,6 +74,15 @@ def read_bar(bar: Any, row: int, run_symbol: Optional[str]) -> tuple:
     ``read_bar`` checks a bar object (docs/CONVENTIONS.md, "Live runs")."""
     if type(bar) is Bar or (type(bar) is tuple and len(bar) == 6):
         date, o, h, lo, c, v = bar
+        if (
+            type(date) is str
+            and isinstance(o, float)  # numpy's float64 is one too
+            and isinstance(h, float)
+            and isinstance(lo, float)
+            and isinstance(c, float)
+            and isinstance(v, float)
+        ):
+            return bar  # the common case: the engine checks the rest
         fields = {"date": date, "open": o, "high": h, "low": lo, "close": c, "volume": v}
     elif isinstance(bar, dict):
         fields = bar

@@ -256,7 +256,8 @@ BAD_BARS = [
     ),
     (
         lambda b: [1, 2],
-        "the bar at row 30 must be an object with date, open, high, low, close and volume, got an array",
+        "the bar at row 30 must be an object with date, open, high, low, close and volume, "
+        "got an array",
     ),
     (
         lambda b: {**b, "date": "30/01/2020"},
