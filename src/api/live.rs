@@ -152,7 +152,7 @@ impl LiveBacktest {
             request.symbol.clone(),
             state,
         )
-        .map_err(|e| corrupt(format!("its state is not its strategy's: {e}")))?;
+        .map_err(corrupt)?;
         Ok(Self { run, ..fresh })
     }
 }

@@ -72,7 +72,7 @@ pub struct Trade {
 }
 
 /// A closed trade before dates are attached (what the inner loop produces).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct RawTrade {
     pub side: Side,
     pub entry_index: usize,

@@ -8,11 +8,11 @@
 //! (`max_positions`). Assets without a bar keep their position, valued at their last close.
 
 use super::Universe;
-use crate::execution::account::{Account, Order};
+use crate::execution::account::{Account, Bar, BarSignals, Order};
 use crate::execution::run::{Effective, SignalWords, FLAT_WAKE, LONG_WAKE, SHORT_WAKE};
 use crate::execution::settings::ExecSettings;
 use crate::execution::trade::{RawTrade, Side};
-use crate::metrics::{Metrics, MetricsAccumulator, TradeStats};
+use crate::metrics::{Metrics, MetricsAccumulator, MetricsState, TradeStats};
 use crate::params::Fill;
 use std::collections::BTreeSet;
 
@@ -73,6 +73,7 @@ fn units(a: &Account) -> f64 {
 }
 
 /// The closed trades of a run, in the order they closed, and their statistics.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Closed {
     stats: TradeStats,
     trades: Vec<(usize, RawTrade)>,
@@ -93,16 +94,20 @@ impl Closed {
 
 /// The shared cash, the count of open positions and each asset's signed size, lent to one
 /// account while it acts.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Ledger {
+    #[serde(with = "crate::state_json::float")]
     cash: f64,
     open: usize,
     slots: Option<usize>,
     /// Per asset, [`units`] of its account (kept here, in one array the equity sum reads).
+    #[serde(with = "crate::state_json::floats")]
     units: Vec<f64>,
     /// The assets with a position open, in universe order (the equity sums only these: a flat
     /// asset's 0.0 would leave the sum's bits as they are).
     holding: Vec<usize>,
     /// Per asset, what its open short holds back ([`Account::reserved`]); `shorts` counts them.
+    #[serde(with = "crate::state_json::floats")]
     reserved: Vec<f64>,
     shorts: usize,
     /// Per asset, the first of its own bars from which its signals can act in its current
@@ -110,6 +115,7 @@ struct Ledger {
     next: Vec<usize>,
     /// Free cash at most this (1e-9 of the initial capital) is what rounding left after an
     /// entry of all the cash, not cash: an entry finding only that does nothing.
+    #[serde(with = "crate::state_json::float")]
     dust: f64,
 }
 
@@ -180,85 +186,242 @@ impl Ledger {
     }
 }
 
-/// Runs `signals` (one per asset, on its own bars) over the universe; `settings` per asset
-/// (initial capital and periods per year those of asset 0). Without `keep` only the metrics
-/// and the per-asset rows are made (a sweep's rows): no curves, no trade list.
-pub(crate) fn run<S: SignalWords>(
-    universe: &Universe,
-    signals: &mut [Effective<S>],
-    settings: &[ExecSettings],
-    slots: Option<usize>,
+/// Where a portfolio step gets each asset's signals: a batch run's word sets, or a live run's
+/// streams.
+pub(crate) trait AssetSignals {
+    /// Asset `i`'s effective signals at its own bar `j`, or none when no signal can act in the
+    /// account's state (`position`). `next` is the ledger's note for the asset: the first own
+    /// bar from which its signals can act in that state (0: work it out again; a change of
+    /// position resets it); a source may use it to skip bars.
+    fn at(
+        &mut self,
+        i: usize,
+        j: usize,
+        position: Option<Side>,
+        next: &mut usize,
+    ) -> Option<BarSignals>;
+
+    /// An order of asset `i` made at its own bar `j` waits for the next open: whether it can
+    /// ever fill (a batch run knows an asset's last bar; a live run does not).
+    fn schedule(&mut self, i: usize, j: usize) -> bool;
+}
+
+/// The batch run's signals: each asset's effective words, and its pending orders by the union
+/// bar of their fill.
+struct BatchSignals<'a, S> {
+    universe: &'a Universe,
+    signals: &'a mut [Effective<S>],
+    /// (union bar of the fill, asset, own bar of the fill): a bar's fills come out in
+    /// universe order.
+    pending: BTreeSet<(usize, usize, usize)>,
+}
+
+impl<S: SignalWords> BatchSignals<'_, S> {
+    /// The orders that fill at union bar `u`: (asset, its open), in universe order.
+    fn due(&mut self, u: usize, out: &mut Vec<(usize, f64)>) {
+        out.clear();
+        while let Some(&(at, i, j)) = self.pending.first() {
+            if at != u {
+                break;
+            }
+            self.pending.pop_first();
+            out.push((i, self.universe.own_bar(i, j).open));
+        }
+    }
+}
+
+impl<S: SignalWords> AssetSignals for BatchSignals<'_, S> {
+    #[inline]
+    fn at(
+        &mut self,
+        i: usize,
+        j: usize,
+        position: Option<Side>,
+        next: &mut usize,
+    ) -> Option<BarSignals> {
+        // Only a bar where a signal of the account's state is set can ask for an order.
+        if *next > j {
+            return None;
+        }
+        let wake = match position {
+            None => FLAT_WAKE,
+            Some(Side::Long) => LONG_WAKE,
+            Some(Side::Short) => SHORT_WAKE,
+        };
+        let woken = self.signals[i].next_wake(wake, j);
+        *next = woken.max(j + 1);
+        (woken == j).then(|| self.signals[i].at(j))
+    }
+
+    fn schedule(&mut self, i: usize, j: usize) -> bool {
+        // It fills at the asset's next own bar; on its last it never does.
+        match self.universe.union_bars(i).get(j + 1) {
+            Some(&at) => {
+                self.pending.insert((at, i, j + 1));
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// A portfolio run's state between union bars, advanced by [`step`](Self::step): what a batch
+/// run loops over and a live run keeps (and saves).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct PortfolioState {
+    #[serde(skip)]
+    settings: Vec<ExecSettings>,
+    #[serde(skip)]
+    any_stops: bool,
+    accounts: Vec<Account>,
+    ledger: Ledger,
+    closed: Closed,
+    /// The accounts opened at this bar's open (their stops skip the open): reset on the next.
+    opened: Vec<usize>,
+    /// Per asset, the union bars whose close found its position open; and for the portfolio.
+    held: Vec<usize>,
+    exposed: usize,
+    /// Union bars stepped.
+    bars: usize,
+    metrics: Option<MetricsState>,
+    /// The non-zero returns so far, and a slot for the next.
+    #[serde(with = "crate::state_json::floats")]
+    returns: Vec<f64>,
+    /// Per union bar when kept: the equity, the cash, and (bar-major) each asset's value.
     keep: bool,
-) -> PortfolioRun {
-    let assets = universe.assets();
-    let (m, n) = (assets.len(), universe.len());
-    let first = settings[0];
-    let mut accounts: Vec<Account> = settings.iter().map(Account::new).collect();
-    let mut ledger = Ledger {
-        cash: first.initial_capital,
-        open: 0,
-        slots,
-        units: vec![0.0; m],
-        holding: Vec::with_capacity(m),
-        reserved: vec![0.0; m],
-        shorts: 0,
-        next: vec![0; m],
-        dust: 1e-9 * first.initial_capital,
-    };
-    let mut closed = Closed {
-        stats: TradeStats::default(),
-        trades: Vec::new(),
-        keep,
-    };
-    // The accounts opened at this bar's open (their stops skip the open): reset on the next.
-    let mut opened: Vec<usize> = Vec::new();
-    // The pending orders by the union bar (and own bar) of their fill, then asset: a bar's
-    // fills come out in universe order. Open positions with stops: the phase that finds none
-    // is skipped.
-    let mut pending: BTreeSet<(usize, usize, usize)> = BTreeSet::new();
-    let mut due: Vec<(usize, usize)> = Vec::new();
-    let any_stops = settings.iter().any(ExecSettings::has_stops);
-    let mut held = vec![0usize; m];
-    let mut exposed = 0usize;
-    let reserve = if keep { n } else { 0 };
-    let (mut equity, mut cash) = (Vec::with_capacity(reserve), Vec::with_capacity(reserve));
-    // Bar-major while running (one row a bar), columns at the end.
-    let mut rows: Vec<f64> = Vec::with_capacity(reserve * m);
-    // The close-fill orders of a bar.
-    let mut orders: Vec<(usize, f64, Order)> = Vec::with_capacity(m);
-    let mut stopped = vec![false; m];
-    let mut returns = Vec::new();
-    let mut metrics: Option<MetricsAccumulator<'_>> = None;
-    for u in 0..n {
-        let (active, bars) = (universe.active(u), universe.active_bars(u));
+    #[serde(with = "crate::state_json::floats")]
+    equity: Vec<f64>,
+    #[serde(with = "crate::state_json::floats")]
+    cash: Vec<f64>,
+    #[serde(with = "crate::state_json::floats")]
+    rows: Vec<f64>,
+    /// Scratch of one step: the close-fill orders, the assets stopped.
+    #[serde(skip)]
+    orders: Vec<(usize, f64, Order)>,
+    #[serde(skip)]
+    stopped: Vec<bool>,
+}
+
+impl PortfolioState {
+    /// Before the first bar: `settings` per asset (initial capital and periods per year those
+    /// of asset 0). Without `keep` only the metrics and the per-asset rows are made (a sweep's
+    /// rows): no curves, no trade list. `bars`: how many union bars are coming, if known.
+    pub(crate) fn new(
+        settings: &[ExecSettings],
+        slots: Option<usize>,
+        keep: bool,
+        bars: usize,
+    ) -> Self {
+        let m = settings.len();
+        let first = settings[0];
+        let reserve = if keep { bars } else { 0 };
+        Self {
+            settings: settings.to_vec(),
+            any_stops: settings.iter().any(ExecSettings::has_stops),
+            accounts: settings.iter().map(Account::new).collect(),
+            ledger: Ledger {
+                cash: first.initial_capital,
+                open: 0,
+                slots,
+                units: vec![0.0; m],
+                holding: Vec::with_capacity(m),
+                reserved: vec![0.0; m],
+                shorts: 0,
+                next: vec![0; m],
+                dust: 1e-9 * first.initial_capital,
+            },
+            closed: Closed {
+                stats: TradeStats::default(),
+                trades: Vec::new(),
+                keep,
+            },
+            opened: Vec::new(),
+            held: vec![0; m],
+            exposed: 0,
+            bars: 0,
+            metrics: None,
+            returns: vec![0.0; bars.max(1)],
+            keep,
+            equity: Vec::with_capacity(reserve),
+            cash: Vec::with_capacity(reserve),
+            rows: Vec::with_capacity(reserve * m),
+            orders: Vec::with_capacity(m),
+            stopped: vec![false; m],
+        }
+    }
+
+    /// A saved state with its settings put back (the accounts' too).
+    pub(crate) fn resume(settings: &[ExecSettings], mut saved: Self) -> Self {
+        let fresh = Self::new(settings, saved.ledger.slots, saved.keep, 0);
+        saved.accounts = settings
+            .iter()
+            .zip(saved.accounts)
+            .map(|(s, a)| Account::resume(s, a))
+            .collect();
+        Self {
+            settings: fresh.settings,
+            any_stops: fresh.any_stops,
+            orders: fresh.orders,
+            stopped: fresh.stopped,
+            ..saved
+        }
+    }
+
+    /// Union bars stepped so far.
+    pub(crate) fn bars(&self) -> usize {
+        self.bars
+    }
+
+    pub(crate) fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    pub(crate) fn cash(&self) -> f64 {
+        self.ledger.cash
+    }
+
+    /// Union bar `u`: `active` the assets with a bar then (asset, own bar index), in universe
+    /// order, with their prices `bars`; `due` the pending orders that fill at its open (asset,
+    /// open), in universe order; `marks` each asset's last close (0.0 before its first bar).
+    /// Returns the equity at the close.
+    pub(crate) fn step(
+        &mut self,
+        u: usize,
+        active: &[(usize, usize)],
+        bars: &[Bar],
+        due: &[(usize, f64)],
+        marks: &[f64],
+        signals: &mut impl AssetSignals,
+    ) -> f64 {
+        let Self {
+            settings,
+            accounts,
+            ledger,
+            closed,
+            opened,
+            orders,
+            stopped,
+            ..
+        } = self;
         // 1. Pending orders at the open: every exit, then every entry.
         for i in opened.drain(..) {
             accounts[i].opened_at_open = false;
         }
-        due.clear();
-        while let Some(&(at, i, j)) = pending.first() {
-            if at != u {
-                break;
-            }
-            pending.pop_first();
-            due.push((i, j));
-        }
-        let own_bar = |i: usize, j: usize| universe.own_bar(i, j);
-        for &(i, j) in &due {
+        for &(i, open) in due {
             let a = &mut accounts[i];
-            let (order, open) = (a.pending.expect("a due order"), own_bar(i, j).open);
+            let order = a.pending.expect("a due order");
             ledger.lend(i, a, |a| a.exit_leg(order, u, open, &mut closed.sink(i)));
         }
-        for &(i, j) in &due {
+        for &(i, open) in due {
             let a = &mut accounts[i];
             let order = a.pending.take().expect("a due order");
-            ledger.enter(i, a, order, u, own_bar(i, j).open, true);
+            ledger.enter(i, a, order, u, open, true);
             if a.opened_at_open {
                 opened.push(i);
             }
         }
-        // 2. Stops.
-        if any_stops && ledger.open > 0 {
+        // 2. Stops. Open positions with stops: the phase that finds none is skipped.
+        if self.any_stops && ledger.open > 0 {
             for (&(i, _), b) in active.iter().zip(bars) {
                 // The signed sizes sit in one array: a flat asset costs one read.
                 stopped[i] = ledger.units[i] != 0.0
@@ -272,104 +435,180 @@ pub(crate) fn run<S: SignalWords>(
             if std::mem::take(&mut stopped[i]) {
                 continue;
             }
-            // Only a bar where a signal of the account's state is set can ask for an order.
-            if ledger.next[i] > j {
-                continue;
-            }
             let a = &mut accounts[i];
-            let wake = match a.position {
-                None => FLAT_WAKE,
-                Some(Side::Long) => LONG_WAKE,
-                Some(Side::Short) => SHORT_WAKE,
-            };
-            let woken = signals[i].next_wake(wake, j);
-            ledger.next[i] = woken.max(j + 1);
-            if woken != j {
+            let Some(sig) = signals.at(i, j, a.position, &mut ledger.next[i]) else {
                 continue;
-            }
-            if let Some(order) = a.order_for(signals[i].at(j)) {
+            };
+            if let Some(order) = a.order_for(sig) {
                 match settings[i].fill {
                     Fill::Close => orders.push((i, b.close, order)),
                     Fill::NextOpen => {
-                        // It fills at the asset's next own bar; on its last it never does.
-                        if let Some(&at) = universe.union_bars(i).get(j + 1) {
+                        if signals.schedule(i, j) {
                             a.pending = Some(order);
-                            pending.insert((at, i, j + 1));
                         }
                     }
                 }
             }
         }
-        for &(i, close, order) in &orders {
+        for &(i, close, order) in orders.iter() {
             ledger.lend(i, &mut accounts[i], |a| {
                 a.exit_leg(order, u, close, &mut closed.sink(i))
             });
         }
-        for &(i, close, order) in &orders {
+        for &(i, close, order) in orders.iter() {
             ledger.enter(i, &mut accounts[i], order, u, close, false);
         }
         // 4. Equity at the close: the cash, then each asset's value in universe order (a flat
         // one's is 0.0, which leaves the sum's bits as they are).
+        let m = accounts.len();
         let mut e = ledger.cash;
-        let marks = universe.marks(u);
-        let row = rows.len();
-        if keep {
-            rows.resize(row + m, 0.0);
+        let row = self.rows.len();
+        if self.keep {
+            self.rows.resize(row + m, 0.0);
         }
         for &i in &ledger.holding {
             let v = ledger.units[i] * marks[i];
             e += v;
-            held[i] += 1;
-            if keep {
-                rows[row + i] = v;
+            self.held[i] += 1;
+            if self.keep {
+                self.rows[row + i] = v;
             }
         }
-        exposed += usize::from(ledger.open > 0);
-        if keep {
-            equity.push(e);
-            cash.push(ledger.cash);
+        self.exposed += usize::from(ledger.open > 0);
+        if self.keep {
+            self.equity.push(e);
+            self.cash.push(ledger.cash);
         }
-        match metrics.as_mut() {
-            Some(acc) => acc.push(u, e),
-            None => {
-                // Bar 0 sets the first peak of the drawdown.
-                let mut acc = MetricsAccumulator::new(first.initial_capital, e, n, &mut returns);
-                acc.push(u, e);
-                metrics = Some(acc);
-            }
+        // Bar 0 sets the first peak of the drawdown.
+        let state = self
+            .metrics
+            .unwrap_or_else(|| MetricsState::new(settings[0].initial_capital, e));
+        if self.returns.len() <= state.returns() {
+            self.returns.resize(2 * self.returns.len() + 1, 0.0);
+        }
+        let mut acc = MetricsAccumulator::resume(state, &mut self.returns);
+        acc.push(u, e);
+        self.metrics = Some(acc.state());
+        self.bars = u + 1;
+        e
+    }
+
+    /// The run's result after the bars stepped (at least one), for `assets` (a subset of the
+    /// universe's, in its order: a live run's started ones; their indices into the state);
+    /// `buy_and_hold` the equal-weight buy and hold return.
+    pub(crate) fn result(&self, assets: &[(usize, &str)], buy_and_hold: f64) -> PortfolioRun {
+        let n = self.bars;
+        let first = self.settings[0];
+        let mut returns = self.returns.clone();
+        let mut acc = MetricsAccumulator::resume(
+            self.metrics.expect("a portfolio result needs a bar"),
+            &mut returns,
+        );
+        acc.exposed_bars = self.exposed;
+        let mut metrics = acc.finish(n, first.periods_per_year, &self.closed.stats);
+        metrics.buy_and_hold_return = buy_and_hold;
+        let m = self.accounts.len();
+        let summaries = assets
+            .iter()
+            .map(|&(i, symbol)| {
+                let (a, h) = (&self.accounts[i], self.held[i]);
+                AssetSummary {
+                    symbol: symbol.to_string(),
+                    trade_count: a.stats.closed,
+                    pnl: a.stats.pnl_sum,
+                    win_rate: if a.stats.closed == 0 {
+                        0.0
+                    } else {
+                        a.stats.wins as f64 / a.stats.closed as f64 * 100.0
+                    },
+                    exposure: h as f64 / n as f64,
+                }
+            })
+            .collect();
+        // Rows and trades over the given assets only, renumbered in their order.
+        let every = assets.len() == m;
+        let position_rows = if every {
+            self.rows.clone()
+        } else {
+            self.rows
+                .chunks(m)
+                .flat_map(|row| assets.iter().map(move |&(i, _)| row[i]))
+                .collect()
+        };
+        let renumber = |i: usize| {
+            assets
+                .iter()
+                .position(|&(k, _)| k == i)
+                .expect("a trade of a given asset")
+        };
+        PortfolioRun {
+            metrics,
+            equity: self.equity.clone(),
+            cash: self.cash.clone(),
+            trades: self
+                .closed
+                .trades
+                .iter()
+                .map(|&(i, t)| (if every { i } else { renumber(i) }, t))
+                .collect(),
+            assets: summaries,
+            position_rows,
         }
     }
-    let mut acc = metrics.expect("a universe has at least one bar");
-    acc.exposed_bars = exposed;
-    let mut metrics = acc.finish(n, first.periods_per_year, &closed.stats);
+
+    /// Consumes the state into the batch result over every asset (no copies of the curves).
+    fn into_result(mut self, assets: &[(usize, &str)], buy_and_hold: f64) -> PortfolioRun {
+        let (equity, cash, rows, trades) = (
+            std::mem::take(&mut self.equity),
+            std::mem::take(&mut self.cash),
+            std::mem::take(&mut self.rows),
+            std::mem::take(&mut self.closed.trades),
+        );
+        let mut r = self.result(assets, buy_and_hold);
+        (r.equity, r.cash, r.position_rows, r.trades) = (equity, cash, rows, trades);
+        r
+    }
+}
+
+/// The equal-weight buy and hold return of `assets`: each one's `last / first - 1`, summed in
+/// order, over their count.
+pub(crate) fn buy_and_hold(assets: impl ExactSizeIterator<Item = (f64, f64)>) -> f64 {
+    let m = assets.len();
     let mut bh = 0.0;
-    for a in assets {
+    for (first, last) in assets {
+        bh += last / first - 1.0;
+    }
+    bh / m as f64
+}
+
+/// Runs `signals` (one per asset, on its own bars) over the universe; `settings` per asset
+/// (initial capital and periods per year those of asset 0). Without `keep` only the metrics
+/// and the per-asset rows are made (a sweep's rows): no curves, no trade list.
+pub(crate) fn run<S: SignalWords>(
+    universe: &Universe,
+    signals: &mut [Effective<S>],
+    settings: &[ExecSettings],
+    slots: Option<usize>,
+    keep: bool,
+) -> PortfolioRun {
+    let n = universe.len();
+    let mut state = PortfolioState::new(settings, slots, keep, n);
+    let mut source = BatchSignals {
+        universe,
+        signals,
+        pending: BTreeSet::new(),
+    };
+    let mut due = Vec::new();
+    for u in 0..n {
+        source.due(u, &mut due);
+        let (active, bars) = (universe.active(u), universe.active_bars(u));
+        state.step(u, active, bars, &due, universe.marks(u), &mut source);
+    }
+    let assets = universe.assets();
+    let named: Vec<(usize, &str)> = assets.iter().map(|a| a.symbol()).enumerate().collect();
+    let bh = buy_and_hold(assets.iter().map(|a| {
         let c = a.close();
-        bh += c[c.len() - 1] / c[0] - 1.0;
-    }
-    metrics.buy_and_hold_return = bh / m as f64;
-    let summaries = accounts
-        .iter()
-        .zip(assets)
-        .zip(&held)
-        .map(|((a, data), &h)| AssetSummary {
-            symbol: data.symbol().to_string(),
-            trade_count: a.stats.closed,
-            pnl: a.stats.pnl_sum,
-            win_rate: if a.stats.closed == 0 {
-                0.0
-            } else {
-                a.stats.wins as f64 / a.stats.closed as f64 * 100.0
-            },
-            exposure: h as f64 / n as f64,
-        })
-        .collect();
-    PortfolioRun {
-        metrics,
-        equity,
-        cash,
-        trades: closed.trades,
-        assets: summaries,
-        position_rows: rows,
-    }
+        (c[0], c[c.len() - 1])
+    }));
+    state.into_result(&named, bh)
 }

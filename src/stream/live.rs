@@ -226,7 +226,8 @@ impl LiveRun {
     }
 
     /// The run of `strategy` and `settings` (those it was made with) resumed from `saved`;
-    /// refused, saying what differs, when `saved` is not a state of this strategy.
+    /// refused, saying what is wrong, when `saved` is not a state of this strategy or does not
+    /// hold together.
     pub fn resume(
         strategy: &Strategy,
         settings: ExecSettings,
@@ -234,11 +235,43 @@ impl LiveRun {
         saved: LiveState,
     ) -> std::result::Result<Self, String> {
         let mut run = Self::new(strategy, settings, symbol, saved.equity_curve.is_some());
-        run.signals.restore(saved.signals.clone())?;
+        run.signals
+            .restore(saved.signals.clone())
+            .map_err(|e| format!("its state is not its strategy's: {e}"))?;
+        check_consistent(&saved)?;
         let account = Account::resume(&settings, saved.account.clone());
         run.s = LiveState { account, ..saved };
         Ok(run)
     }
+}
+
+/// What a state must hold for the step to go on from it (a checksum catches accidents, not a
+/// hand-made state): its returns and bars as its metrics count them, a pending order that closes
+/// something only with a position open.
+fn check_consistent(s: &LiveState) -> std::result::Result<(), String> {
+    let kept = s.metrics.map_or(0, |m| m.returns());
+    if s.returns.len() != kept || s.metrics.is_some() != (s.bars > 0) {
+        return Err(format!(
+            "it holds {} returns and {} bars where its metrics count {kept}",
+            s.returns.len(),
+            s.bars
+        ));
+    }
+    if let Some(curve) = &s.equity_curve {
+        if curve.len() != s.bars {
+            return Err(format!(
+                "its equity curve has {} bars, not {}",
+                curve.len(),
+                s.bars
+            ));
+        }
+    }
+    let a = &s.account;
+    let closes = matches!(a.pending, Some(Order::Close | Order::Reverse(_)));
+    if (closes && a.position.is_none()) || (a.position.is_some() && !(a.size > 0.0)) {
+        return Err("its position and pending order do not go together".into());
+    }
+    Ok(())
 }
 
 /// The step's sink in a live run: the closed trades, dated, and the events.

@@ -1315,6 +1315,7 @@ class LiveBacktest:
         """Puts a decoded state in place (``LiveRun::resume``); the signals are checked first,
         so a refusal changes nothing that is kept."""
         self._signals.restore(*st["signals"])
+        _check_consistent(st)
         self._bars = st["bars"]
         self._last_date = st["last_date"]
         self._last_instant = st["last_instant"]
@@ -1629,11 +1630,23 @@ def _read_state(v: Any) -> dict:
         ("trades", lambda x: _seq(x, _read_trade), ""),
         ("equity_curve", _floats_of, "null"),
     )
-    state = _struct(v, "LiveState", spec)
-    metrics = state["metrics"]
-    if metrics is not None and len(state["returns"]) < metrics["count"]:
-        # Rust would index past its returns buffer on the next push.
+    return _struct(v, "LiveState", spec)
+
+
+def _check_consistent(state: dict) -> None:
+    """``check_consistent`` of src/stream/live.rs: what the step needs to go on."""
+    metrics, returns, bars = state["metrics"], state["returns"], state["bars"]
+    kept = 0 if metrics is None else metrics["count"]
+    if len(returns) != kept or (metrics is not None) != (bars > 0):
         raise _Corrupt(
-            f"it holds {len(state['returns'])} returns but its metrics count {metrics['count']}"
+            f"it holds {len(returns)} returns and {bars} bars where its metrics count {kept}"
         )
-    return state
+    curve = state["equity_curve"]
+    if curve is not None and len(curve) != bars:
+        raise _Corrupt(f"its equity curve has {len(curve)} bars, not {bars}")
+    acc = state["account"]
+    closes = acc["pending"] in (CLOSE, REVERSE_TO_LONG, REVERSE_TO_SHORT)
+    if (closes and acc["position"] is None) or (
+        acc["position"] is not None and not acc["size"] > 0.0
+    ):
+        raise _Corrupt("its position and pending order do not go together")
