@@ -6,7 +6,7 @@
 // in Node, a factory for a worker-thread pool, through `setup()`. It is not a public entry
 // point of the package (package.json's `exports` does not list it).
 
-/** @typedef {'invalid_market_data' | 'invalid_parameter' | 'invalid_grid' | 'invalid_argument' | 'invalid_strategy' | 'invalid_signals'} ErrorCode */
+/** @typedef {'invalid_market_data' | 'invalid_parameter' | 'invalid_grid' | 'invalid_argument' | 'invalid_strategy' | 'invalid_signals' | 'invalid_state'} ErrorCode */
 
 import {
   Universe,
@@ -21,6 +21,9 @@ import {
 } from './portfolio.js';
 
 export { PortfolioResult, Universe, generateSampleUniverse } from './portfolio.js';
+import { LiveRun, liveRun } from './live.js';
+
+export { LiveRun } from './live.js';
 
 const COLUMNS = /** @type {const} */ (['open', 'high', 'low', 'close', 'volume']);
 const DEFAULTS = Object.freeze({
@@ -1135,12 +1138,15 @@ function preparedRun(request) {
 }
 
 /**
- * A StrategyResult from the raw output (`runStrategy` / `runSignals`), dates from the bars.
- * @param {any} out @param {MarketData} md
+ * A StrategyResult from the raw output (`runStrategy` / `runSignals`), dates from the bars; a
+ * live run's output (no bars: `md` null) carries its trades' dates in `trade_dates`.
+ * @param {any} out @param {MarketData | null} md
  */
 function strategyResult(out, md) {
   const n = names();
-  const dates = datesOf(internal(md));
+  const dates = md === null ? null : datesOf(internal(md));
+  /** @type {readonly string[] | undefined} */
+  const tradeDates = out.trade_dates;
   /** @type {Record<string, any>} */
   const fields = {};
   n.metrics.forEach((m, i) => {
@@ -1151,15 +1157,15 @@ function strategyResult(out, md) {
   const stride = n.tradeFields.length;
   const at = Object.fromEntries(n.tradeFields.map((f, i) => [f, i]));
   const trades = [];
-  for (let k = 0; k + stride <= t.length; k += stride) {
+  for (let k = 0, j = 0; k + stride <= t.length; k += stride, j += 2) {
     const entryIndex = t[k + at.entry_index];
     const exitIndex = t[k + at.exit_index];
     trades.push(
       Object.freeze({
         entryIndex,
         exitIndex,
-        entryDate: dates[entryIndex],
-        exitDate: dates[exitIndex],
+        entryDate: tradeDates ? tradeDates[j] : /** @type {readonly string[]} */ (dates)[entryIndex],
+        exitDate: tradeDates ? tradeDates[j + 1] : /** @type {readonly string[]} */ (dates)[exitIndex],
         entryPrice: t[k + at.entry_price],
         exitPrice: t[k + at.exit_price],
         size: t[k + at.size],
@@ -1511,6 +1517,31 @@ export class RustEngine {
     } finally {
       release(d);
     }
+  }
+
+  // -- live runs (SPEC part 11; live.js) ---------------------------------------------------
+
+  /**
+   * A live run of `strategy` that takes one bar at a time (`live.push(bar)`); at any point
+   * `live.result()` equals `runBacktest` on the bars pushed so far, bit for bit. `options`:
+   * the settings of `runBacktest` (camelCase; checked as it checks them), `params`, `symbol`
+   * (the asset: a bar naming another is refused) and `equityCurve` (default true; false keeps
+   * no per-bar equity, so that the run's memory does not grow with the bars).
+   * @param {unknown} strategy @param {unknown} [options]
+   * @returns {LiveRun}
+   */
+  live(strategy, options) {
+    return liveRun(strategy, options);
+  }
+
+  /**
+   * A live run resumed from `live.toJSON()`'s text (saved by JS or Python): all of it, or a
+   * `BacktestError` (code `invalid_state`) saying why not.
+   * @param {unknown} text
+   * @returns {LiveRun}
+   */
+  liveFromJSON(text) {
+    return LiveRun.fromJSON(text);
   }
 
   // -- portfolios (SPEC part 10; portfolio.js) ---------------------------------------------
@@ -1875,3 +1906,5 @@ export function benchmarkEngine(data, fastPeriod = 10, slowPeriod = 30, options)
 
 // What portfolio.js (the package's own module) uses of this one.
 export { adopt, describe, integer, names, optionsObject, plain, reprString, strategyValue, wasmCall, wireSettings };
+// What live.js uses of this one.
+export { describeValue, strategyResult };

@@ -28,6 +28,10 @@ import type {
   Universe,
   UniverseLike,
 } from './portfolio.js';
+/** Live runs (live.d.ts): one bar pushed at a time. */
+export { LiveRun } from './live.js';
+export type { LiveBar, LiveEvent, LiveEventKind, LiveEventReason, LiveOptions, LivePending, LivePosition } from './live.js';
+import type { LiveOptions, LiveRun } from './live.js';
 
 /** What kind of input was refused. */
 export type BacktestErrorCode =
@@ -42,7 +46,9 @@ export type BacktestErrorCode =
   /** a strategy tree (its keys, conditions, series, indicators, placeholders) */
   | 'invalid_strategy'
   /** a signal array of runSignals (length, values, side against the direction) */
-  | 'invalid_signals';
+  | 'invalid_signals'
+  /** a live run's saved state (not JSON, not a live state, another version, corrupt) */
+  | 'invalid_state';
 
 /**
  * Input the engine refuses. `message` names the field and, for market data, the 0-based row,
@@ -624,6 +630,14 @@ export declare class RustEngine {
   runPortfolio(universe: UniverseLike, strategy: PortfolioStrategy, options?: PortfolioOptions): PortfolioResult;
   /** The same, as a Promise (Node: a worker thread; browsers: the engine Worker). */
   runPortfolioAsync(universe: UniverseLike, strategy: PortfolioStrategy, options?: PortfolioOptions): Promise<PortfolioResult>;
+  /**
+   * A live run of `strategy` that takes one bar at a time (`live.push(bar)`); at any point
+   * `live.result()` equals `runBacktest` on the bars pushed so far, bit for bit. `options`:
+   * the settings of `runBacktest`, `params`, `symbol`, `equityCurve`.
+   */
+  live(strategy: StrategyLike, options?: LiveOptions): LiveRun;
+  /** A live run resumed from `live.toJSON()`'s text (saved in JS or Python); code `invalid_state` when it cannot be. */
+  liveFromJSON(text: string): LiveRun;
   /** Resolves when grids can run: in browsers once the engine Worker has loaded its build (then `getEngineInfo()` reports it); at once in Node. */
   ready(): Promise<void>;
 }

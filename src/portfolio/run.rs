@@ -350,36 +350,6 @@ impl PortfolioState {
         }
     }
 
-    /// A saved state with its settings put back (the accounts' too).
-    pub(crate) fn resume(settings: &[ExecSettings], mut saved: Self) -> Self {
-        let fresh = Self::new(settings, saved.ledger.slots, saved.keep, 0);
-        saved.accounts = settings
-            .iter()
-            .zip(saved.accounts)
-            .map(|(s, a)| Account::resume(s, a))
-            .collect();
-        Self {
-            settings: fresh.settings,
-            any_stops: fresh.any_stops,
-            orders: fresh.orders,
-            stopped: fresh.stopped,
-            ..saved
-        }
-    }
-
-    /// Union bars stepped so far.
-    pub(crate) fn bars(&self) -> usize {
-        self.bars
-    }
-
-    pub(crate) fn accounts(&self) -> &[Account] {
-        &self.accounts
-    }
-
-    pub(crate) fn cash(&self) -> f64 {
-        self.ledger.cash
-    }
-
     /// Union bar `u`: `active` the assets with a bar then (asset, own bar index), in universe
     /// order, with their prices `bars`; `due` the pending orders that fill at its open (asset,
     /// open), in universe order; `marks` each asset's last close (0.0 before its first bar).

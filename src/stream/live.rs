@@ -268,7 +268,9 @@ fn check_consistent(s: &LiveState) -> std::result::Result<(), String> {
     }
     let a = &s.account;
     let closes = matches!(a.pending, Some(Order::Close | Order::Reverse(_)));
-    if (closes && a.position.is_none()) || (a.position.is_some() && !(a.size > 0.0)) {
+    if (closes && a.position.is_none())
+        || (a.position.is_some() && (a.size.is_nan() || a.size <= 0.0))
+    {
         return Err("its position and pending order do not go together".into());
     }
     Ok(())

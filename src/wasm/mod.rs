@@ -6,9 +6,10 @@
 //!
 //! `seed`: the SMA crossover API. `convert`: JS values to and from the core's wire [`Value`]
 //! (serde-wasm-bindgen). `strategy`: strategy trees, signals, sweeps and indicators on the wire
-//! schema, as the Python door calls them.
+//! schema, as the Python door calls them. `live`: live runs, one bar pushed at a time.
 
 mod convert;
+mod live;
 mod portfolio;
 mod seed;
 mod strategy;

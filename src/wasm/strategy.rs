@@ -45,7 +45,7 @@ const EXIT_REASONS: [ExitReason; 5] = [
 /// A run's output packed so that one crossing carries it (objects are built in JS, where that
 /// is cheap): `metrics` in the metric table's order (NaN: undefined), `trades` [`TRADE_FIELDS`]
 /// per trade, `equity_curve`, `params` and `execution_time_ms`.
-fn output_object(out: BacktestOutput) -> Object {
+pub(super) fn output_object(out: BacktestOutput) -> Object {
     let o = Object::new();
     let metrics: Vec<f64> = out.metrics.values().iter().map(|v| v.as_f64()).collect();
     let mut trades = Vec::with_capacity(TRADE_FIELDS.len() * out.trades.len());

@@ -1,10 +1,17 @@
 // Type-checked (tsc --noEmit --strict by scripts/test-js.sh), never run: the strategy engine's
 // API with the types a TS user writes, so index.d.ts must describe all of it.
-import { RustEngine, StrategyResult, BacktestError, generateSampleData, strategy as qs } from 'quant-backtest';
+import { RustEngine, StrategyResult, BacktestError, LiveRun, generateSampleData, strategy as qs } from 'quant-backtest';
 import type {
   AbortSignalLike,
   BacktestErrorCode,
   ExitReason,
+  LiveBar,
+  LiveEvent,
+  LiveEventKind,
+  LiveEventReason,
+  LiveOptions,
+  LivePending,
+  LivePosition,
   MetricName,
   OptimizeResult,
   Side,
@@ -66,3 +73,33 @@ try {
     void [code, strategyCode];
   }
 }
+
+// Live runs: one bar at a time.
+const liveOptions: LiveOptions = { stopLoss: 0.05, fill: 'close', params: { fast: 10 }, symbol: 'TS', equityCurve: false };
+const live: LiveRun = engine.live(tree, liveOptions);
+const bar: LiveBar = { date: '2024-01-02', open: 10, high: 11, low: 9, close: 10.5, volume: 1000, symbol: 'TS' };
+const events: readonly LiveEvent[] = live.push(bar);
+const dated: readonly LiveEvent[] = live.push({ ...bar, date: new Date(Date.UTC(2024, 0, 3)) });
+const many: LiveEvent[] = live.pushMany([bar, bar]);
+const kind: LiveEventKind | undefined = events[0]?.kind;
+const why: LiveEventReason | undefined = events[0]?.reason;
+const price: number | null | undefined = events[0]?.price;
+const position: LivePosition | null = live.position;
+const pending: LivePending | null = live.pending;
+const state: string = live.toJSON();
+const resumed: LiveRun = engine.liveFromJSON(state);
+const again: LiveRun = LiveRun.fromJSON(state);
+const now: StrategyResult = resumed.result();
+const numbers: number[] = [live.cash, live.equity, live.bars];
+const texts: (string | null)[] = [live.lastDate, live.symbol];
+void [dated, many, kind, why, price, position, pending, again, now, numbers, texts];
+async function feeds(source: AsyncIterable<LiveBar>): Promise<void> {
+  for await (const barEvents of live.feed(source)) {
+    const first: LiveEvent | undefined = barEvents[0];
+    void first;
+  }
+  live.free();
+}
+void feeds;
+const stateCode: BacktestErrorCode = 'invalid_state';
+void stateCode;
