@@ -4,6 +4,7 @@ exact message of the Rust core and the code ``invalid_market_data``."""
 from __future__ import annotations
 
 import math
+from typing import Any, Optional
 
 from .._errors import BacktestError
 from .dates import parse_instant
@@ -51,40 +52,46 @@ def validate_market_data(dates, open, high, low, close, volume) -> None:  # noqa
         raise _invalid("market data is empty: need at least 1 row")
     previous = None
     for row in range(n):
-        text = dates[row]
-        instant = parse_instant(text)
-        if instant is None:
-            raise _invalid(f"dates at row {row} is not an ISO 8601 date or datetime: '{text}'")
-        if previous is not None and instant <= previous:
+        before = None if previous is None else (previous, dates[row - 1])
+        bar = (open[row], high[row], low[row], close[row], volume[row])
+        previous, _ = validate_row(row, dates[row], before, bar)
+
+
+def validate_row(
+    row: int, date: Any, previous: Optional[tuple[int, str]], bar: tuple
+) -> tuple[int, tuple]:
+    """Row ``row``'s checks (``validate_row`` of src/data/mod.rs; a live run checks each bar
+    with it): the instant of its date and ``bar`` (open, high, low, close, volume) as floats.
+    ``previous``: the instant and the text of the row before, if any."""
+    instant = parse_instant(date)
+    if instant is None:
+        raise _invalid(f"dates at row {row} is not an ISO 8601 date or datetime: '{date}'")
+    if previous is not None and instant <= previous[0]:
+        raise _invalid(
+            f"dates at row {row} ('{date}') is not after row {row - 1} "
+            f"('{previous[1]}'); dates must be strictly increasing"
+        )
+    # As Python floats (a numpy float64 is a float too, but its comparisons give numpy bools).
+    o, h, lo, c = (float(_cell(f, row, v)) for f, v in zip(("open", "high", "low", "close"), bar))
+    for field, value in (("open", o), ("high", h), ("low", lo), ("close", c)):
+        if not (math.isfinite(value) and value > 0.0):
             raise _invalid(
-                f"dates at row {row} ('{text}') is not after row {row - 1} "
-                f"('{dates[row - 1]}'); dates must be strictly increasing"
+                f"{field} at row {row} must be a finite number > 0, got {format_float(value)}"
             )
-        previous = instant
-        o = _cell("open", row, open[row])
-        h = _cell("high", row, high[row])
-        lo = _cell("low", row, low[row])
-        c = _cell("close", row, close[row])
-        for field, value in (("open", o), ("high", h), ("low", lo), ("close", c)):
-            if not (math.isfinite(value) and value > 0.0):
-                raise _invalid(
-                    f"{field} at row {row} must be a finite number > 0, got {format_float(value)}"
-                )
-        if h < lo:
+    if h < lo:
+        raise _invalid(f"high at row {row} is below low ({format_float(h)} < {format_float(lo)})")
+    for field, value in (("open", o), ("close", c)):
+        if value < lo or value > h:
             raise _invalid(
-                f"high at row {row} is below low ({format_float(h)} < {format_float(lo)})"
+                f"{field} at row {row} is outside [low, high]: {format_float(value)} "
+                f"not in [{format_float(lo)}, {format_float(h)}]"
             )
-        for field, value in (("open", o), ("close", c)):
-            if value < lo or value > h:
-                raise _invalid(
-                    f"{field} at row {row} is outside [low, high]: {format_float(value)} "
-                    f"not in [{format_float(lo)}, {format_float(h)}]"
-                )
-        v = volume[row]
-        if type(v) is int and v >= 0:
-            continue  # exact, even above 2**53; a negative int is written as Rust's f64 below
+    v = bar[4]
+    # An exact int is valid, even above 2**53; a negative one is written as Rust's f64 below.
+    if not (type(v) is int and v >= 0):
         v = _cell("volume", row, v)
         if not (math.isfinite(v) and v >= 0.0):  # fractional volumes are valid (SPEC part 1)
             raise _invalid(
                 f"volume at row {row} must be a finite number >= 0, got {format_float(v)}"
             )
+    return instant, (o, h, lo, c, float(_cell("volume", row, v)))

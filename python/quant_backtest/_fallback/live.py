@@ -25,8 +25,7 @@ from typing import Any, Callable, Mapping, Optional
 from .._errors import BacktestError
 from . import indicators as ind
 from .api import bind, check_params_object, prepare
-from .data import _cell
-from .dates import parse_instant
+from .data import validate_row
 from .execution import (
     CLOSE,
     FLAT,
@@ -38,7 +37,6 @@ from .execution import (
     SHORT,
     Account,
 )
-from .floats import format_float
 from .metrics import Metrics
 from .settings import Settings
 from .strategy import AllOf, AnyOf, Compare, Const, Cross, Indicator, Not, Price, Shift
@@ -1019,51 +1017,6 @@ def _read_order(v: Any) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _validate_bar(
-    row: int,
-    date: Any,
-    previous: Optional[tuple[int, str]],
-    prices: tuple,
-) -> tuple[int, tuple]:
-    """Row ``row``'s checks, in validate_market_data's order and words: the instant of its
-    date and its prices as floats. ``previous``: the instant and text of the row before."""
-    instant = parse_instant(date)
-    if instant is None:
-        raise _market_error(f"dates at row {row} is not an ISO 8601 date or datetime: '{date}'")
-    if previous is not None and instant <= previous[0]:
-        raise _market_error(
-            f"dates at row {row} ('{date}') is not after row {row - 1} "
-            f"('{previous[1]}'); dates must be strictly increasing"
-        )
-    # As Python floats (a numpy float64 is a float too, but its comparisons give numpy bools).
-    o, h, lo, c = (
-        float(_cell(f, row, v)) for f, v in zip(("open", "high", "low", "close"), prices)
-    )
-    for field, value in (("open", o), ("high", h), ("low", lo), ("close", c)):
-        if not (math.isfinite(value) and value > 0.0):
-            raise _market_error(
-                f"{field} at row {row} must be a finite number > 0, got {format_float(value)}"
-            )
-    if h < lo:
-        raise _market_error(
-            f"high at row {row} is below low ({format_float(h)} < {format_float(lo)})"
-        )
-    for field, value in (("open", o), ("close", c)):
-        if value < lo or value > h:
-            raise _market_error(
-                f"{field} at row {row} is outside [low, high]: {format_float(value)} "
-                f"not in [{format_float(lo)}, {format_float(h)}]"
-            )
-    v = prices[4]
-    if not (type(v) is int and v >= 0):  # an exact int is valid, as in the batch check
-        v = _cell("volume", row, v)
-        if not (math.isfinite(v) and v >= 0.0):
-            raise _market_error(
-                f"volume at row {row} must be a finite number >= 0, got {format_float(v)}"
-            )
-    return instant, (o, h, lo, c, float(v))
-
-
 class LiveBacktest:
     """One asset's live run (``LiveBacktest`` of src/api/live.rs): bars pushed one at a time,
     the events each caused, the batch result on the bars so far, its state saved as JSON."""
@@ -1124,7 +1077,7 @@ class LiveBacktest:
         previous = None
         if self._last_instant is not None and self._last_date is not None:
             previous = (self._last_instant, self._last_date)
-        instant, bar = _validate_bar(t, date, previous, (open, high, low, close, volume))
+        instant, bar = validate_row(t, date, previous, (open, high, low, close, volume))
         raw = self._signals.update(bar)
         entry, exit_, short_entry, short_exit = raw
         direction = self._settings.direction
