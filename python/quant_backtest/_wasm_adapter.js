@@ -13,6 +13,7 @@
 /** @typedef {import('../../pkg/wasm/quant_backtest.js').WasmMarketData} WasmMarketData */
 /** @typedef {import('../../pkg/wasm/quant_backtest.js').WasmBacktest} WasmBacktest */
 /** @typedef {import('../../pkg/wasm/quant_backtest.js').WasmUniverse} WasmUniverse */
+/** @typedef {import('../../pkg/wasm/quant_backtest.js').WasmLiveRun} WasmLiveRun */
 /** A sweep's columns by name (`WasmSweep.run`, `WasmPortfolioSweep.run`). */
 /** @typedef {Record<string, Float64Array | Int32Array>} Columns */
 /**
@@ -26,6 +27,12 @@
  * What runStrategy and runSignals return (src/wasm/strategy.rs).
  * @typedef {{ metrics: Float64Array, trades: Float64Array, equity_curve: Float64Array,
  *   params: Record<string, number>, execution_time_ms: number }} RawOutput
+ */
+
+/**
+ * What WasmLiveRun.result returns: a strategy run's output with each trade's entry and exit
+ * dates (src/wasm/live.rs).
+ * @typedef {RawOutput & { trade_dates: string[] }} RawLiveOutput
  */
 
 /**
@@ -400,6 +407,47 @@ function quantBacktestAdapter(glue) {
         u.clearCache(); // each asset's series are kept on the universe for chunked sweeps
       }
     },
+
+    // -- live runs (SPEC part 11) ----------------------------------------------------------
+    /**
+     * A live run of one asset from the request's JSON texts (checked as a batch run's).
+     * @param {string} strategy @param {string} settings @param {string} params
+     * @param {string | undefined} symbol @param {boolean} equityCurve
+     * @returns {WasmLiveRun}
+     */
+    liveRun: (strategy, settings, params, symbol, equityCurve) =>
+      new glue.WasmLiveRun(parse(strategy), parse(settings), parse(params), symbol, equityCurve),
+    /** A live run resumed from its saved text. @param {string} text @returns {WasmLiveRun} */
+    liveFromJSON: (text) => glue.WasmLiveRun.fromJSON(text),
+    /**
+     * One bar as its six values (one crossing, no object); the events it caused, packed
+     * (`liveNames().stride` numbers each), or undefined when it caused none (most bars: then
+     * nothing but the call crosses back).
+     * @param {WasmLiveRun} run @param {string} date @param {number} open @param {number} high
+     * @param {number} low @param {number} close @param {number} volume
+     * @returns {Float64Array | undefined}
+     */
+    livePush: (run, date, open, high, low, close, volume) =>
+      (run.push(date, open, high, low, close, volume) === 0 ? undefined : run.events()),
+    /**
+     * The open position's side and units, or undefined when flat.
+     * @param {WasmLiveRun} run @returns {[string, number] | undefined}
+     */
+    livePosition(run) {
+      const side = run.positionSide();
+      return side === undefined ? undefined : [side, run.positionSize()];
+    },
+    /**
+     * The batch result on the bars so far, packed as runPrepared's, and the trades' entry and
+     * exit dates `\n`-joined (a live run keeps no bars to date them from).
+     * @param {WasmLiveRun} run @returns {[Float64Array, string]}
+     */
+    liveResult(run) {
+      const out = /** @type {RawLiveOutput} */ (run.result());
+      return [packRun(out), out.trade_dates.join('\n')];
+    },
+    /** The tables a push's packed events index (`{stride, kinds, sides, reasons}`), as JSON. */
+    liveNames: () => JSON.stringify(glue.liveNames()),
 
     /**
      * Every output of an indicator, packed one after another (the bridge splits them).

@@ -15,7 +15,11 @@ same interface as the native module, so ``_engine`` and ``_data`` use either one
   ``PARALLEL`` (False: one thread);
 * portfolios: ``Universe(list of MarketData)`` with ``dates()`` and ``len``,
   ``sample_universe(symbols, days, seed)``, ``Engine.run_portfolio`` (the native door's
-  columns: src/python/portfolio.rs ``portfolio_columns``) and ``Engine.portfolio_sweep``.
+  columns: src/python/portfolio.rs ``portfolio_columns``) and ``Engine.portfolio_sweep``;
+* live runs: ``LiveRun(strategy, settings, params, symbol, equity_curve)`` and
+  ``LiveRun.from_json(text)``, the native door's (src/python/live.rs): ``push`` takes the six
+  values of a bar and returns its events as tuples; ``position``, ``pending``, ``cash``,
+  ``equity``, ``bars``, ``last_date``, ``result`` (the ``run_strategy`` dict), ``to_json``.
 
 The values cross the JS boundary packed (a few ``Float64Array`` copies and ``\\n``-joined
 dates per call, not one proxy per field), and the engine's refusals (a JS ``Error`` named
@@ -39,6 +43,7 @@ from typing import Any, Optional, Sequence
 from . import _fallback
 from ._errors import BacktestError
 from ._fallback import api as _fallback_api
+from ._fallback import live as _fallback_live
 from ._fallback import portfolio as _fallback_portfolio
 from ._fallback import settings as _fallback_settings
 from ._result import _new_trade
@@ -83,16 +88,19 @@ _GLUE_NAMES = (
     "sampleUniverse",
     "runPortfolio",
     "WasmPortfolioSweep",
+    "WasmLiveRun",
+    "liveNames",
 )
 
 # Methods of the glue's classes the adapter calls (a stale build without one is refused).
-_GLUE_METHODS = ("fromPacked", "runPacked")
+_GLUE_METHODS = ("fromPacked", "runPacked", "fromJSON", "toJSON", "positionSide", "lastDate")
 
 _js: Any = None  # the adapter object, once started
 # The adapter's functions called per run, looked up once (each lookup makes a proxy).
 _prepare_js: Any = None
 _run_prepared_js: Any = None
 _market_data_records_js: Any = None
+_live_push_js: Any = None
 _JsException: Any = None  # pyodide.ffi.JsException, once started
 
 
@@ -155,9 +163,11 @@ def start() -> Any:
     if adapter.threaded():
         raise ImportError("the shipped wasm engine is the threaded build; Pyodide needs one thread")
     _catalog(json.loads(str(adapter.catalog())))
-    global _prepare_js, _run_prepared_js, _market_data_records_js
+    _live_names(json.loads(str(adapter.liveNames())))
+    global _prepare_js, _run_prepared_js, _market_data_records_js, _live_push_js
     _prepare_js, _run_prepared_js = adapter.prepare, adapter.runPrepared
     _market_data_records_js = adapter.marketDataFromRecords
+    _live_push_js = adapter.livePush
     _js, _JsException, __version__ = adapter, JsException, version
     return sys.modules[__name__]
 
@@ -829,6 +839,141 @@ def _portfolio_output(floats_js: Any, ints_js: Any, symbols: list, params: Any) 
     }
 
 
+# -- live runs (SPEC part 11) -----------------------------------------------------------------
+
+
+class LiveRun:
+    """A live run of one strategy on one asset, owned by the wasm instance (a ``WasmLiveRun``),
+    with the native door's interface (src/python/live.rs): ``push`` takes a bar's six values
+    (``live.py`` has read and typed them) and returns the events it caused as
+    ``(kind, bar, date, symbol, side, price, size, reason)`` tuples.
+
+    A push is one call across, with six plain values; its events cross back packed, and only
+    when there are some. The bars pushed and the last date are kept here too (``live.py``
+    reads ``bars()`` for every push, as the row of the bar's refusals)."""
+
+    __slots__ = ("_handle", "_symbol", "_params", "_bars", "_last_date")
+
+    def __init__(
+        self,
+        strategy: Any,
+        settings: Any,
+        params: Any,
+        symbol: Optional[str],
+        equity_curve: bool,
+    ) -> None:
+        if _lossy(strategy, settings, params):
+            # A value a JS number would change (an integral float such as 100000.0, NaN, an
+            # integer past 2**53): the saved request must keep it as given, as the native
+            # engine's does. The pure-Python run (the core's checks and messages) checks it and
+            # writes its state, the native text byte for byte; the engine loads that text.
+            run = _fallback_check(
+                _fallback_live.LiveBacktest, strategy, settings, params, symbol, equity_curve
+            )
+            handle = _call(_js.liveFromJSON, run.to_json())
+        else:
+            handle = _call(
+                _js.liveRun, _text(strategy), _text(settings), _text(params), symbol, equity_curve
+            )
+        self._adopt(handle, symbol, params)
+
+    def _adopt(self, handle: Any, symbol: Optional[str], params: Any) -> None:
+        self._handle = handle
+        self._symbol = symbol
+        # The result's params are the request's, as given (the engine checked them).
+        self._params = dict(params) if isinstance(params, dict) else {}
+        self._bars = int(handle.bars())
+        date = handle.lastDate()
+        self._last_date = None if date is None else str(date)
+
+    @staticmethod
+    def from_json(text: str) -> LiveRun:
+        """A run resumed from ``to_json()``'s text (any engine's), or ``invalid_state``."""
+        handle = _call(_js.liveFromJSON, text)
+        request = json.loads(text)["request"]  # the engine has read it: it is JSON
+        run = LiveRun.__new__(LiveRun)
+        run._adopt(handle, request.get("symbol"), request.get("params"))
+        return run
+
+    def push(
+        self,
+        date: str,
+        open: float,  # noqa: A002 - the field's name
+        high: float,
+        low: float,
+        close: float,
+        volume: float,
+    ) -> list:
+        """One bar; the events it caused (refused: the run is as it was)."""
+        packed = _call(_live_push_js, self._handle, date, open, high, low, close, volume)
+        self._bars += 1
+        self._last_date = date
+        if packed is None:
+            return []
+        return _live_events(_floats(packed), date, self._symbol)
+
+    def position(self) -> Optional[tuple]:
+        """``(side, units)`` of the open position, or None."""
+        position = _js.livePosition(self._handle)
+        if position is None:
+            return None
+        side, size = position
+        return (str(side), float(size))
+
+    def pending(self) -> Optional[str]:
+        order = self._handle.pending()
+        return None if order is None else str(order)
+
+    def cash(self) -> float:
+        return float(self._handle.cash())
+
+    def equity(self) -> float:
+        return float(self._handle.equity())
+
+    def bars(self) -> int:
+        return self._bars
+
+    def last_date(self) -> Optional[str]:
+        return self._last_date
+
+    def result(self) -> dict:
+        """The ``run_strategy`` dict of the batch run on the bars so far (refused before the
+        first bar, as empty data is)."""
+        packed, trade_dates = _call(_js.liveResult, self._handle)
+        return _run_output(packed, None, self._params, str(trade_dates))
+
+    def to_json(self) -> str:
+        return str(self._handle.toJSON())
+
+    def __del__(self) -> None:
+        try:
+            self._handle.free()
+        except Exception:  # noqa: BLE001 - interpreter shutdown, or never built
+            pass
+
+
+def _live_events(nums: list, date: str, symbol: Optional[str]) -> list:
+    """A push's events from their packed numbers (src/wasm/live.rs ``pack_event``: kind, bar,
+    side, reason, price, size; NaN where an event has no price or size)."""
+    kinds, sides, reasons = _LIVE_KINDS, _LIVE_SIDES, _LIVE_REASONS
+    events = []
+    for at in range(0, len(nums), _LIVE_STRIDE):
+        kind, bar, side, reason, price, size = nums[at : at + _LIVE_STRIDE]
+        events.append(
+            (
+                kinds[int(kind)],
+                int(bar),
+                date,
+                symbol,
+                sides[int(side)],
+                None if price != price else price,
+                None if size != size else size,
+                reasons[int(reason)],
+            )
+        )
+    return events
+
+
 def indicator(name: str, inputs: list, params: dict) -> list:
     """Every output of indicator ``name`` (numpy arrays with numpy, else lists), as the
     native module's ``indicator``."""
@@ -855,6 +1000,22 @@ _TRADE_FIELDS: list = []
 _SIDES: list = []
 _EXIT_REASONS: list = []
 _INDICATORS: dict = {}
+# The tables a live push's packed events index (liveNames(), read once, at start).
+_LIVE_STRIDE = 6  # numbers per event: kind, bar, side, reason, price, size
+_LIVE_KINDS: list = []
+_LIVE_SIDES: list = []
+_LIVE_REASONS: list = []
+
+
+def _live_names(names: dict) -> None:
+    """Keeps the tables of live events; refuses a build whose events are not packed as
+    ``_live_events`` reads them."""
+    if names["stride"] != _LIVE_STRIDE:
+        stride = names["stride"]
+        raise ImportError(f"the wasm engine packs a live event in {stride} numbers, not 6")
+    _LIVE_KINDS[:] = names["kinds"]
+    _LIVE_SIDES[:] = names["sides"]
+    _LIVE_REASONS[:] = names["reasons"]
 
 
 def _catalog(catalog: dict) -> None:
@@ -911,13 +1072,17 @@ def _all_ints(values: list) -> bool:
     return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
 
 
-def _run_output(packed: Any, data: MarketData, params: Any) -> dict:
+def _run_output(
+    packed: Any, data: Optional[MarketData], params: Any, trade_dates: Optional[str] = None
+) -> dict:
     """The native ``run_strategy`` dict from the engine's packed run (``[ms, metric count,
     fields per trade, trade count, metrics..., trades..., equity...]``): metrics by name (None
     where undefined), the equity curve, params, ms, and the trades: ``Trade`` tuples made when
     the result's ``trades`` is first read (``BacktestResult`` takes a callable for them): a
     loop over runs often reads only the metrics, and under Pyodide making the tuples of a
-    1,000-bar run's trades costs about as much as the run itself."""
+    1,000-bar run's trades costs about as much as the run itself. A live run's result has no
+    bars (``data`` None): its trades are dated by ``trade_dates``, each trade's entry and exit
+    dates ``\\n``-joined."""
     packed = _float_array(packed)
     ms, n_metrics, n_fields, n_trades = packed[0], int(packed[1]), int(packed[2]), int(packed[3])
     o = 4 + n_metrics
@@ -925,7 +1090,11 @@ def _run_output(packed: Any, data: MarketData, params: Any) -> dict:
     metrics = {}
     for (name, integer), v in zip(_METRICS, packed[4:o].tolist()):
         metrics[name] = None if v != v else (int(v) if integer else v)
-    trades: Any = partial(_trades, packed[o:end], data.dates()) if n_trades else []
+    trades: Any = []
+    if n_trades and data is not None:
+        trades = partial(_trades, packed[o:end], data.dates())
+    elif n_trades:
+        trades = partial(_live_trades, packed[o:end], str(trade_dates))
     equity = packed[end:]
     return {
         "metrics": metrics,
@@ -966,6 +1135,17 @@ def _trades(rows: array.array, dates: list) -> list:
             )
         )
     return trades
+
+
+def _live_trades(rows: array.array, trade_dates: str) -> list:
+    """``Trade`` tuples of a live run's result: ``_trades`` with the dates looked up by bar
+    from each trade's own entry and exit dates."""
+    dates = trade_dates.split("\n")
+    by_bar = {}
+    for k, at in enumerate(range(0, len(rows), 10)):  # ten numbers per trade, as in _trades
+        by_bar[int(rows[at])] = dates[2 * k]
+        by_bar[int(rows[at + 1])] = dates[2 * k + 1]
+    return _trades(rows, by_bar)  # type: ignore[arg-type] - indexed by bar, as a list is
 
 
 # The engine's checked strategy requests (``WasmBacktest``) by their JSON texts, oldest first:

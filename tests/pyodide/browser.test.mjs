@@ -1,17 +1,19 @@
 // The wheel in a real browser: Debian's chromium (headless, playwright-core) opens a page served
 // by this test on 127.0.0.1 that loads Pyodide from the local node_modules, installs the wheel
 // with loadPackage, and runs the quick-start backtest and a grid, on the main thread and in a
-// module Worker (where JupyterLite runs its kernel). The answers must be the wasm engine's and
-// equal the native engine's (the repo's .venv): trades and equity exactly, metrics to 1e-9.
+// module Worker (where JupyterLite runs its kernel), and pushes the same bars into a live run.
+// The answers must be the wasm engine's and equal the native engine's (the repo's .venv):
+// trades and equity exactly, metrics to 1e-9, the live run's saved text byte for byte.
 //
 // Run: node --test tests/pyodide/   (scripts/test-pyodide.sh builds what is missing first)
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { basename, dirname, extname, join, normalize, sep } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { PYODIDE_DIR, ROOT, SCENARIOS, findWheel, fromHex, nativeAnswers } from './helpers.mjs';
+import { PYODIDE_DIR, ROOT, SCENARIOS, VENV_PYTHON, findWheel, fromHex, nativeAnswers } from './helpers.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -44,6 +46,21 @@ let origin;
 let browser;
 /** @type {any} */
 let native;
+/** @type {string} the native engine's saved text after the page's live run */
+let nativeLiveState;
+
+/** The page's live run (page/run.mjs) on the native engine of the repo's .venv. */
+const LIVE_REQUEST = `
+import quant_backtest as qb
+import quant_backtest.strategy as qs
+e = qb.RustEngine()
+assert e.backend == "rust", e.backend
+data = qb.generate_sample_data("DEMO", days=1_000, start_price=100.0, seed=42)
+live = e.live(qs.sma_cross(5, 20), symbol="DEMO", stop_loss=0.03)
+columns = (data.dates, data.open, data.high, data.low, data.close, data.volume)
+live.push_many(qb.Bar(*row) for row in zip(*columns))
+print(live.to_json())
+`;
 
 /** @param {string} urlPath @returns {string | null} */
 function resolvePath(urlPath) {
@@ -58,6 +75,14 @@ function resolvePath(urlPath) {
 
 before(async () => {
   native = nativeAnswers();
+  const live = spawnSync(VENV_PYTHON, ['-c', LIVE_REQUEST], {
+    cwd: ROOT,
+    env: { ...process.env, QUANT_BACKTEST_BACKEND: 'rust' },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (live.status !== 0) throw new Error(`the native live run failed (${live.status}):\n${live.stderr}`);
+  nativeLiveState = live.stdout.trim();
   server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/favicon.ico') {
@@ -140,6 +165,10 @@ test('headless chromium: Pyodide installs the wheel and backtests on wasm, as th
       assert.deepEqual([f, s], [nf, ns]);
       assertSameMetrics(r, nr, `${where} grid ${f}/${s}`);
     });
+    assert.equal(run.live.backend, 'wasm', `${where}: live run`);
+    assert.ok(run.live.same_as_batch, `${where}: the live result is the batch run's`);
+    assert.deepEqual(run.live.kinds, ['fill', 'order', 'signal', 'stop'], `${where}: live events`);
+    assert.equal(run.live.state, nativeLiveState, `${where}: the live run saves the native text`);
     t.diagnostic(`${where}: Pyodide loaded in ${run.loadedMs.toFixed(0)} ms, everything in ${run.totalMs.toFixed(0)} ms, 1,000-bar backtest ${run.backtest_ms.toFixed(2)} ms`);
   }
 });
