@@ -2,6 +2,7 @@
 //! whether it keeps the equity curve), bars as values, and its saved state as JSON text with a
 //! format name, a version and a checksum (docs/CONVENTIONS.md, "Live runs").
 
+use super::live_portfolio::LivePortfolioBacktest;
 use super::{BacktestOutput, PreparedBacktest, Value};
 use crate::error::{BacktestError, ErrorKind, Result};
 use crate::stream::{Event, LiveRun, LiveState};
@@ -90,52 +91,20 @@ impl LiveBacktest {
 
     /// The saved state: JSON text naming its format and version, with a checksum of the rest.
     pub fn to_json(&self) -> String {
-        let body = serde_json::json!({
-            "request": serde_json::to_value(&self.request).expect("a request is JSON"),
-            "state": serde_json::to_value(self.run.state()).expect("a state is JSON"),
-        });
-        let checksum = checksum(&body);
-        let mut saved = serde_json::Map::new();
-        saved.insert("format".into(), LIVE_STATE_FORMAT.into());
-        saved.insert("version".into(), LIVE_STATE_VERSION.into());
-        saved.insert("checksum".into(), checksum.into());
-        if let serde_json::Value::Object(body) = body {
-            saved.extend(body);
-        }
-        serde_json::Value::Object(saved).to_string()
+        save_state(
+            serde_json::to_value(&self.request).expect("a request is JSON"),
+            serde_json::to_value(self.run.state()).expect("a state is JSON"),
+        )
     }
 
     /// A run resumed from [`to_json`](Self::to_json)'s text: all of it, or an error
     /// (`invalid_state`) saying why not.
     pub fn from_json(text: &str) -> Result<Self> {
-        let saved: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| state_error(format!("a live state must be JSON text: {e}")))?;
-        let field = |name: &str| saved.get(name);
-        if field("format").and_then(|f| f.as_str()) != Some(LIVE_STATE_FORMAT) {
-            return Err(state_error(format!(
-                "not a live state: its 'format' must be '{LIVE_STATE_FORMAT}'"
-            )));
-        }
-        match field("version").and_then(|v| v.as_u64()) {
-            Some(LIVE_STATE_VERSION) => {}
-            Some(v) => {
-                return Err(state_error(format!(
-                    "live state version {v} cannot be read: this engine reads version {LIVE_STATE_VERSION}"
-                )))
-            }
-            None => return Err(state_error("a live state must name its 'version'")),
-        }
-        let (request, state) = match (field("request"), field("state")) {
-            (Some(r), Some(s)) => (r.clone(), s.clone()),
-            _ => return Err(state_error("a live state must hold 'request' and 'state'")),
-        };
-        let body = serde_json::json!({ "request": request, "state": state });
-        if field("checksum").and_then(|c| c.as_str()) != Some(checksum(&body).as_str()) {
-            return Err(state_error(
-                "the live state is corrupt: its checksum does not match its content",
-            ));
-        }
-        let corrupt = |e: String| state_error(format!("the live state is corrupt: {e}"));
+        let (request, state) = read_state(text)?;
+        Self::from_saved(request, state)
+    }
+
+    fn from_saved(request: serde_json::Value, state: serde_json::Value) -> Result<Self> {
         let request: LiveRequest =
             serde_json::from_value(request).map_err(|e| corrupt(e.to_string()))?;
         let state: LiveState = serde_json::from_value(state).map_err(|e| corrupt(e.to_string()))?;
@@ -155,6 +124,73 @@ impl LiveBacktest {
         .map_err(corrupt)?;
         Ok(Self { run, ..fresh })
     }
+}
+
+/// A live run of either kind, as a saved state holds it.
+#[derive(Debug, Clone)]
+pub enum SavedLive {
+    Asset(Box<LiveBacktest>),
+    Portfolio(Box<LivePortfolioBacktest>),
+}
+
+/// The run a saved state holds, of one asset or a portfolio (its request names `symbols`).
+pub fn live_from_json(text: &str) -> Result<SavedLive> {
+    let (request, state) = read_state(text)?;
+    if request.get("symbols").is_some() {
+        LivePortfolioBacktest::from_saved(request, state).map(|p| SavedLive::Portfolio(Box::new(p)))
+    } else {
+        LiveBacktest::from_saved(request, state).map(|a| SavedLive::Asset(Box::new(a)))
+    }
+}
+
+pub(super) fn corrupt(e: String) -> BacktestError {
+    state_error(format!("the live state is corrupt: {e}"))
+}
+
+/// The saved text of a run's `request` and `state`: its format, version and checksum first.
+pub(super) fn save_state(request: serde_json::Value, state: serde_json::Value) -> String {
+    let body = serde_json::json!({ "request": request, "state": state });
+    let checksum = checksum(&body);
+    let mut saved = serde_json::Map::new();
+    saved.insert("format".into(), LIVE_STATE_FORMAT.into());
+    saved.insert("version".into(), LIVE_STATE_VERSION.into());
+    saved.insert("checksum".into(), checksum.into());
+    if let serde_json::Value::Object(body) = body {
+        saved.extend(body);
+    }
+    serde_json::Value::Object(saved).to_string()
+}
+
+/// A saved text's request and state, once its format, version and checksum are right.
+fn read_state(text: &str) -> Result<(serde_json::Value, serde_json::Value)> {
+    let saved: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| state_error(format!("a live state must be JSON text: {e}")))?;
+    let field = |name: &str| saved.get(name);
+    if field("format").and_then(|f| f.as_str()) != Some(LIVE_STATE_FORMAT) {
+        return Err(state_error(format!(
+            "not a live state: its 'format' must be '{LIVE_STATE_FORMAT}'"
+        )));
+    }
+    match field("version").and_then(|v| v.as_u64()) {
+        Some(LIVE_STATE_VERSION) => {}
+        Some(v) => {
+            return Err(state_error(format!(
+            "live state version {v} cannot be read: this engine reads version {LIVE_STATE_VERSION}"
+        )))
+        }
+        None => return Err(state_error("a live state must name its 'version'")),
+    }
+    let (request, state) = match (field("request"), field("state")) {
+        (Some(r), Some(s)) => (r.clone(), s.clone()),
+        _ => return Err(state_error("a live state must hold 'request' and 'state'")),
+    };
+    let body = serde_json::json!({ "request": request, "state": state });
+    if field("checksum").and_then(|c| c.as_str()) != Some(checksum(&body).as_str()) {
+        return Err(state_error(
+            "the live state is corrupt: its checksum does not match its content",
+        ));
+    }
+    Ok((request, state))
 }
 
 /// A bar's `symbol`, if it names one, must be the run's.

@@ -2,10 +2,12 @@
 //! A door converts (pythonize, serde-wasm-bindgen) and calls these; nothing else.
 
 mod live;
+mod live_portfolio;
 mod portfolio;
 mod value;
 
-pub use live::{LiveBacktest, LIVE_STATE_FORMAT, LIVE_STATE_VERSION};
+pub use live::{live_from_json, LiveBacktest, SavedLive, LIVE_STATE_FORMAT, LIVE_STATE_VERSION};
+pub use live_portfolio::LivePortfolioBacktest;
 pub use portfolio::{
     plan_portfolio, run_portfolio, run_portfolio_sweep_range, PortfolioOutput, PortfolioSweepPlan,
     PortfolioTrade, PreparedPortfolio, PORTFOLIO_SETTING_NAMES,

@@ -111,7 +111,7 @@ fn check_slots_sizing(slots: Option<usize>, s: &ExecSettings, symbol: &str) -> R
 /// The strategy of each symbol, in universe order: one for all, or a map symbol -> strategy
 /// that names every symbol and no other.
 fn strategies_by_asset<'a>(
-    universe: &Universe,
+    symbols: &[&str],
     strategy: &'a Value,
 ) -> Result<Vec<(&'a Value, Option<&'a str>)>> {
     let per_symbol = match strategy {
@@ -120,22 +120,22 @@ fn strategies_by_asset<'a>(
         {
             e
         }
-        one => return Ok(vec![(one, None); universe.assets().len()]),
+        one => return Ok(vec![(one, None); symbols.len()]),
     };
     for (k, _) in per_symbol {
-        if universe.position(k).is_none() {
+        if !symbols.contains(&k.as_str()) {
             return Err(BacktestError::new(
                 ErrorKind::Strategy,
                 format!(
                     "strategy for unknown symbol '{k}'; did you mean '{}'? (a strategy object has the keys entry, exit, short_entry, short_exit, settings, constraint)",
-                    nearest(k, universe.symbols())
+                    nearest(k, symbols.iter().copied())
                 ),
             ));
         }
     }
-    universe
-        .symbols()
-        .map(|symbol| match per_symbol.iter().find(|(k, _)| k == symbol) {
+    symbols
+        .iter()
+        .map(|&symbol| match per_symbol.iter().find(|(k, _)| k == symbol) {
             Some((k, v)) => Ok((v, Some(k.as_str()))),
             None => Err(BacktestError::new(
                 ErrorKind::Strategy,
@@ -152,6 +152,17 @@ impl PreparedPortfolio {
         settings: &Value,
         params: &Value,
     ) -> Result<Self> {
+        let symbols: Vec<&str> = universe.symbols().collect();
+        Self::for_symbols(&symbols, strategy, settings, params)
+    }
+
+    /// The request checked against the `symbols` of a universe, in its order (distinct).
+    pub fn for_symbols(
+        symbols: &[&str],
+        strategy: &Value,
+        settings: &Value,
+        params: &Value,
+    ) -> Result<Self> {
         let mut settings = entries(settings, "settings")?;
         check_names_among(&settings, None, &["max_positions"])?;
         let slots = match settings.iter().position(|(k, _)| k == "max_positions") {
@@ -159,7 +170,7 @@ impl PreparedPortfolio {
             None => None,
         };
         let params = entries(params, "params")?;
-        let by_asset = strategies_by_asset(universe, strategy)?;
+        let by_asset = strategies_by_asset(symbols, strategy)?;
         let parsed = by_asset
             .iter()
             .map(|(v, symbol)| parse_strategy(v).map_err(|e| for_symbol(*symbol, e)))
@@ -213,7 +224,7 @@ impl PreparedPortfolio {
             }
         }
         let first = assets[0].1;
-        for ((_, s), symbol) in assets.iter().zip(universe.symbols()) {
+        for ((_, s), symbol) in assets.iter().zip(symbols) {
             for (name, a, b) in [
                 ("initial_capital", s.initial_capital, first.initial_capital),
                 (
@@ -307,6 +318,16 @@ impl PreparedPortfolio {
     /// The params the strategies were bound with.
     pub fn params(&self) -> &[(String, Value)] {
         &self.params
+    }
+
+    /// Per asset in universe order: its bound strategy and settings.
+    pub(crate) fn assets(&self) -> &[(Strategy, ExecSettings)] {
+        &self.assets
+    }
+
+    /// `max_positions`, if set.
+    pub(crate) fn slots(&self) -> Option<usize> {
+        self.slots
     }
 }
 

@@ -38,19 +38,7 @@ pub struct Universe {
 impl Universe {
     /// At least one asset, symbols distinct; the bars are already validated one by one.
     pub fn new(assets: Vec<MarketData>) -> Result<Self> {
-        if assets.is_empty() {
-            return Err(universe_error(
-                "the universe is empty: need at least 1 asset".into(),
-            ));
-        }
-        for (i, a) in assets.iter().enumerate() {
-            if let Some(j) = assets[..i].iter().position(|b| b.symbol() == a.symbol()) {
-                return Err(universe_error(format!(
-                    "duplicate symbol '{}' in the universe (assets {j} and {i}); symbols must be distinct",
-                    a.symbol()
-                )));
-            }
-        }
+        check_symbols(&assets.iter().map(|a| a.symbol()).collect::<Vec<_>>())?;
         // Every (instant, asset, bar), in time order then universe order.
         let mut all: Vec<(i128, usize, usize)> =
             Vec::with_capacity(assets.iter().map(|a| a.len()).sum());
@@ -173,6 +161,23 @@ impl Universe {
     pub fn symbols(&self) -> impl Iterator<Item = &str> {
         self.assets.iter().map(|a| a.symbol())
     }
+}
+
+/// A universe's symbols: at least one, distinct.
+pub fn check_symbols(symbols: &[&str]) -> Result<()> {
+    if symbols.is_empty() {
+        return Err(universe_error(
+            "the universe is empty: need at least 1 asset".into(),
+        ));
+    }
+    for (i, a) in symbols.iter().enumerate() {
+        if let Some(j) = symbols[..i].iter().position(|b| b == a) {
+            return Err(universe_error(format!(
+                "duplicate symbol '{a}' in the universe (assets {j} and {i}); symbols must be distinct"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A market-data refusal of one asset, with its symbol named first (the field and row follow).

@@ -8,7 +8,7 @@
 //! (`max_positions`). Assets without a bar keep their position, valued at their last close.
 
 use super::Universe;
-use crate::execution::account::{Account, Bar, BarSignals, Order};
+use crate::execution::account::{Account, Bar, BarSignals, Order, StepSink};
 use crate::execution::run::{Effective, SignalWords, FLAT_WAKE, LONG_WAKE, SHORT_WAKE};
 use crate::execution::settings::ExecSettings;
 use crate::execution::trade::{RawTrade, Side};
@@ -81,14 +81,51 @@ struct Closed {
 }
 
 impl Closed {
-    /// Where asset `i`'s account sends the trades it closes.
-    fn sink(&mut self, i: usize) -> impl FnMut(RawTrade) + '_ {
-        move |t: RawTrade| {
-            self.stats.record(t.pnl, t.return_pct);
-            if self.keep {
-                self.trades.push((i, t));
-            }
+    fn record(&mut self, i: usize, t: RawTrade) {
+        self.stats.record(t.pnl, t.return_pct);
+        if self.keep {
+            self.trades.push((i, t));
         }
+    }
+}
+
+/// What a portfolio step tells its caller of each asset besides the trades it keeps: what a
+/// live run reports as events (a batch run hears nothing: `()`).
+pub(crate) trait PortfolioEvents {
+    /// Asset `i` closed `trade`.
+    #[inline(always)]
+    fn closed(&mut self, _i: usize, _trade: &RawTrade) {}
+
+    /// Asset `i` opened a position of `side` at `price` (slippage applied) for `size` units.
+    #[inline(always)]
+    fn opened(&mut self, _i: usize, _side: Side, _price: f64, _size: f64) {}
+
+    /// Asset `i`'s signals made `order` while holding `held` (filled at this close, or pending
+    /// for its next open).
+    #[inline(always)]
+    fn ordered(&mut self, _i: usize, _order: Order, _held: Option<Side>) {}
+}
+
+impl PortfolioEvents for () {}
+
+/// Where asset `i`'s account sends what it does: its trades to the run's, and everything to
+/// the caller's events.
+struct AssetSink<'a, E> {
+    i: usize,
+    closed: &'a mut Closed,
+    events: &'a mut E,
+}
+
+impl<E: PortfolioEvents> StepSink for AssetSink<'_, E> {
+    #[inline(always)]
+    fn closed(&mut self, trade: RawTrade) {
+        self.events.closed(self.i, &trade);
+        self.closed.record(self.i, trade);
+    }
+
+    #[inline(always)]
+    fn opened(&mut self, side: Side, _t: usize, price: f64, size: f64) {
+        self.events.opened(self.i, side, price, size);
     }
 }
 
@@ -159,6 +196,7 @@ impl Ledger {
     }
 
     /// The entry leg of `order` (if any) at `raw`, sized from the cash or from a free slot.
+    #[allow(clippy::too_many_arguments)]
     fn enter(
         &mut self,
         i: usize,
@@ -167,6 +205,7 @@ impl Ledger {
         t: usize,
         raw: f64,
         at_open: bool,
+        sink: &mut impl StepSink,
     ) {
         if order == Order::Close {
             return;
@@ -179,9 +218,8 @@ impl Ledger {
         if available <= self.dust {
             return;
         }
-        // An entry closes nothing: its sink is never called.
         self.lend(i, a, |a| {
-            a.entry_leg(order, t, raw, at_open, available, &mut |_: RawTrade| {})
+            a.entry_leg(order, t, raw, at_open, available, sink)
         });
     }
 }
@@ -350,11 +388,111 @@ impl PortfolioState {
         }
     }
 
+    /// The same state keeping no trade list (a live run dates its trades as they close).
+    pub(crate) fn without_trades(mut self) -> Self {
+        self.closed.keep = false;
+        self
+    }
+
+    pub(crate) fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    /// The shared cash at the last close.
+    pub(crate) fn cash(&self) -> f64 {
+        self.ledger.cash
+    }
+
+    /// What to save: the state without the spare slot of its returns.
+    pub(crate) fn saved(&self) -> Self {
+        let mut s = self.clone();
+        s.returns.truncate(self.metrics.map_or(0, |m| m.returns()));
+        s
+    }
+
+    /// A saved state put back with the run's `settings` and `slots` (those it was made with);
+    /// refused, saying what is wrong, when its parts do not hold together.
+    pub(crate) fn resume(
+        settings: &[ExecSettings],
+        slots: Option<usize>,
+        saved: Self,
+    ) -> std::result::Result<Self, String> {
+        let m = settings.len();
+        let l = &saved.ledger;
+        let sized = [
+            saved.accounts.len(),
+            l.units.len(),
+            l.reserved.len(),
+            l.next.len(),
+            saved.held.len(),
+        ];
+        if sized.iter().any(|&n| n != m) {
+            return Err(format!(
+                "it holds {sized:?} per-asset entries for {m} assets"
+            ));
+        }
+        let kept = saved.metrics.map_or(0, |m| m.returns());
+        if saved.returns.len() != kept || saved.metrics.is_some() != (saved.bars > 0) {
+            return Err(format!(
+                "it holds {} returns and {} bars where its metrics count {kept}",
+                saved.returns.len(),
+                saved.bars
+            ));
+        }
+        let n = saved.bars;
+        let curves = [saved.equity.len(), saved.cash.len(), saved.rows.len()];
+        if saved.keep && curves != [n, n, n * m] || !saved.keep && curves != [0, 0, 0] {
+            return Err(format!("its curves have {curves:?} values for {n} bars"));
+        }
+        let holding: Vec<usize> = (0..m)
+            .filter(|&i| units(&saved.accounts[i]) != 0.0)
+            .collect();
+        let open = saved
+            .accounts
+            .iter()
+            .filter(|a| a.position.is_some())
+            .count();
+        let ledger_matches = l.slots == slots
+            && l.open == open
+            && l.holding == holding
+            && saved
+                .accounts
+                .iter()
+                .zip(&l.units)
+                .all(|(a, &q)| units(a) == q)
+            && saved
+                .accounts
+                .iter()
+                .zip(&l.reserved)
+                .all(|(a, &r)| a.reserved() == r)
+            && l.shorts == l.reserved.iter().filter(|&&r| r != 0.0).count()
+            && saved.opened.iter().all(|&i| i < m)
+            && saved.closed.trades.iter().all(|&(i, _)| i < m);
+        if !ledger_matches {
+            return Err("its cash ledger does not match its accounts".into());
+        }
+        let accounts = saved
+            .accounts
+            .into_iter()
+            .zip(settings)
+            .map(|(a, s)| Account::resume(s, a))
+            .collect();
+        Ok(Self {
+            settings: settings.to_vec(),
+            any_stops: settings.iter().any(ExecSettings::has_stops),
+            accounts,
+            orders: Vec::with_capacity(m),
+            stopped: vec![false; m],
+            ..saved
+        })
+    }
+
     /// Union bar `u`: `active` the assets with a bar then (asset, own bar index), in universe
     /// order, with their prices `bars`; `due` the pending orders that fill at its open (asset,
     /// open), in universe order; `marks` each asset's last close (0.0 before its first bar).
-    /// Returns the equity at the close.
-    pub(crate) fn step(
+    /// What each asset does goes to `events`. Returns the equity at the close.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn step<E: PortfolioEvents>(
         &mut self,
         u: usize,
         active: &[(usize, usize)],
@@ -362,6 +500,7 @@ impl PortfolioState {
         due: &[(usize, f64)],
         marks: &[f64],
         signals: &mut impl AssetSignals,
+        events: &mut E,
     ) -> f64 {
         let Self {
             settings,
@@ -380,12 +519,14 @@ impl PortfolioState {
         for &(i, open) in due {
             let a = &mut accounts[i];
             let order = a.pending.expect("a due order");
-            ledger.lend(i, a, |a| a.exit_leg(order, u, open, &mut closed.sink(i)));
+            let mut sink = AssetSink { i, closed, events };
+            ledger.lend(i, a, |a| a.exit_leg(order, u, open, &mut sink));
         }
         for &(i, open) in due {
             let a = &mut accounts[i];
             let order = a.pending.take().expect("a due order");
-            ledger.enter(i, a, order, u, open, true);
+            let mut sink = AssetSink { i, closed, events };
+            ledger.enter(i, a, order, u, open, true, &mut sink);
             if a.opened_at_open {
                 opened.push(i);
             }
@@ -394,9 +535,10 @@ impl PortfolioState {
         if self.any_stops && ledger.open > 0 {
             for (&(i, _), b) in active.iter().zip(bars) {
                 // The signed sizes sit in one array: a flat asset costs one read.
+                let mut sink = AssetSink { i, closed, events };
                 stopped[i] = ledger.units[i] != 0.0
                     && settings[i].has_stops()
-                    && ledger.lend(i, &mut accounts[i], |a| a.stops(u, b, &mut closed.sink(i)));
+                    && ledger.lend(i, &mut accounts[i], |a| a.stops(u, b, &mut sink));
             }
         }
         // 3. Signals: a close fill's exits, then its entries; a next-open order waits.
@@ -410,6 +552,7 @@ impl PortfolioState {
                 continue;
             };
             if let Some(order) = a.order_for(sig) {
+                events.ordered(i, order, a.position);
                 match settings[i].fill {
                     Fill::Close => orders.push((i, b.close, order)),
                     Fill::NextOpen => {
@@ -421,12 +564,14 @@ impl PortfolioState {
             }
         }
         for &(i, close, order) in orders.iter() {
+            let mut sink = AssetSink { i, closed, events };
             ledger.lend(i, &mut accounts[i], |a| {
-                a.exit_leg(order, u, close, &mut closed.sink(i))
+                a.exit_leg(order, u, close, &mut sink)
             });
         }
         for &(i, close, order) in orders.iter() {
-            ledger.enter(i, &mut accounts[i], order, u, close, false);
+            let mut sink = AssetSink { i, closed, events };
+            ledger.enter(i, &mut accounts[i], order, u, close, false, &mut sink);
         }
         // 4. Equity at the close: the cash, then each asset's value in universe order (a flat
         // one's is 0.0, which leaves the sum's bits as they are).
@@ -453,8 +598,9 @@ impl PortfolioState {
         let state = self
             .metrics
             .unwrap_or_else(|| MetricsState::new(settings[0].initial_capital, e));
+        // A batch run's returns are sized for its bars; a live run's grow by one when needed.
         if self.returns.len() <= state.returns() {
-            self.returns.resize(2 * self.returns.len() + 1, 0.0);
+            self.returns.push(0.0);
         }
         let mut acc = MetricsAccumulator::resume(state, &mut self.returns);
         acc.push(u, e);
@@ -572,7 +718,15 @@ pub(crate) fn run<S: SignalWords>(
     for u in 0..n {
         source.due(u, &mut due);
         let (active, bars) = (universe.active(u), universe.active_bars(u));
-        state.step(u, active, bars, &due, universe.marks(u), &mut source);
+        state.step(
+            u,
+            active,
+            bars,
+            &due,
+            universe.marks(u),
+            &mut source,
+            &mut (),
+        );
     }
     let assets = universe.assets();
     let named: Vec<(usize, &str)> = assets.iter().map(|a| a.symbol()).enumerate().collect();

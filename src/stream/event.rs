@@ -1,5 +1,6 @@
 //! What a pushed bar did, as typed records.
 
+use crate::execution::account::BarSignals;
 use crate::execution::{Order, Side};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -59,4 +60,17 @@ pub(crate) fn order_event(order: Order, held: Option<Side>) -> (Side, &'static s
         Order::Close => (held.unwrap_or(Side::Long), "close"),
         Order::Reverse(side) => (side, "reverse"),
     }
+}
+
+/// The signal events of a bar's effective signals: (side, `"entry"` | `"exit"`), in the order
+/// long entry, long exit, short entry, short exit.
+pub(crate) fn signal_events(sig: BarSignals) -> impl Iterator<Item = (Side, &'static str)> {
+    [
+        (sig.long_entry, Side::Long, "entry"),
+        (sig.long_exit, Side::Long, "exit"),
+        (sig.short_entry, Side::Short, "entry"),
+        (sig.short_exit, Side::Short, "exit"),
+    ]
+    .into_iter()
+    .filter_map(|(on, side, reason)| on.then_some((side, reason)))
 }

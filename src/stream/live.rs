@@ -1,12 +1,11 @@
 //! One asset's live run: a bar in, the events it caused out, the batch answer at any point.
 
-use super::event::{order_event, Event, EventKind};
+use super::event::{order_event, signal_events, Event, EventKind};
 use super::signals::{BarInput, LiveSignals, SignalsState};
 use crate::api::BacktestOutput;
 use crate::data::validate_row;
 use crate::error::{BacktestError, Result};
 use crate::execution::account::{Account, Bar, BarSignals, Order, StepSink};
-use crate::execution::run::resolve;
 use crate::execution::trade::{RawTrade, Side, Trade};
 use crate::execution::ExecSettings;
 use crate::metrics::{MetricsAccumulator, MetricsState};
@@ -101,13 +100,7 @@ impl LiveRun {
             },
             volume,
         };
-        let [le, lx, se, sx] = resolve(self.signals.update(&input), self.settings.direction);
-        let sig = BarSignals {
-            long_entry: le & 1 == 1,
-            long_exit: lx & 1 == 1,
-            short_entry: se & 1 == 1,
-            short_exit: sx & 1 == 1,
-        };
+        let sig = effective(self.signals.update(&input), self.settings.direction);
         self.events.clear();
         let mut recorder = Recorder {
             t,
@@ -117,15 +110,8 @@ impl LiveRun {
             trades: &mut self.s.trades,
             entry_date: &mut self.s.entry_date,
         };
-        for (on, side, reason) in [
-            (sig.long_entry, Side::Long, "entry"),
-            (sig.long_exit, Side::Long, "exit"),
-            (sig.short_entry, Side::Short, "entry"),
-            (sig.short_exit, Side::Short, "exit"),
-        ] {
-            if on {
-                recorder.event(EventKind::Signal, side, Some(close), None, reason);
-            }
+        for (side, reason) in signal_events(sig) {
+            recorder.event(EventKind::Signal, side, Some(close), None, reason);
         }
         let account = &mut self.s.account;
         let e = account.step(t, &input.bar, sig, &mut recorder);
@@ -266,7 +252,12 @@ fn check_consistent(s: &LiveState) -> std::result::Result<(), String> {
             ));
         }
     }
-    let a = &s.account;
+    check_account(&s.account)
+}
+
+/// An account's position and pending order must go together: a pending order that closes
+/// something only with a position open, a position of a positive size.
+pub(crate) fn check_account(a: &Account) -> std::result::Result<(), String> {
     let closes = matches!(a.pending, Some(Order::Close | Order::Reverse(_)));
     if (closes && a.position.is_none())
         || (a.position.is_some() && (a.size.is_nan() || a.size <= 0.0))
@@ -274,6 +265,21 @@ fn check_consistent(s: &LiveState) -> std::result::Result<(), String> {
         return Err("its position and pending order do not go together".into());
     }
     Ok(())
+}
+
+/// A bar's effective signals from its raw words: a same-side conflict and the direction
+/// applied, as a batch run does.
+pub(crate) fn effective(
+    words: [u64; 4],
+    direction: crate::execution::settings::Direction,
+) -> BarSignals {
+    let [le, lx, se, sx] = crate::execution::run::resolve(words, direction);
+    BarSignals {
+        long_entry: le & 1 == 1,
+        long_exit: lx & 1 == 1,
+        short_entry: se & 1 == 1,
+        short_exit: sx & 1 == 1,
+    }
 }
 
 /// The step's sink in a live run: the closed trades, dated, and the events.

@@ -5,8 +5,10 @@
 
 mod event;
 mod live;
+mod portfolio;
 mod signals;
 
 pub use event::{Event, EventKind};
 pub use live::{LiveRun, LiveState};
+pub use portfolio::{AssetBar, LivePortfolio, LivePortfolioState};
 pub use signals::{BarInput, LiveSignals};
