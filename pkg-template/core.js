@@ -21,9 +21,11 @@ import {
 } from './portfolio.js';
 
 export { PortfolioResult, Universe, generateSampleUniverse } from './portfolio.js';
-import { LiveRun, liveRun } from './live.js';
+import { liveRun } from './live.js';
+import { liveFromJSON } from './live-portfolio.js';
 
 export { LiveRun } from './live.js';
+export { LivePortfolioRun } from './live-portfolio.js';
 
 const COLUMNS = /** @type {const} */ (['open', 'high', 'low', 'close', 'volume']);
 const DEFAULTS = Object.freeze({
@@ -1527,8 +1529,12 @@ export class RustEngine {
    * the settings of `runBacktest` (camelCase; checked as it checks them), `params`, `symbol`
    * (the asset: a bar naming another is refused) and `equityCurve` (default true; false keeps
    * no per-bar equity, so that the run's memory does not grow with the bars).
+   *
+   * With `symbols: [...]` it is a portfolio's (a `LivePortfolioRun`, checked as `runPortfolio`
+   * checks it: `strategy` one for all or an object symbol -> strategy, and `maxPositions`):
+   * `live.push({ [symbol]: bar or null, ... })` takes one bar set per instant.
    * @param {unknown} strategy @param {unknown} [options]
-   * @returns {LiveRun}
+   * @returns {import('./live.js').LiveRun | import('./live-portfolio.js').LivePortfolioRun}
    */
   live(strategy, options) {
     return liveRun(strategy, options);
@@ -1536,12 +1542,13 @@ export class RustEngine {
 
   /**
    * A live run resumed from `live.toJSON()`'s text (saved by JS or Python): all of it, or a
-   * `BacktestError` (code `invalid_state`) saying why not.
+   * `BacktestError` (code `invalid_state`) saying why not. A portfolio's state gives a
+   * `LivePortfolioRun`.
    * @param {unknown} text
-   * @returns {LiveRun}
+   * @returns {import('./live.js').LiveRun | import('./live-portfolio.js').LivePortfolioRun}
    */
   liveFromJSON(text) {
-    return LiveRun.fromJSON(text);
+    return liveFromJSON(text);
   }
 
   // -- portfolios (SPEC part 10; portfolio.js) ---------------------------------------------

@@ -32,6 +32,10 @@ import type {
 export { LiveRun } from './live.js';
 export type { LiveBar, LiveEvent, LiveEventKind, LiveEventReason, LiveOptions, LivePending, LivePosition } from './live.js';
 import type { LiveOptions, LiveRun } from './live.js';
+/** Live portfolio runs (live-portfolio.d.ts): one bar set pushed per instant. */
+export { LivePortfolioRun } from './live-portfolio.js';
+export type { LiveBarSet, LivePortfolioEvent, LivePortfolioOptions } from './live-portfolio.js';
+import type { LivePortfolioOptions, LivePortfolioRun } from './live-portfolio.js';
 
 /** What kind of input was refused. */
 export type BacktestErrorCode =
@@ -631,13 +635,23 @@ export declare class RustEngine {
   /** The same, as a Promise (Node: a worker thread; browsers: the engine Worker). */
   runPortfolioAsync(universe: UniverseLike, strategy: PortfolioStrategy, options?: PortfolioOptions): Promise<PortfolioResult>;
   /**
+   * With `symbols`: a portfolio's live run (checked as `runPortfolio` checks it), one bar set
+   * per instant (`live.push({ [symbol]: bar or null })`); at any point `live.result()` equals
+   * `runPortfolio` on the started assets' bars so far, bit for bit.
+   */
+  live(strategy: PortfolioStrategy, options: LivePortfolioOptions): LivePortfolioRun;
+  /**
    * A live run of `strategy` that takes one bar at a time (`live.push(bar)`); at any point
    * `live.result()` equals `runBacktest` on the bars pushed so far, bit for bit. `options`:
    * the settings of `runBacktest`, `params`, `symbol`, `equityCurve`.
    */
   live(strategy: StrategyLike, options?: LiveOptions): LiveRun;
-  /** A live run resumed from `live.toJSON()`'s text (saved in JS or Python); code `invalid_state` when it cannot be. */
-  liveFromJSON(text: string): LiveRun;
+  /**
+   * A live run resumed from `live.toJSON()`'s text (saved in JS or Python): a `LiveRun`, or a
+   * `LivePortfolioRun` for a portfolio's state (`engine.liveFromJSON<LivePortfolioRun>(text)`;
+   * check with `instanceof` when the text may be either); code `invalid_state` when it cannot be.
+   */
+  liveFromJSON<R extends LiveRun | LivePortfolioRun = LiveRun>(text: string): R;
   /** Resolves when grids can run: in browsers once the engine Worker has loaded its build (then `getEngineInfo()` reports it); at once in Node. */
   ready(): Promise<void>;
 }

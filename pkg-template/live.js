@@ -19,6 +19,7 @@ import {
   wasmCall,
   wireSettings,
 } from './core.js';
+import { livePortfolioRun } from './live-portfolio.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 const LIVE_TOKEN = Symbol('LiveRun');
@@ -30,11 +31,14 @@ const LIVE_OPTIONS = Object.freeze(['params', 'symbol', 'equityCurve']);
 /** The events of a bar that caused none (shared: event arrays are frozen). */
 const NO_EVENTS = Object.freeze(/** @type {any[]} */ ([]));
 
-/** @type {null | { stride: number, kinds: string[], sides: string[], reasons: string[] }} */
+/** @type {null | { stride: number, portfolio_stride: number, kinds: string[], sides: string[], reasons: string[] }} */
 let EVENT_NAMES = null;
 
-/** The tables the packed events index (read once from the wasm build). */
-function eventNames() {
+/**
+ * The tables the packed events index (read once from the wasm build); a portfolio's events
+ * have `portfolio_stride` numbers, the asset's index last.
+ */
+export function eventNames() {
   if (EVENT_NAMES === null) EVENT_NAMES = Object.freeze(rawExports().liveNames());
   return /** @type {NonNullable<typeof EVENT_NAMES>} */ (EVENT_NAMES);
 }
@@ -44,7 +48,7 @@ function eventNames() {
  * plain date, any other instant as full ISO 8601.
  * @param {Date} d
  */
-function dateText(d) {
+export function dateText(d) {
   const ms = d.getTime();
   if (Number.isNaN(ms)) return 'Invalid Date';
   const iso = d.toISOString();
@@ -52,7 +56,7 @@ function dateText(d) {
 }
 
 /** Whether every key of `bar` is a bar field (no allocation: this runs on every push). @param {object} bar */
-function onlyBarFields(bar) {
+export function onlyBarFields(bar) {
   for (const key in bar) {
     switch (key) {
       case 'date':
@@ -76,7 +80,7 @@ function onlyBarFields(bar) {
  * as a missing field; a Date is ISO text.
  * @param {Record<string, unknown>} bar
  */
-function barValue(bar) {
+export function barValue(bar) {
   /** @type {Record<string, unknown>} */
   const out = {};
   for (const key of Object.keys(bar)) {
@@ -300,13 +304,20 @@ export class LiveRun {
   }
 }
 
+/** A LiveRun of a WasmLiveRun handle (live-portfolio.js's `liveFromJSON`). @param {any} handle */
+export function adoptLiveRun(handle) {
+  return new LiveRun(LIVE_TOKEN, handle);
+}
+
 /**
  * `engine.live(strategy, options)`: options are the settings of `runBacktest` (camelCase) and
- * `params`, `symbol`, `equityCurve` (default true).
- * @param {unknown} strategy @param {unknown} options @returns {LiveRun}
+ * `params`, `symbol`, `equityCurve` (default true); with `symbols`, a portfolio's run
+ * (live-portfolio.js).
+ * @param {unknown} strategy @param {unknown} options @returns {LiveRun | import('./live-portfolio.js').LivePortfolioRun}
  */
 export function liveRun(strategy, options) {
   const o = optionsObject(options, 'options');
+  if (o.symbols !== undefined && o.symbols !== null) return livePortfolioRun(strategy, o);
   const settings = wireSettings(o, LIVE_OPTIONS);
   const equityCurve = o.equityCurve === undefined ? true : o.equityCurve;
   if (typeof equityCurve !== 'boolean') {

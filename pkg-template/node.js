@@ -306,7 +306,7 @@ markReady();
 
 // Local bindings, not re-exports: with `sideEffects: false` a bundler may skip a module that only
 // re-exports, and with it the set-up above.
-export const { BacktestError, BacktestResult, CachedRustEngine, LiveRun, MarketData, PortfolioResult, RustEngine, StrategyResult, Universe, benchmarkEngine, catalog, createEngine, generateSampleData, generateSampleUniverse } = core;
+export const { BacktestError, BacktestResult, CachedRustEngine, LivePortfolioRun, LiveRun, MarketData, PortfolioResult, RustEngine, StrategyResult, Universe, benchmarkEngine, catalog, createEngine, generateSampleData, generateSampleUniverse } = core;
 /** The strategy builder (`strategy.sma(10).crossesAbove(strategy.sma(30))`, `new strategy.Strategy({...})`). */
 export const strategy = strategyModule;
 /** Indicators over arrays (`indicators.rsi(close, 14)`) and streaming (`new indicators.RSI(14)`). */

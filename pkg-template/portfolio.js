@@ -235,7 +235,7 @@ export class PortfolioResult {
 
 /**
  * A PortfolioResult from the engine's packed output (src/wasm/portfolio.rs), dates and symbols
- * from the universe.
+ * from the universe (a live run's result: its own, as `{ symbols, dates }`, and `trade_dates`).
  * @param {any} out @param {Universe} universe @returns {PortfolioResult}
  */
 export function portfolioResult(out, universe) {
@@ -251,8 +251,11 @@ export function portfolioResult(out, universe) {
   const t = out.trades;
   const stride = out.trade_fields.length;
   const at = Object.fromEntries(out.trade_fields.map((/** @type {string} */ f, /** @type {number} */ i) => [f, i]));
+  // A live run's output dates its trades itself (without its curves it keeps no dates).
+  /** @type {string[] | undefined} */
+  const tradeDates = out.trade_dates;
   const trades = [];
-  for (let k = 0; k + stride <= t.length; k += stride) {
+  for (let k = 0, j = 0; k + stride <= t.length; k += stride, j += 2) {
     const entryIndex = t[k + at.entry_index];
     const exitIndex = t[k + at.exit_index];
     trades.push(
@@ -260,8 +263,8 @@ export function portfolioResult(out, universe) {
         symbol: symbols[t[k + at.symbol]],
         entryIndex,
         exitIndex,
-        entryDate: dates[entryIndex],
-        exitDate: dates[exitIndex],
+        entryDate: tradeDates ? tradeDates[j] : dates[entryIndex],
+        exitDate: tradeDates ? tradeDates[j + 1] : dates[exitIndex],
         entryPrice: t[k + at.entry_price],
         exitPrice: t[k + at.exit_price],
         size: t[k + at.size],

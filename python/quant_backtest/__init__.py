@@ -29,13 +29,14 @@ from ._engine import (
 from ._errors import BacktestError
 from ._portfolio_result import AssetSummary, PortfolioResult, PortfolioTrade
 from ._result import BacktestResult, Trade
-from .live import Bar, Event, LiveRun, Position
+from .live import Bar, Event, LivePortfolioRun, LiveRun, Position
 from .universe import Universe, generate_sample_universe
 
 __all__ = [
     "AssetSummary",
     "Bar",
     "Event",
+    "LivePortfolioRun",
     "LiveRun",
     "Position",
     "PortfolioResult",

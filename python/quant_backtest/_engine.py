@@ -22,7 +22,7 @@ from ._fallback.names import describe_value as _describe
 from ._fallback.portfolio import STRATEGY_KEYS
 from ._portfolio_result import PortfolioResult
 from ._result import METRIC_NAMES, SEED_METRIC_NAMES, BacktestResult
-from .live import LiveRun
+from .live import LivePortfolioRun, LiveRun
 from .universe import Universe, as_universe
 
 __version__ = "0.1.0"
@@ -415,14 +415,20 @@ class RustEngine:
         *,
         params: Optional[dict] = None,
         symbol: Optional[str] = None,
+        symbols: Optional[Sequence[str]] = None,
         equity_curve: bool = True,
         **settings: Any,
-    ) -> LiveRun:
+    ) -> Union[LiveRun, LivePortfolioRun]:
         """A live run of ``strategy`` (with its placeholders filled from ``params`` and
         ``settings`` over its own, checked as ``run_backtest`` checks them) that takes one bar at
         a time: ``live.push(bar)``. ``symbol`` names the asset (a bar naming another is refused);
         ``equity_curve=False`` keeps no per-bar equity, so that the run's memory does not grow
-        with the bars (its result then has an empty curve)."""
+        with the bars (its result then has an empty curve).
+
+        With ``symbols=[...]`` it is a portfolio's (a ``LivePortfolioRun``, checked as
+        ``run_portfolio`` checks it: ``strategy`` one for all or a dict per symbol, and
+        ``max_positions``): ``live.push({symbol: bar or None, ...})`` takes one bar set per
+        instant."""
         if not isinstance(equity_curve, bool):
             raise BacktestError(
                 f"equity_curve must be true or false, got {_describe(equity_curve)}",
@@ -432,6 +438,13 @@ class RustEngine:
             raise BacktestError(
                 f"symbol must be a string, got {_describe(symbol)}", "invalid_parameter"
             )
+        if symbols is not None:
+            if symbol is not None:
+                raise BacktestError(
+                    "give symbol (one asset) or symbols (a portfolio), not both",
+                    "invalid_parameter",
+                )
+            return self._live_portfolio(strategy, params, symbols, equity_curve, settings)
         args = (_strategy_value(strategy), _plain(settings), _plain(params), symbol, equity_curve)
         if self._native is not None:
             handle = self._module.LiveRun(*args)
@@ -441,19 +454,45 @@ class RustEngine:
             handle = _call_fallback(LiveBacktest, *args)
         return LiveRun(handle, self.backend, symbol)
 
-    def live_from_json(self, text: str) -> LiveRun:
+    def _live_portfolio(
+        self, strategy: Any, params: Any, symbols: Any, equity_curve: bool, settings: dict
+    ) -> LivePortfolioRun:
+        if isinstance(symbols, (str, bytes)) or not hasattr(symbols, "__iter__"):
+            raise BacktestError(
+                f"symbols must be a list of strings, got {_describe(symbols)}", "invalid_parameter"
+            )
+        names = list(symbols)
+        for i, s in enumerate(names):
+            if not isinstance(s, str):
+                raise BacktestError(
+                    f"symbols[{i}] must be a string, got {_describe(s)}", "invalid_parameter"
+                )
+        tree = _portfolio_strategy(strategy)
+        args = (tree, _plain(settings), _plain(params), names, equity_curve)
+        if self._native is not None:
+            handle = self._module.LivePortfolioRun(*args)
+        else:
+            from ._fallback.live_portfolio import LivePortfolioBacktest
+
+            handle = _call_fallback(LivePortfolioBacktest, *args)
+        return LivePortfolioRun(handle, self.backend)
+
+    def live_from_json(self, text: str) -> Union[LiveRun, LivePortfolioRun]:
         """A live run resumed from ``live.to_json()``'s text (saved by any backend): all of it,
-        or a ``BacktestError`` (code ``invalid_state``) saying why not."""
+        or a ``BacktestError`` (code ``invalid_state``) saying why not. A portfolio's state
+        gives a ``LivePortfolioRun``."""
         if not isinstance(text, str):
             raise BacktestError(
                 f"a live state must be JSON text, got {_describe(text)}", "invalid_state"
             )
         if self._native is not None:
-            handle = self._module.LiveRun.from_json(text)
+            handle = self._module.live_from_json(text)
         else:
-            from ._fallback.live import LiveBacktest
+            from ._fallback.live import live_from_json
 
-            handle = _call_fallback(LiveBacktest.from_json, text)
+            handle = _call_fallback(live_from_json, text)
+        if hasattr(handle, "symbols"):
+            return LivePortfolioRun(handle, self.backend)
         return LiveRun(handle, self.backend, json.loads(text)["request"]["symbol"])
 
     async def run_backtest_async(

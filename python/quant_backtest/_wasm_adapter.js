@@ -14,6 +14,7 @@
 /** @typedef {import('../../pkg/wasm/quant_backtest.js').WasmBacktest} WasmBacktest */
 /** @typedef {import('../../pkg/wasm/quant_backtest.js').WasmUniverse} WasmUniverse */
 /** @typedef {import('../../pkg/wasm/quant_backtest.js').WasmLiveRun} WasmLiveRun */
+/** @typedef {import('../../pkg/wasm/quant_backtest.js').WasmLivePortfolio} WasmLivePortfolio */
 /** A sweep's columns by name (`WasmSweep.run`, `WasmPortfolioSweep.run`). */
 /** @typedef {Record<string, Float64Array | Int32Array>} Columns */
 /**
@@ -416,9 +417,43 @@ function quantBacktestAdapter(glue) {
      * @returns {WasmLiveRun}
      */
     liveRun: (strategy, settings, params, symbol, equityCurve) =>
-      new glue.WasmLiveRun(parse(strategy), parse(settings), parse(params), symbol, equityCurve),
+      glue.WasmLiveRun.fromRequestText(strategy, settings, params, symbol, equityCurve),
     /** A live run resumed from its saved text. @param {string} text @returns {WasmLiveRun} */
     liveFromJSON: (text) => glue.WasmLiveRun.fromJSON(text),
+    /**
+     * The run a saved text holds, and whether it is a portfolio's.
+     * @param {string} text @returns {[boolean, WasmLiveRun | WasmLivePortfolio]}
+     */
+    liveResume(text) {
+      const run = /** @type {WasmLiveRun | WasmLivePortfolio} */ (glue.liveFromJSON(text));
+      return [run instanceof glue.WasmLivePortfolio, run];
+    },
+    /**
+     * A portfolio's live run from the request's JSON texts (the engine reads them: 100000.0
+     * stays a float) and the symbols as JSON.
+     * @param {string} strategy @param {string} settings @param {string} params
+     * @param {string} symbols @param {boolean} equityCurve @returns {WasmLivePortfolio}
+     */
+    livePortfolio: (strategy, settings, params, symbols, equityCurve) =>
+      glue.WasmLivePortfolio.fromRequestText(strategy, settings, params, JSON.parse(symbols),
+        equityCurve),
+    /**
+     * One instant packed: the dates (one, or one per present asset `\n`-joined), `present`
+     * one '0' / '1' per asset, then five prices per present asset; the events packed
+     * (`liveNames().portfolio_stride` numbers each), or undefined when it caused none.
+     * @param {WasmLivePortfolio} run @param {string} dates @param {string} present
+     * @param {number[]} prices @returns {Float64Array | undefined}
+     */
+    livePushBars(run, dates, present, ...prices) {
+      const mask = new Uint8Array(present.length);
+      for (let i = 0; i < present.length; i++) mask[i] = present.charCodeAt(i) - 48;
+      return run.pushBars(dates, mask, new Float64Array(prices)) === 0 ? undefined : run.events();
+    },
+    /**
+     * One instant as JSON text, read by the engine; the events as livePushBars gives them.
+     * @param {WasmLivePortfolio} run @param {string} text @returns {Float64Array | undefined}
+     */
+    livePushText: (run, text) => (run.pushText(text) === 0 ? undefined : run.events()),
     /**
      * One bar as its six values (one crossing, no object); the events it caused, packed
      * (`liveNames().stride` numbers each), or undefined when it caused none (most bars: then

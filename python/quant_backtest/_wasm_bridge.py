@@ -19,7 +19,11 @@ same interface as the native module, so ``_engine`` and ``_data`` use either one
 * live runs: ``LiveRun(strategy, settings, params, symbol, equity_curve)`` and
   ``LiveRun.from_json(text)``, the native door's (src/python/live.rs): ``push`` takes the six
   values of a bar and returns its events as tuples; ``position``, ``pending``, ``cash``,
-  ``equity``, ``bars``, ``last_date``, ``result`` (the ``run_strategy`` dict), ``to_json``.
+  ``equity``, ``bars``, ``last_date``, ``result`` (the ``run_strategy`` dict), ``to_json``;
+  ``LivePortfolioRun(strategy, settings, params, symbols, equity_curve)``: ``push`` takes a
+  bar set (a dict symbol -> bar dict or None); ``positions``, ``pending``, ``started``,
+  ``symbols``, ``result`` (the core's portfolio output as a dict); and
+  ``live_from_json(text)``, either kind.
 
 The values cross the JS boundary packed (a few ``Float64Array`` copies and ``\\n``-joined
 dates per call, not one proxy per field), and the engine's refusals (a JS ``Error`` named
@@ -46,6 +50,7 @@ from ._fallback import api as _fallback_api
 from ._fallback import live as _fallback_live
 from ._fallback import portfolio as _fallback_portfolio
 from ._fallback import settings as _fallback_settings
+from ._fallback.names import describe_value, nearest
 from ._result import _new_trade
 
 try:
@@ -89,11 +94,14 @@ _GLUE_NAMES = (
     "runPortfolio",
     "WasmPortfolioSweep",
     "WasmLiveRun",
+    "WasmLivePortfolio",
+    "liveFromJSON",
     "liveNames",
 )
 
 # Methods of the glue's classes the adapter calls (a stale build without one is refused).
 _GLUE_METHODS = ("fromPacked", "runPacked", "fromJSON", "toJSON", "positionSide", "lastDate")
+_GLUE_METHODS += ("fromRequestText", "pushBars", "pushText", "resultText")
 
 _js: Any = None  # the adapter object, once started
 # The adapter's functions called per run, looked up once (each lookup makes a proxy).
@@ -101,6 +109,7 @@ _prepare_js: Any = None
 _run_prepared_js: Any = None
 _market_data_records_js: Any = None
 _live_push_js: Any = None
+_live_push_bars_js: Any = None
 _JsException: Any = None  # pyodide.ffi.JsException, once started
 
 
@@ -165,9 +174,11 @@ def start() -> Any:
     _catalog(json.loads(str(adapter.catalog())))
     _live_names(json.loads(str(adapter.liveNames())))
     global _prepare_js, _run_prepared_js, _market_data_records_js, _live_push_js
+    global _live_push_bars_js
     _prepare_js, _run_prepared_js = adapter.prepare, adapter.runPrepared
     _market_data_records_js = adapter.marketDataFromRecords
     _live_push_js = adapter.livePush
+    _live_push_bars_js = adapter.livePushBars
     _js, _JsException, __version__ = adapter, JsException, version
     return sys.modules[__name__]
 
@@ -862,19 +873,15 @@ class LiveRun:
         symbol: Optional[str],
         equity_curve: bool,
     ) -> None:
-        if _lossy(strategy, settings, params):
-            # A value a JS number would change (an integral float such as 100000.0, NaN, an
-            # integer past 2**53): the saved request must keep it as given, as the native
-            # engine's does. The pure-Python run (the core's checks and messages) checks it and
-            # writes its state, the native text byte for byte; the engine loads that text.
-            run = _fallback_check(
+        if _odd_keys(strategy, settings, params):
+            # A key JSON would write as text: the pure-Python checks word the refusal.
+            _fallback_check(
                 _fallback_live.LiveBacktest, strategy, settings, params, symbol, equity_curve
             )
-            handle = _call(_js.liveFromJSON, run.to_json())
-        else:
-            handle = _call(
-                _js.liveRun, _text(strategy), _text(settings), _text(params), symbol, equity_curve
-            )
+        # The request as JSON text, read by the engine: 100000.0 stays a float, so that the
+        # saved request is the native engine's text byte for byte.
+        texts = (_wire_text(strategy), _wire_text(settings), _wire_text(params))
+        handle = _call(_js.liveRun, *texts, symbol, equity_curve)
         self._adopt(handle, symbol, params)
 
     def _adopt(self, handle: Any, symbol: Optional[str], params: Any) -> None:
@@ -889,7 +896,10 @@ class LiveRun:
     @staticmethod
     def from_json(text: str) -> LiveRun:
         """A run resumed from ``to_json()``'s text (any engine's), or ``invalid_state``."""
-        handle = _call(_js.liveFromJSON, text)
+        return LiveRun._resumed(_call(_js.liveFromJSON, text), text)
+
+    @staticmethod
+    def _resumed(handle: Any, text: str) -> LiveRun:
         request = json.loads(text)["request"]  # the engine has read it: it is JSON
         run = LiveRun.__new__(LiveRun)
         run._adopt(handle, request.get("symbol"), request.get("params"))
@@ -950,6 +960,270 @@ class LiveRun:
             self._handle.free()
         except Exception:  # noqa: BLE001 - interpreter shutdown, or never built
             pass
+
+
+_BAR_FIELDS = ("open", "high", "low", "close", "volume")
+_BAR_KEYS = frozenset(("date", *_BAR_FIELDS, "symbol"))
+# Bar sets of more assets than this cross as JSON text (a packed push passes five arguments
+# per asset).
+_PACKED_ASSETS = 256
+
+
+class LivePortfolioRun:
+    """A live run of a portfolio, owned by the wasm instance (a ``WasmLivePortfolio``), with
+    the native door's interface (src/python/live.rs): ``push`` takes a bar set (a dict symbol
+    -> bar dict or None) and returns the events it caused as tuples, each naming its symbol.
+
+    A plain, well-formed set (every started asset given, bars of numbers and a string date)
+    crosses in one call with its numbers as arguments; anything else crosses as JSON text that
+    the engine reads with its own messages (numbers keep their int / float kind; NaN, the
+    infinities and huge integers as serde's number token)."""
+
+    __slots__ = ("_handle", "_symbols", "_index", "_started", "_bars")
+
+    def __init__(
+        self,
+        strategy: Any,
+        settings: Any,
+        params: Any,
+        symbols: Sequence[str],
+        equity_curve: bool,
+    ) -> None:
+        names = list(symbols)
+        if _odd_keys(strategy, settings, params):
+            _fallback_check(_fallback_portfolio.prepare, names, strategy, settings, params)
+        texts = (_wire_text(strategy), _wire_text(settings), _wire_text(params))
+        self._adopt(_call(_js.livePortfolio, *texts, _text(names), equity_curve))
+
+    def _adopt(self, handle: Any) -> None:
+        self._handle = handle
+        self._symbols = [str(s) for s in handle.symbols()]
+        self._index = {s: i for i, s in enumerate(self._symbols)}
+        self._started = list(handle.started().to_bytes())
+        self._bars = int(handle.bars())
+
+    @staticmethod
+    def _resumed(handle: Any) -> LivePortfolioRun:
+        run = LivePortfolioRun.__new__(LivePortfolioRun)
+        run._adopt(handle)
+        return run
+
+    def _packed(self, bar_set: Any) -> Optional[tuple]:
+        """``(dates, present, prices)`` of a plain, well-formed set, else None."""
+        if type(bar_set) is not dict or len(self._symbols) > _PACKED_ASSETS:
+            return None
+        present = []
+        prices: list = []
+        dates: list = []
+        given = 0
+        for i, symbol in enumerate(self._symbols):
+            if symbol not in bar_set:
+                if self._started[i]:
+                    return None
+                present.append("0")
+                continue
+            given += 1
+            bar = bar_set[symbol]
+            if bar is None:
+                present.append("0")
+                continue
+            if type(bar) is not dict or not bar.keys() <= _BAR_KEYS or len(bar) < 6:
+                return None
+            date = bar.get("date")
+            named = bar.get("symbol")
+            if type(date) is not str or "\n" in date or (named is not None and named != symbol):
+                return None
+            if len(bar) == 6 and "symbol" in bar:
+                return None  # a field missing
+            for field in _BAR_FIELDS:
+                v = bar[field]
+                t = type(v)
+                if t is float:
+                    prices.append(v)
+                elif t is int and -(2**63) < v < 2**63:
+                    prices.append(float(v))  # as the engine reads an integer: exact, or nearest
+                else:
+                    return None
+            present.append("1")
+            dates.append(date)
+        if given != len(bar_set) or not dates:
+            return None
+        first = dates[0]
+        text = first if all(d == first for d in dates) else "\n".join(dates)
+        return text, "".join(present), prices
+
+    def _set_text(self, bar_set: Any) -> str:
+        """A set the engine reads: as JSON text, but for a key that is not a string (JSON would
+        write it as one), which is refused here with the engine's message."""
+        if isinstance(bar_set, dict):
+            for key in bar_set:
+                if key in self._index:
+                    continue
+                if type(key) is not str:
+                    shown = describe_value(key)
+                    raise BacktestError(
+                        f"the bar set at row {self._bars} has a bar for unknown symbol {shown}; "
+                        f"did you mean '{nearest(shown, self._symbols)}'?",
+                        "invalid_market_data",
+                    )
+                break
+        return _wire_text(bar_set)
+
+    def push(self, bar_set: Any) -> list:
+        """One instant; the events it caused (refused: the run is as it was)."""
+        packed = self._packed(bar_set)
+        if packed is not None:
+            dates, present, prices = packed
+            out = _call(_live_push_bars_js, self._handle, dates, present, *prices)
+            for i, flag in enumerate(present):
+                if flag == "1":
+                    self._started[i] = 1
+            date = dates.split("\n", 1)[0]
+        else:
+            out = _call(_js.livePushText, self._handle, self._set_text(bar_set))
+            self._started = list(self._handle.started().to_bytes())
+            date = str(self._handle.lastDate())
+        self._bars += 1
+        if out is None:
+            return []
+        return _portfolio_events(_floats(out), date, self._symbols)
+
+    def positions(self) -> list:
+        """``(symbol, side, units)`` of each open position, in universe order."""
+        nums = _floats(self._handle.positions())
+        return [
+            (self._symbols[int(nums[k])], _LIVE_SIDES[int(nums[k + 1])], nums[k + 2])
+            for k in range(0, len(nums), 3)
+        ]
+
+    def pending(self) -> list:
+        """``(symbol, order)`` of each order waiting for its asset's next bar."""
+        return [(str(s), str(o)) for s, o in self._handle.pending().to_py()]
+
+    def cash(self) -> float:
+        return float(self._handle.cash())
+
+    def equity(self) -> float:
+        return float(self._handle.equity())
+
+    def bars(self) -> int:
+        return self._bars
+
+    def last_date(self) -> Optional[str]:
+        date = self._handle.lastDate()
+        return None if date is None else str(date)
+
+    def symbols(self) -> list:
+        return list(self._symbols)
+
+    def started(self) -> list:
+        return [s for s, flag in zip(self._symbols, self._started) if flag]
+
+    def result(self) -> dict:
+        """The core's portfolio output as the native door's dict (its JSON, loaded)."""
+        return json.loads(str(_call(self._handle.resultText)))
+
+    def to_json(self) -> str:
+        return str(self._handle.toJSON())
+
+    def __del__(self) -> None:
+        try:
+            self._handle.free()
+        except Exception:  # noqa: BLE001 - interpreter shutdown, or never built
+            pass
+
+
+def live_from_json(text: str) -> Any:
+    """The run a saved state holds (any engine's): a ``LiveRun`` or a ``LivePortfolioRun``."""
+    portfolio, handle = _call(_js.liveResume, text)
+    if portfolio:
+        return LivePortfolioRun._resumed(handle)
+    return LiveRun._resumed(handle, text)
+
+
+def _portfolio_events(nums: list, date: str, symbols: list) -> list:
+    """A portfolio push's events: ``_live_events``' numbers, then the asset's index."""
+    stride = _LIVE_STRIDE + 1
+    events = []
+    for at in range(0, len(nums), stride):
+        kind, bar, side, reason, price, size, asset = nums[at : at + stride]
+        events.append(
+            (
+                _LIVE_KINDS[int(kind)],
+                int(bar),
+                date,
+                symbols[int(asset)],
+                _LIVE_SIDES[int(side)],
+                None if price != price else price,
+                None if size != size else size,
+                _LIVE_REASONS[int(reason)],
+            )
+        )
+    return events
+
+
+# serde's number token (src/api/value.rs): a map of it alone is the number its text writes.
+_NUMBER_TOKEN = "$serde_json::private::Number"
+_I64 = 2**63
+
+
+def _needs_tokens(value: Any) -> bool:
+    """Whether JSON text would lose a number: NaN or an infinity, an integer past 64 bits."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is float:
+            if v != v or v in (_INF, -_INF):
+                return True
+        elif t is int:
+            if not -_I64 <= v < _I64:
+                return True
+        elif t is dict:
+            stack.extend(v.values())
+        elif t is list or t is tuple:
+            stack.extend(v)
+    return False
+
+
+def _tokens(v: Any) -> Any:
+    t = type(v)
+    if t is float and (v != v or v in (_INF, -_INF)):
+        return {_NUMBER_TOKEN: "NaN" if v != v else ("inf" if v > 0 else "-inf")}
+    if t is int and not -_I64 <= v < _I64:
+        return {_NUMBER_TOKEN: str(v)}
+    if t is dict:
+        return {k: _tokens(x) for k, x in v.items()}
+    if t is list or t is tuple:
+        return [_tokens(x) for x in v]
+    return v
+
+
+def _odd_keys(*values: Any) -> bool:
+    """Whether a dict among the values has a key that is not a string."""
+    stack = list(values)
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is dict:
+            if any(type(k) is not str for k in v):
+                return True
+            stack.extend(v.values())
+        elif t is list or t is tuple:
+            stack.extend(v)
+    return False
+
+
+def _wire_text(value: Any) -> str:
+    """A value as JSON text the engine reads as the native door reads the Python value:
+    integers and floats apart (``5.0`` stays a float), NaN, the infinities and huge integers
+    as serde's number token."""
+    if _needs_tokens(value):
+        value = _tokens(value)
+    try:
+        return json.dumps(value, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise BacktestError(f"cannot read the request: {e}", "invalid_parameter") from None
 
 
 def _live_events(nums: list, date: str, symbol: Optional[str]) -> list:

@@ -4,16 +4,28 @@ the batch run's result on the bars pushed so far, bit for bit.
 ``engine.live(strategy, **settings)`` makes one; ``live.push(bar)`` takes a dict or a
 :class:`Bar` (date, open, high, low, close, volume); ``live.to_json()`` and
 ``engine.live_from_json(text)`` save and resume it, on any backend.
+``engine.live(strategy, symbols=[...], **settings)`` makes a portfolio's: ``live.push(bars)``
+takes one bar set per instant, a dict symbol -> bar (or None when the asset has no bar then).
 """
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterable, AsyncIterator, Iterable, NamedTuple, Optional, Union
+from typing import (
+    Any,
+    AsyncIterable,
+    AsyncIterator,
+    Iterable,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Union,
+)
 
 from ._data import _date_text
 from ._errors import BacktestError
 from ._fallback.api import _is_bool
 from ._fallback.names import describe_value, nearest
+from ._portfolio_result import PortfolioResult
 from ._result import BacktestResult
 
 
@@ -212,4 +224,119 @@ class LiveRun:
         return (
             f"LiveRun(backend={self._backend!r}, bars={self.bars}, position={self.position}, "
             f"equity={self.equity!r})"
+        )
+
+
+BarSetLike = Mapping[str, Optional[BarLike]]
+
+
+def _bar_object(bar: Any) -> Any:
+    """A bar of a bar set as the engine reads it: a ``Bar`` or a 6-tuple as a dict, a date
+    object as its text; anything else as it is (the engine names what is wrong)."""
+    if type(bar) is Bar or (type(bar) is tuple and len(bar) == 6):
+        bar = dict(zip(_FIELDS, bar))
+    if isinstance(bar, dict):
+        date = bar.get("date")
+        if not (
+            date is None or isinstance(date, (str, bool, int, float, list, dict, tuple, bytes))
+        ):
+            bar = {**bar, "date": _date_text(date)}  # datetime, date, numpy and pandas timestamps
+    return bar
+
+
+class LivePortfolioRun:
+    """A live run of a portfolio: one strategy (or one per symbol) and one cash account over
+    ``symbols``. Make it with ``engine.live(strategy, symbols=[...])``. At any point
+    ``result()`` equals ``engine.run_portfolio`` on the bars pushed so far of the assets that
+    have started, bit for bit."""
+
+    __slots__ = ("_handle", "_backend")
+
+    def __init__(self, handle: Any, backend: str) -> None:
+        self._handle = handle
+        self._backend = backend
+
+    @property
+    def backend(self) -> str:
+        return self._backend
+
+    @property
+    def symbols(self) -> list[str]:
+        return self._handle.symbols()
+
+    @property
+    def started(self) -> list[str]:
+        """The symbols that have had a bar: a bar set must then name each of them, with a bar
+        or None."""
+        return self._handle.started()
+
+    def push(self, bars: BarSetLike) -> list[Event]:
+        """One instant: a dict symbol -> bar (a dict, a ``Bar``) or None (no bar then). Each
+        bar is checked as batch data is (its row the asset's own bar index) and must be after
+        the last instant; the bars share one instant. A bad set is refused, leaving the run
+        exactly as it was; else the events it caused, each naming its symbol."""
+        if isinstance(bars, Mapping):
+            bars = {k: _bar_object(v) for k, v in bars.items()}
+        return [Event(*e) for e in self._handle.push(bars)]
+
+    def push_many(self, bar_sets: Iterable[BarSetLike]) -> list[Event]:
+        """Each bar set in turn; every event, in order. A bad set stops it there (the sets
+        before it stay pushed)."""
+        events: list[Event] = []
+        for bars in bar_sets:
+            events.extend(self.push(bars))
+        return events
+
+    async def feed(self, bar_sets: AsyncIterable[BarSetLike]) -> AsyncIterator[list[Event]]:
+        """``async for events in live.feed(source)``: each bar set of an async iterable pushed
+        as it comes, its events yielded."""
+        async for bars in bar_sets:
+            yield self.push(bars)
+
+    @property
+    def positions(self) -> dict[str, Position]:
+        """The open positions: symbol -> side and units, in universe order."""
+        return {s: Position(side, q) for s, side, q in self._handle.positions()}
+
+    @property
+    def pending(self) -> dict[str, str]:
+        """The orders waiting for their asset's next bar: symbol -> ``"open_long"``,
+        ``"open_short"``, ``"close"``, ``"reverse_long"`` or ``"reverse_short"``."""
+        return dict(self._handle.pending())
+
+    @property
+    def cash(self) -> float:
+        """The shared cash."""
+        return self._handle.cash()
+
+    @property
+    def equity(self) -> float:
+        """The equity at the last close (the initial capital before the first instant)."""
+        return self._handle.equity()
+
+    @property
+    def bars(self) -> int:
+        """Instants pushed so far."""
+        return self._handle.bars()
+
+    @property
+    def last_date(self) -> Optional[str]:
+        return self._handle.last_date()
+
+    def result(self) -> PortfolioResult:
+        """``run_portfolio``'s result on the started assets' bars so far, bit for bit (its
+        curves empty when the run was made with ``equity_curve=False``)."""
+        out = self._handle.result()
+        symbols = [a["symbol"] for a in out["assets"]]
+        return PortfolioResult._from_output(out, self._backend, out["dates"], symbols)
+
+    def to_json(self) -> str:
+        """The run's state as JSON text (the format of ``LiveRun.to_json``):
+        ``engine.live_from_json(text)`` resumes it, on any backend."""
+        return self._handle.to_json()
+
+    def __repr__(self) -> str:
+        return (
+            f"LivePortfolioRun(backend={self._backend!r}, symbols={self.symbols}, "
+            f"bars={self.bars}, positions={len(self.positions)}, equity={self.equity!r})"
         )

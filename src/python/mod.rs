@@ -75,6 +75,8 @@ fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEngine>()?;
     m.add_class::<portfolio::PyUniverse>()?;
     m.add_class::<live::PyLiveRun>()?;
+    m.add_class::<live::PyLivePortfolioRun>()?;
+    m.add_function(wrap_pyfunction!(live::resume_live, m)?)?;
     m.add_function(wrap_pyfunction!(portfolio::sample_universe, m)?)?;
     m.add_function(wrap_pyfunction!(sample_data, m)?)?;
     m.add_function(wrap_pyfunction!(indicator, m)?)?;

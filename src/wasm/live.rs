@@ -8,16 +8,18 @@ use js_sys::{Array, Float64Array, Object};
 use wasm_bindgen::prelude::*;
 
 use super::convert::wire;
+use super::live_portfolio::PORTFOLIO_EVENT_STRIDE;
 use super::strategy::output_object;
 use super::{js_error, set};
-use crate::api::{LiveBacktest, Value};
+use crate::api::{live_from_json, LiveBacktest, SavedLive, Value};
+use crate::error::{BacktestError, ErrorKind};
 use crate::execution::{Order, Side};
 use crate::stream::{Event, EventKind};
 
 /// Numbers per event in `events()`: kind, bar, side, reason (indexes into [`live_names`]'s
 /// tables), price, size (NaN where the event has none: prices and sizes are finite).
 const EVENT_STRIDE: usize = 6;
-const SIDES: [Side; 2] = [Side::Long, Side::Short];
+pub(super) const SIDES: [Side; 2] = [Side::Long, Side::Short];
 /// Every reason an event gives: a signal's (`entry`, `exit`), an order's (`open`, `close`,
 /// `reverse`), an entry fill's (`entry`), an exit's (`crate::execution::ExitReason`'s names;
 /// `reverse` is both).
@@ -42,7 +44,7 @@ fn index_of<T: PartialEq>(table: &[T], item: &T) -> f64 {
         .map_or(f64::NAN, |i| i as f64)
 }
 
-fn pack_event(out: &mut Vec<f64>, e: &Event) {
+pub(super) fn pack_event(out: &mut Vec<f64>, e: &Event) {
     let kind = index_of(&EventKind::ALL, &e.kind);
     let side = index_of(&SIDES, &e.side);
     let reason = index_of(&REASONS, &e.reason);
@@ -58,7 +60,7 @@ fn pack_event(out: &mut Vec<f64>, e: &Event) {
 
 /// A pending order's name: `open_long`, `open_short`, `close`, `reverse_long`, `reverse_short`
 /// (the Python package's `live.pending`).
-fn order_name(order: Order) -> String {
+pub(super) fn order_name(order: Order) -> String {
     match order {
         Order::Open(side) => format!("open_{}", side.as_str()),
         Order::Close => "close".to_string(),
@@ -66,13 +68,15 @@ fn order_name(order: Order) -> String {
     }
 }
 
-/// The tables `events()` indexes: `{ stride, kinds, sides, reasons }`.
+/// The tables `events()` indexes: `{ stride, portfolio_stride, kinds, sides, reasons }` (a
+/// portfolio's events: the same numbers, then the asset's index).
 #[wasm_bindgen(js_name = liveNames)]
 pub fn live_names() -> Object {
     let strings =
         |items: Vec<&'static str>| -> Array { items.into_iter().map(JsValue::from).collect() };
     let o = Object::new();
     set(&o, "stride", EVENT_STRIDE as f64);
+    set(&o, "portfolio_stride", PORTFOLIO_EVENT_STRIDE as f64);
     set(
         &o,
         "kinds",
@@ -109,7 +113,27 @@ impl WasmLiveRun {
             .map_err(js_error)
     }
 
-    fn wrap(inner: LiveBacktest) -> WasmLiveRun {
+    /// The same from the request's JSON texts (Python's `json.dumps`: `100000.0` stays a
+    /// float, as the native door keeps it, so that the saved request is the same text).
+    #[wasm_bindgen(js_name = fromRequestText)]
+    pub fn from_request_text(
+        strategy: &str,
+        settings: &str,
+        params: &str,
+        symbol: Option<String>,
+        equity_curve: bool,
+    ) -> Result<WasmLiveRun, JsValue> {
+        let (strategy, settings, params) = (
+            wire_text(strategy)?,
+            wire_text(settings)?,
+            wire_text(params)?,
+        );
+        LiveBacktest::new(&strategy, &settings, &params, symbol, equity_curve)
+            .map(Self::wrap)
+            .map_err(js_error)
+    }
+
+    pub(super) fn wrap(inner: LiveBacktest) -> WasmLiveRun {
         WasmLiveRun {
             inner,
             packed: Vec::new(),
@@ -210,13 +234,30 @@ impl WasmLiveRun {
         self.inner.to_json()
     }
 
-    /// A run resumed from `toJSON()`'s text, or an `invalid_state` error saying why not.
+    /// A run resumed from `toJSON()`'s text, or an `invalid_state` error saying why not (a
+    /// portfolio's state among them: `liveFromJSON` resumes either kind).
     #[wasm_bindgen(js_name = fromJSON)]
     pub fn from_json(text: &str) -> Result<WasmLiveRun, JsValue> {
-        LiveBacktest::from_json(text)
-            .map(Self::wrap)
-            .map_err(js_error)
+        match live_from_json(text).map_err(js_error)? {
+            SavedLive::Asset(run) => Ok(Self::wrap(*run)),
+            SavedLive::Portfolio(_) => Err(js_error(BacktestError::new(
+                ErrorKind::State,
+                "this live state is a portfolio's, not a one-asset run's: resume it with liveFromJSON",
+            ))),
+        }
     }
+}
+
+/// A wire value from JSON text, numbers as written: an integer is an integer, `5.0` a float
+/// (JSON through a JS number would make it 5); serde's number token (`{"$serde_json::private::
+/// Number": "NaN"}`) carries NaN, the infinities and integers past 64 bits, as pythonize does.
+pub(super) fn wire_text(text: &str) -> Result<Value, JsValue> {
+    serde_json::from_str::<Value>(text).map_err(|e| {
+        js_error(BacktestError::new(
+            ErrorKind::Parameter,
+            format!("cannot read the request: {e}"),
+        ))
+    })
 }
 
 fn pack(out: &mut Vec<f64>, events: &[Event]) -> u32 {

@@ -6,10 +6,12 @@
 //!
 //! `seed`: the SMA crossover API. `convert`: JS values to and from the core's wire [`Value`]
 //! (serde-wasm-bindgen). `strategy`: strategy trees, signals, sweeps and indicators on the wire
-//! schema, as the Python door calls them. `live`: live runs, one bar pushed at a time.
+//! schema, as the Python door calls them. `live`: live runs, one bar pushed at a time; `live_portfolio`: a portfolio's,
+//! one bar set per instant.
 
 mod convert;
 mod live;
+mod live_portfolio;
 mod portfolio;
 mod seed;
 mod strategy;
