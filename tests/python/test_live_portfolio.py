@@ -142,7 +142,9 @@ STRATEGIES = [
 ]
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     seed=st.integers(0, 50),
     which=st.integers(0, len(STRATEGIES) - 1),
@@ -190,7 +192,7 @@ def test_events_positions_and_pending(engine: RustEngine) -> None:
             assert isinstance(e, qb.Event) and e.symbol in u.symbols
             kinds.add((e.kind, e.reason))
         pending_seen.update(live.pending.values())
-        for symbol, p in live.positions.items():
+        for p in live.positions.values():
             assert p.side in ("long", "short") and p.size > 0
     assert {("fill", "entry"), ("order", "open"), ("signal", "entry")} <= kinds
     assert any(k == "stop" for k, _ in kinds)
@@ -234,7 +236,10 @@ def test_refused_bar_sets_change_nothing(engine: RustEngine) -> None:
     bar = good[first]
     assert bar is not None
     refusals = [
-        ([1, 2], f"the bar set at row {t0} must be an object symbol -> bar (or null), got an array"),
+        (
+            [1, 2],
+            f"the bar set at row {t0} must be an object symbol -> bar (or null), got an array",
+        ),
         (
             {**good, "AA": None},
             f"the bar set at row {t0} has a bar for unknown symbol 'AA'; did you mean 'A'?",
