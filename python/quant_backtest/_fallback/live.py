@@ -198,6 +198,75 @@ def _request_value(value: Any) -> Any:
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
+def request_of(strategy: Any, settings: Any, params: Any, **named: Any) -> dict:
+    """A live run's request as the core keeps it: its strategy, settings and params as wire
+    values, then ``named`` (the symbol or symbols; the caller adds ``equity_curve``)."""
+    try:
+        request = {
+            "strategy": _request_value(strategy),
+            "settings": _request_value(settings),
+            "params": _request_value(params),
+        }
+    except TypeError as e:
+        raise BacktestError(
+            f"a live run's strategy, settings and params must be plain values ({e})",
+            "invalid_parameter",
+        ) from None
+    request.update(named)
+    return request
+
+
+def save_state(request: dict, state: dict) -> str:
+    """The saved text of a run's ``request`` and ``state``: its format, version and checksum
+    first (``save_state`` of src/api/live.rs; the Rust engine's text, byte for byte)."""
+    body = {"request": request, "state": state}
+    saved = {
+        "format": LIVE_STATE_FORMAT,
+        "version": LIVE_STATE_VERSION,
+        "checksum": checksum(body),
+        **body,
+    }
+    return json_text(saved)
+
+
+def read_state(text: str) -> tuple[Any, Any]:
+    """A saved text's request and state, once its format, version and checksum are right
+    (``read_state`` of src/api/live.rs)."""
+    saved = _parse(text)
+    field = saved.get if isinstance(saved, dict) else (lambda _name: None)
+    if field("format") != LIVE_STATE_FORMAT:
+        raise _state_error(f"not a live state: its 'format' must be '{LIVE_STATE_FORMAT}'")
+    version = field("version")
+    if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version < 2**64:
+        raise _state_error("a live state must name its 'version'")
+    if version != LIVE_STATE_VERSION:
+        raise _state_error(
+            f"live state version {version} cannot be read: this engine reads version "
+            f"{LIVE_STATE_VERSION}"
+        )
+    if not ("request" in saved and "state" in saved):
+        raise _state_error("a live state must hold 'request' and 'state'")
+    body = {"request": saved["request"], "state": saved["state"]}
+    if field("checksum") != checksum(body):
+        raise _state_error("the live state is corrupt: its checksum does not match its content")
+    return body["request"], body["state"]
+
+
+def corrupt(e: Exception) -> BacktestError:
+    return _state_error(f"the live state is corrupt: {e}")
+
+
+def live_from_json(text: str) -> Any:
+    """The run a saved state holds (saved by either engine): a :class:`LiveBacktest`, or a
+    portfolio's ``LivePortfolioBacktest`` when its request names ``symbols``."""
+    request, state = read_state(text)
+    if isinstance(request, dict) and "symbols" in request:
+        from .live_portfolio import LivePortfolioBacktest
+
+        return LivePortfolioBacktest._from_saved(request, state)
+    return LiveBacktest._from_saved(request, state)
+
+
 # --------------------------------------------------------------------------------------------
 # Indicator states in the Rust layout (src/indicators/*.rs, their serde fields)
 # --------------------------------------------------------------------------------------------
@@ -852,12 +921,12 @@ class _LiveSignals:
 
     def restore(self, saved: list, crosses: list) -> None:
         """Puts back decoded series and crossings if they are this strategy's (as
-        ``LiveSignals::restore`` checks); else raises :class:`_Corrupt` saying what differs."""
+        ``LiveSignals::restore`` checks); else raises :class:`_Corrupt` saying what differs
+        (its caller says whose state it is)."""
         if len(saved) != len(self.computed) or len(crosses) != len(self.memory):
             raise _Corrupt(
-                f"its state is not its strategy's: it holds {len(saved)} series and "
-                f"{len(crosses)} crossings, the strategy has {len(self.computed)} and "
-                f"{len(self.memory)}"
+                f"it holds {len(saved)} series and {len(crosses)} crossings, the strategy has "
+                f"{len(self.computed)} and {len(self.memory)}"
             )
         for i, (s, c) in enumerate(zip(saved, self.computed)):
             if s[0] == "shift":
@@ -865,9 +934,7 @@ class _LiveSignals:
             else:
                 same = c.kind == s[1]
             if not same:
-                raise _Corrupt(
-                    f"its state is not its strategy's: its series {i} is not the strategy's"
-                )
+                raise _Corrupt(f"its series {i} is not the strategy's")
         for s, c in zip(saved, self.computed):
             c.state = [s[1], deque(s[2])] if s[0] == "shift" else s[2]
         self.memory = list(crosses)
@@ -974,6 +1041,34 @@ class _LiveAccount(Account):
         return equity
 
 
+def effective(raw: list, direction: str) -> tuple[bool, bool, bool, bool]:
+    """A bar's effective signals from its raw ones: a same-side conflict and the direction
+    applied, as a batch run does (``effective`` of src/stream/live.rs)."""
+    entry, exit_, short_entry, short_exit = raw
+    le, lx = entry and not exit_, exit_ and not entry
+    se, sx = short_entry and not short_exit, short_exit and not short_entry
+    if direction == "long_only":
+        se = sx = False
+    elif direction == "short_only":
+        le = lx = False
+    return le, lx, se, sx
+
+
+def signal_events(le: bool, lx: bool, se: bool, sx: bool) -> list[tuple[str, str]]:
+    """The signal events of a bar's effective signals: (side, ``"entry"`` | ``"exit"``), in
+    the order long entry, long exit, short entry, short exit."""
+    return [
+        (side, reason)
+        for on, side, reason in (
+            (le, "long", "entry"),
+            (lx, "long", "exit"),
+            (se, "short", "entry"),
+            (sx, "short", "exit"),
+        )
+        if on
+    ]
+
+
 def _order_event(order: str, held: int) -> tuple:
     """``order_event``: an order's side and reason, as the event's (side, ..., reason)."""
     if order == OPEN_LONG:
@@ -1032,20 +1127,8 @@ class LiveBacktest:
         parsed, resolved = prepare(strategy, settings)
         values = check_params_object(params)
         sides = bind(parsed, values)
-        try:
-            request = {
-                "strategy": _request_value(strategy),
-                "settings": _request_value(settings),
-                "params": _request_value(params),
-                "symbol": symbol,
-                "equity_curve": bool(equity_curve),
-            }
-        except TypeError as e:
-            raise BacktestError(
-                f"a live run's strategy, settings and params must be plain values ({e})",
-                "invalid_parameter",
-            ) from None
-        self._request = request
+        self._request = request_of(strategy, settings, params, symbol=symbol)
+        self._request["equity_curve"] = bool(equity_curve)
         self._params = dict(values)
         self._settings = resolved
         self._signals = _LiveSignals(sides)
@@ -1078,26 +1161,12 @@ class LiveBacktest:
         if self._last_instant is not None and self._last_date is not None:
             previous = (self._last_instant, self._last_date)
         instant, bar = validate_row(t, date, previous, (open, high, low, close, volume))
-        raw = self._signals.update(bar)
-        entry, exit_, short_entry, short_exit = raw
-        direction = self._settings.direction
-        le, lx = entry and not exit_, exit_ and not entry
-        se, sx = short_entry and not short_exit, short_exit and not short_entry
-        if direction == "long_only":
-            se = sx = False
-        elif direction == "short_only":
-            le = lx = False
+        le, lx, se, sx = effective(self._signals.update(bar), self._settings.direction)
         a = self._account
         a.t, a.date, a.events = t, date, []
         c = bar[3]
-        for on, side, reason in (
-            (le, "long", "entry"),
-            (lx, "long", "exit"),
-            (se, "short", "entry"),
-            (sx, "short", "exit"),
-        ):
-            if on:
-                a.event("signal", side, c, None, reason)
+        for side, reason in signal_events(le, lx, se, sx):
+            a.event("signal", side, c, None, reason)
         e = a.live_step(t, bar, le, lx, se, sx)
         if self._curve is not None:
             self._curve.append(e)
@@ -1151,52 +1220,21 @@ class LiveBacktest:
 
     def _state(self) -> dict:
         """``LiveState`` as serde writes it."""
-        a, m, s = self._account, self._metrics, self._settings
-        metrics = None
-        if not m.first:
-            metrics = {
-                "count": len(m.nonzero),
-                "prev": _state_float(m.prev),
-                "sum": _state_float(m.sum_r),
-                "downside_sq": _state_float(m.downside_sq),
-                "peak": _state_float(m.peak),
-                "max_drawdown": _state_float(m.max_drawdown),
-                "below_since": m.below_since,
-                "max_drawdown_duration": m.longest_below,
-                "exposed_bars": m.in_market,
-                "initial_capital": _state_float(m.initial_capital),
-            }
+        a, m = self._account, self._metrics
         traded = m.trade_count > 0
-        account = {
-            "cash": _state_float(a.cash),
-            "position": _SIDE_NAME.get(a.pos),
-            "size": _state_float(a.q),
-            "entry_index": a.entry_index,
-            "entry_price": _state_float(a.entry_price),
-            "basis": _state_float(a.basis),
-            "entry_proceeds": _state_float(a.entry_proceeds),
-            # Rust follows the best price only for a trailing stop; else it stays the entry's.
-            "best": _state_float(a.best if s.trailing_stop is not None else a.entry_price),
-            "opened_at_open": a.opened_at_open,
-            "levels": [_state_float(a.levels[0]), _state_float(a.levels[1])],
-            "pending": None if a.pending is None else _ORDER_STATE[a.pending],
-            "stats": {
-                "closed": m.trade_count,
-                "wins": m.wins,
-                "gross_profit": _state_float(m.gross_profit),
-                "gross_loss": _state_float(m.gross_loss),
-                "pnl_sum": _state_float(m.pnl_sum),
-                # TradeStats::default() holds 0.0 where the fallback holds NaN.
-                "best": _state_float(m.best_trade) if traded else 0.0,
-                "worst": _state_float(m.worst_trade) if traded else 0.0,
-            },
-        }
-        trades = []
-        for tr in a.trades:
-            trade = dict(tr)
-            for key in ("entry_price", "exit_price", "size", "pnl", "return_pct"):
-                trade[key] = _plain_float(trade[key])
-            trades.append(trade)
+        stats = stats_state(
+            m.trade_count,
+            m.wins,
+            m.gross_profit,
+            m.gross_loss,
+            m.pnl_sum,
+            # TradeStats::default() holds 0.0 where the fallback holds NaN.
+            m.best_trade if traded else 0.0,
+            m.worst_trade if traded else 0.0,
+        )
+        account = account_state(a, self._settings, a.opened_at_open, a.levels, stats)
+        metrics = None if m.first else metrics_state(m, m.in_market)
+        trades = [trade_state(tr) for tr in a.trades]
         return {
             "bars": self._bars,
             "last_date": self._last_date,
@@ -1216,41 +1254,21 @@ class LiveBacktest:
     def to_json(self) -> str:
         """The saved state: JSON text naming its format and version, with a checksum of the
         rest (the Rust engine's text for the same run, byte for byte)."""
-        body = {"request": self._request, "state": self._state()}
-        saved = {
-            "format": LIVE_STATE_FORMAT,
-            "version": LIVE_STATE_VERSION,
-            "checksum": checksum(body),
-            **body,
-        }
-        return json_text(saved)
+        return save_state(self._request, self._state())
 
     @classmethod
     def from_json(cls, text: str) -> LiveBacktest:
         """A run resumed from :meth:`to_json`'s text (saved by either engine): all of it, or a
         ``BacktestError`` (``invalid_state``) saying why not."""
-        saved = _parse(text)
-        field = saved.get if isinstance(saved, dict) else (lambda _name: None)
-        if field("format") != LIVE_STATE_FORMAT:
-            raise _state_error(f"not a live state: its 'format' must be '{LIVE_STATE_FORMAT}'")
-        version = field("version")
-        if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version < 2**64:
-            raise _state_error("a live state must name its 'version'")
-        if version != LIVE_STATE_VERSION:
-            raise _state_error(
-                f"live state version {version} cannot be read: this engine reads version "
-                f"{LIVE_STATE_VERSION}"
-            )
-        if not ("request" in saved and "state" in saved):
-            raise _state_error("a live state must hold 'request' and 'state'")
-        body = {"request": saved["request"], "state": saved["state"]}
-        if field("checksum") != checksum(body):
-            raise _state_error("the live state is corrupt: its checksum does not match its content")
+        return cls._from_saved(*read_state(text))
+
+    @classmethod
+    def _from_saved(cls, request: Any, state: Any) -> LiveBacktest:
         try:
-            request = _read_request(body["request"])
-            state = _read_state(body["state"])
+            request = _read_request(request)
+            state = _read_state(state)
         except _Corrupt as e:
-            raise _state_error(f"the live state is corrupt: {e}") from None
+            raise corrupt(e) from None
         run = cls(
             request["strategy"],
             request["settings"],
@@ -1261,13 +1279,16 @@ class LiveBacktest:
         try:
             run._restore(state)
         except _Corrupt as e:
-            raise _state_error(f"the live state is corrupt: {e}") from None
+            raise corrupt(e) from None
         return run
 
     def _restore(self, st: dict) -> None:
         """Puts a decoded state in place (``LiveRun::resume``); the signals are checked first,
         so a refusal changes nothing that is kept."""
-        self._signals.restore(*st["signals"])
+        try:
+            self._signals.restore(*st["signals"])
+        except _Corrupt as e:
+            raise _Corrupt(f"its state is not its strategy's: {e}") from None
         _check_consistent(st)
         self._bars = st["bars"]
         self._last_date = st["last_date"]
@@ -1278,17 +1299,9 @@ class LiveBacktest:
         self._curve = st["equity_curve"]  # None: the run keeps no curve, as the state says
         a, m = self._account, self._metrics
         acc = st["account"]
-        a.cash = acc["cash"]
-        a.pos = FLAT if acc["position"] is None else acc["position"]
-        a.q = acc["size"]
-        a.entry_index = acc["entry_index"]
-        a.entry_price = acc["entry_price"]
-        a.basis = acc["basis"]
-        a.entry_proceeds = acc["entry_proceeds"]
-        a.best = acc["best"]
+        restore_account(a, acc)
         a.opened_at_open = acc["opened_at_open"]
         a.levels = acc["levels"]
-        a.pending = acc["pending"]
         a.entry_date = st["entry_date"]
         a.trades = st["trades"]
         stats = acc["stats"]
@@ -1300,19 +1313,108 @@ class LiveBacktest:
         traded = m.trade_count > 0
         m.best_trade = stats["best"] if traded else _NAN
         m.worst_trade = stats["worst"] if traded else _NAN
-        saved = st["metrics"]
-        if saved is not None:
-            m.first = False
-            m.prev = saved["prev"]
-            m.sum_r = saved["sum"]
-            m.downside_sq = saved["downside_sq"]
-            m.peak = saved["peak"]
-            m.max_drawdown = saved["max_drawdown"]
-            m.below_since = saved["below_since"]
-            m.longest_below = saved["max_drawdown_duration"]
-            m.in_market = saved["exposed_bars"]
-            m.initial_capital = saved["initial_capital"]
-            m.nonzero = st["returns"][: saved["count"]]
+        restore_metrics(m, st["metrics"], st["returns"])
+
+
+# --------------------------------------------------------------------------------------------
+# The parts of a saved state both kinds of run hold (an account, its trades, the metrics)
+# --------------------------------------------------------------------------------------------
+
+
+def stats_state(
+    closed: int,
+    wins: int,
+    gross_profit: float,
+    gross_loss: float,
+    pnl_sum: float,
+    best: float,
+    worst: float,
+) -> dict:
+    """``TradeStats`` as serde writes it."""
+    return {
+        "closed": closed,
+        "wins": wins,
+        "gross_profit": _state_float(gross_profit),
+        "gross_loss": _state_float(gross_loss),
+        "pnl_sum": _state_float(pnl_sum),
+        "best": _state_float(best),
+        "worst": _state_float(worst),
+    }
+
+
+def account_state(
+    a: Account, settings: Settings, opened_at_open: bool, levels: tuple, stats: dict
+) -> dict:
+    """``Account`` as serde writes it (its settings are not saved)."""
+    return {
+        "cash": _state_float(a.cash),
+        "position": _SIDE_NAME.get(a.pos),
+        "size": _state_float(a.q),
+        "entry_index": a.entry_index,
+        "entry_price": _state_float(a.entry_price),
+        "basis": _state_float(a.basis),
+        "entry_proceeds": _state_float(a.entry_proceeds),
+        # Rust follows the best price only for a trailing stop; else it stays the entry's.
+        "best": _state_float(a.best if settings.trailing_stop is not None else a.entry_price),
+        "opened_at_open": opened_at_open,
+        "levels": [_state_float(levels[0]), _state_float(levels[1])],
+        "pending": None if a.pending is None else _ORDER_STATE[a.pending],
+        "stats": stats,
+    }
+
+
+def restore_account(a: Account, acc: dict) -> None:
+    """A decoded account's position, cash and pending order put back."""
+    a.cash = acc["cash"]
+    a.pos = FLAT if acc["position"] is None else acc["position"]
+    a.q = acc["size"]
+    a.entry_index = acc["entry_index"]
+    a.entry_price = acc["entry_price"]
+    a.basis = acc["basis"]
+    a.entry_proceeds = acc["entry_proceeds"]
+    a.best = acc["best"]
+    a.pending = acc["pending"]
+
+
+def metrics_state(m: Metrics, exposed_bars: int) -> dict:
+    """``MetricsState`` as serde writes it (after a first bar)."""
+    return {
+        "count": len(m.nonzero),
+        "prev": _state_float(m.prev),
+        "sum": _state_float(m.sum_r),
+        "downside_sq": _state_float(m.downside_sq),
+        "peak": _state_float(m.peak),
+        "max_drawdown": _state_float(m.max_drawdown),
+        "below_since": m.below_since,
+        "max_drawdown_duration": m.longest_below,
+        "exposed_bars": exposed_bars,
+        "initial_capital": _state_float(m.initial_capital),
+    }
+
+
+def restore_metrics(m: Metrics, saved: Optional[dict], returns: list) -> None:
+    """A decoded ``MetricsState`` (None: no bar yet) and its returns put back."""
+    if saved is None:
+        return
+    m.first = False
+    m.prev = saved["prev"]
+    m.sum_r = saved["sum"]
+    m.downside_sq = saved["downside_sq"]
+    m.peak = saved["peak"]
+    m.max_drawdown = saved["max_drawdown"]
+    m.below_since = saved["below_since"]
+    m.longest_below = saved["max_drawdown_duration"]
+    m.in_market = saved["exposed_bars"]
+    m.initial_capital = saved["initial_capital"]
+    m.nonzero = returns[: saved["count"]]
+
+
+def trade_state(trade: dict) -> dict:
+    """A dated ``Trade`` as serde writes it (its floats plain: a non-finite one is null)."""
+    out = dict(trade)
+    for key in ("entry_price", "exit_price", "size", "pnl", "return_pct"):
+        out[key] = _plain_float(out[key])
+    return out
 
 
 def _parse(text: str) -> Any:

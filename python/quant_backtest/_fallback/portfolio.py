@@ -44,18 +44,22 @@ def in_asset(symbol: str, error: BacktestError) -> BacktestError:
     return BacktestError(f"asset '{symbol}': {error}", error.code)
 
 
-def align(assets: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[int]]]:
-    """The union's dates (each as the first asset in universe order writes it) and, per asset,
-    the union bar of each of its own bars. ``assets``: validated columns with a ``symbol``."""
-    if not assets:
+def check_symbols(symbols: Sequence[str]) -> None:
+    """A universe's symbols: at least one, distinct (``check_symbols`` of the core)."""
+    if not symbols:
         raise _data_error("the universe is empty: need at least 1 asset")
-    symbols = [a["symbol"] for a in assets]
     for i, s in enumerate(symbols):
         if s in symbols[:i]:
             raise _data_error(
                 f"duplicate symbol '{s}' in the universe (assets {symbols.index(s)} and {i}); "
                 "symbols must be distinct"
             )
+
+
+def align(assets: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[int]]]:
+    """The union's dates (each as the first asset in universe order writes it) and, per asset,
+    the union bar of each of its own bars. ``assets``: validated columns with a ``symbol``."""
+    check_symbols([a["symbol"] for a in assets])
     every = sorted(
         (parse_instant(d), i, j) for i, a in enumerate(assets) for j, d in enumerate(a["dates"])
     )
@@ -190,19 +194,35 @@ def prepare(symbols: list[str], strategy: Any, settings: Any, params: Any) -> tu
 
 
 class _Tally:
-    """An asset account's trade recorder: its own counts, and the portfolio's in close order."""
+    """An asset account's trade recorder: its own statistics (``TradeStats`` of the core: what
+    its summary reads and a live run saves), and the portfolio's in close order."""
 
     def __init__(self, portfolio: Metrics) -> None:
         self.portfolio = portfolio
         self.trade_count = 0
         self.wins = 0
+        self.gross_profit = 0.0
+        self.gross_loss = 0.0
         self.pnl_sum = 0.0
+        self.best = 0.0
+        self.worst = 0.0
 
     def add_trade(self, pnl: float, return_pct: float) -> None:
+        if self.trade_count == 0:
+            self.best = self.worst = return_pct
+        else:
+            # f64::max and f64::min: a NaN side gives the other.
+            if return_pct > self.best or self.best != self.best:
+                self.best = return_pct
+            if return_pct < self.worst or self.worst != self.worst:
+                self.worst = return_pct
         self.trade_count += 1
+        self.pnl_sum += pnl
         if pnl > 0.0:
             self.wins += 1
-        self.pnl_sum += pnl
+            self.gross_profit += pnl
+        elif pnl < 0.0:
+            self.gross_loss -= pnl
         self.portfolio.add_trade(pnl, return_pct)
 
 
@@ -217,7 +237,7 @@ class _Tagged:
         self.trades.append({"symbol": self.symbol, **trade})
 
 
-class _Ledger:
+class Ledger:
     """The shared cash, the count of open positions and what each open short holds back, lent
     to one account while it acts."""
 
@@ -264,6 +284,230 @@ class _Ledger:
         self.lend(i, a, a.entry_leg, order, t, raw, available)
 
 
+class PortfolioState:
+    """A portfolio run's state between union bars, advanced by :meth:`step` (the core's
+    ``PortfolioState``): what a batch run loops over and a live run keeps (and saves).
+
+    ``settings`` per asset (initial capital and periods per year those of asset 0); without
+    ``keep`` no curves are made (a sweep's row, or a live run's lean state); ``bars``: how many
+    union bars are coming (0: not known). A batch run's accounts date their trades from
+    ``dates`` into ``trades``; a live run makes its own accounts (:meth:`new_account`)."""
+
+    ledger_class: Any = Ledger
+
+    def __init__(
+        self,
+        settings: Sequence[Any],
+        slots: Optional[int],
+        keep: bool,
+        bars: int,
+        symbols: Sequence[str],
+        dates: Optional[Sequence[str]] = None,
+        trades: Optional[list] = None,
+    ) -> None:
+        m = len(settings)
+        first = settings[0]
+        self.settings = list(settings)
+        self.any_stops = any(
+            s.stop_loss is not None or s.take_profit is not None or s.trailing_stop is not None
+            for s in settings
+        )
+        self.metrics = Metrics(first.initial_capital, first.periods_per_year, bars)
+        self.tallies = [_Tally(self.metrics) for _ in settings]
+        self._dates = dates
+        self._trades = trades
+        self.accounts = [
+            self.new_account(i, s, t, symbols[i])
+            for i, (s, t) in enumerate(zip(settings, self.tallies))
+        ]
+        self.ledger = self.ledger_class(first.initial_capital, slots, m)
+        # The accounts opened at this bar's open (their stops skip the open): reset on the next.
+        self.opened: list[int] = []
+        self.at_open = [False] * m
+        self.stopped = [False] * m
+        # Per asset, the union bars whose close found its position open.
+        self.held = [0] * m
+        self.bars = 0
+        self.keep = keep
+        self.equity: list[float] = []
+        self.cash: list[float] = []
+        # Per asset, the signed value of its position at each union bar's close.
+        self.position_values: list[list[float]] = [[] for _ in range(m)]
+
+    def new_account(self, i: int, settings: Any, tally: _Tally, symbol: str) -> Account:
+        a = Account(settings, tally, self._dates)  # type: ignore[arg-type]
+        if self._trades is not None:
+            a.trades = _Tagged(self._trades, symbol)  # type: ignore[assignment]
+        return a
+
+    def due(self, active: Sequence[tuple], bars: Sequence[tuple]) -> list[tuple[int, float]]:
+        """The pending orders that fill at this union bar's open: (asset, open), in universe
+        order (an order waits for its asset's next bar)."""
+        accounts = self.accounts
+        return [(i, b[0]) for (i, _), b in zip(active, bars) if accounts[i].pending is not None]
+
+    def step(
+        self,
+        u: int,
+        active: Sequence[tuple],
+        bars: Sequence[tuple],
+        due: Sequence[tuple],
+        marks: Sequence[float],
+        signals: Any,
+        events: Any = None,
+    ) -> float:
+        """Union bar ``u``: ``active`` the assets with a bar then (asset, own bar index), in
+        universe order, with their prices ``bars`` (open, high, low, close); ``due`` the
+        pending orders that fill at its open (asset, open); ``marks`` each asset's last close
+        (0.0 before its first bar). ``signals`` gives an asset's signals at an own bar
+        (``at(i, j, position)``: the four booleans, or None) and whether a next-open order can
+        fill (``schedule(i, j)``); ``events``, if any, hears each asset's orders (its accounts
+        report their own fills). Returns the equity at the close."""
+        accounts, ledger, at_open, stopped = self.accounts, self.ledger, self.at_open, self.stopped
+        # 1. Pending orders at the open: every exit, then every entry.
+        for i in self.opened:
+            at_open[i] = False
+        opened: list[int] = []
+        self.opened = opened
+        for i, o in due:
+            a = accounts[i]
+            ledger.lend(i, a, a.exit_leg, a.pending, u, o)
+        for i, o in due:
+            a = accounts[i]
+            order = a.pending
+            a.pending = None
+            ledger.enter(i, a, order, u, o)
+            if a.pos != FLAT:
+                at_open[i] = True
+                opened.append(i)
+        # 2. Stops. Open positions with stops: the phase that finds none is skipped.
+        if self.any_stops and ledger.open > 0:
+            for (i, _), b in zip(active, bars):
+                a = accounts[i]
+                stopped[i] = (
+                    a.pos != FLAT
+                    and a.has_stops
+                    and ledger.lend(i, a, a.stops, u, b[0], b[1], b[2], at_open[i])
+                )
+        # 3. Signals: a close fill's exits, then its entries; a next-open order waits.
+        orders = []
+        for (i, j), b in zip(active, bars):
+            if stopped[i]:
+                stopped[i] = False
+                continue
+            a = accounts[i]
+            sig = signals.at(i, j, a.pos)
+            if sig is None:
+                continue
+            order = a.wanted(*sig)
+            if order is not None:
+                if events is not None:
+                    events.ordered(i, order, a.pos)
+                if a.fill_close:
+                    orders.append((i, b[3], order))
+                elif signals.schedule(i, j):
+                    a.pending = order
+        for i, c, order in orders:
+            a = accounts[i]
+            ledger.lend(i, a, a.exit_leg, order, u, c)
+        for i, c, order in orders:
+            ledger.enter(i, accounts[i], order, u, c)
+        # 4. Equity at the close: the cash, then each asset's value in universe order.
+        keep = self.keep
+        e = ledger.cash
+        any_open = False
+        held, position_values = self.held, self.position_values
+        for i, a in enumerate(accounts):
+            if a.pos == FLAT:
+                v = 0.0
+            elif a.pos == LONG:
+                v = a.q * marks[i]
+            else:
+                v = -(a.q * marks[i])
+            e += v
+            if keep:
+                position_values[i].append(v)
+            if a.pos != FLAT:
+                held[i] += 1
+                any_open = True
+        if keep:
+            self.equity.append(e)
+            self.cash.append(ledger.cash)
+        self.metrics.push(u, e, any_open)
+        self.bars = u + 1
+        return e
+
+    def result(self, assets: Sequence[tuple[int, str]], buy_and_hold: float) -> dict:
+        """The run's result after the bars stepped (at least one), over ``assets`` (a subset of
+        the universe's, in its order: a live run's started ones; (index, symbol)), without its
+        trades and dates; ``buy_and_hold`` the equal-weight buy and hold return."""
+        n = self.bars
+        self.metrics.n = n
+        table = self.metrics.table()
+        table["buy_and_hold_return"] = buy_and_hold
+        summaries = []
+        for i, s in assets:
+            t, h = self.tallies[i], self.held[i]
+            summaries.append(
+                {
+                    "symbol": s,
+                    "trade_count": t.trade_count,
+                    "pnl": t.pnl_sum,
+                    "win_rate": (
+                        float(t.wins) / float(t.trade_count) * 100.0 if t.trade_count else 0.0
+                    ),
+                    "exposure": float(h) / float(n),
+                }
+            )
+        return {
+            "metrics": table,
+            "equity_curve": self.equity,
+            "cash": self.cash,
+            "assets": summaries,
+            "position_values": {s: self.position_values[i] for i, s in assets},
+        }
+
+
+def buy_and_hold(assets: Sequence[tuple[float, float]]) -> float:
+    """The equal-weight buy and hold return of ``assets`` (first close, last close): each
+    one's ``last / first - 1``, summed in order, over their count."""
+    bh = 0.0
+    for first, last in assets:
+        bh += last / first - 1.0
+    return bh / float(len(assets))
+
+
+class _BatchSignals:
+    """A batch run's signals: each asset's four lists on its own bars."""
+
+    def __init__(self, signals: list, lengths: list[int]) -> None:
+        self.signals = signals
+        self.lengths = lengths
+
+    def at(self, i: int, j: int, _position: int) -> tuple:
+        le, lx, se, sx = self.signals[i]
+        return (le[j], lx[j], se[j], sx[j])
+
+    def schedule(self, i: int, j: int) -> bool:
+        # It fills at the asset's next own bar; on its last it never does.
+        return j + 1 < self.lengths[i]
+
+
+def union_steps(
+    assets: Sequence[Mapping[str, Any]], union_bars: list[list[int]], n: int
+) -> list[tuple[list, list]]:
+    """Per union bar: the assets with a bar then (asset, own bar index), in universe order,
+    and their prices (open, high, low, close)."""
+    steps: list[tuple[list, list]] = [([], []) for _ in range(n)]
+    for i, (a, own) in enumerate(zip(assets, union_bars)):
+        o, h, lo, c = a["open"], a["high"], a["low"], a["close"]
+        for j, u in enumerate(own):
+            active, bars = steps[u]
+            active.append((i, j))
+            bars.append((o[j], h[j], lo[j], c[j]))
+    return steps
+
+
 def run_portfolio(
     assets: Sequence[Mapping[str, Any]],
     strategy: Any,
@@ -279,7 +523,8 @@ def run_portfolio(
         (strategy_signals(sides, SeriesCache(a), s.direction), s)  # type: ignore[arg-type]
         for a, (sides, s) in zip(assets, prepared)
     ]
-    out = simulate(assets, dates, union_bars, runs, slots, keep=True)
+    steps = union_steps(assets, union_bars, len(dates))
+    out = simulate(assets, dates, union_bars, steps, runs, slots, keep=True)
     out["params"] = dict(values)
     return out
 
@@ -306,10 +551,11 @@ def sweep_portfolio(
     names, combos, bound, resolved = plan_sweep(strategy, params, run, constraint, combinations)
     check_slots_sizing(slots, resolved, assets[0]["symbol"])
     caches = [SeriesCache(a) for a in assets]  # type: ignore[arg-type]
+    steps = union_steps(assets, union_bars, len(dates))
     out = empty_columns(names)
     for combo, sides in zip(combos, bound):
         runs = [(strategy_signals(sides, c, resolved.direction), resolved) for c in caches]
-        row = simulate(assets, dates, union_bars, runs, slots, keep=False)
+        row = simulate(assets, dates, union_bars, steps, runs, slots, keep=False)
         add_row(out, names, combo, row["metrics"])
     return {"params": names, "columns": out}
 
@@ -318,136 +564,28 @@ def simulate(
     assets: Sequence[Mapping[str, Any]],
     dates: list[str],
     union_bars: list[list[int]],
+    steps: list[tuple[list, list]],
     runs: list[tuple],
     slots: Optional[int],
     keep: bool,
 ) -> dict:
-    """The portfolio step over the union's bars. ``runs``: per asset, its four signal lists
-    (on its own bars) and its Settings. Without ``keep`` only the metrics and the per-asset
-    rows (a sweep's row)."""
-    m, n = len(assets), len(dates)
+    """The portfolio step over the union's bars (``steps``: :func:`union_steps`). ``runs``: per
+    asset, its four signal lists (on its own bars) and its Settings. Without ``keep`` only the
+    metrics and the per-asset rows (a sweep's row)."""
+    n = len(dates)
     symbols = [a["symbol"] for a in assets]
-    first = runs[0][1]
-    metrics = Metrics(first.initial_capital, first.periods_per_year, n)
     trades: list[dict] = []
-    accounts, tallies, signals = [], [], []
-    for a, (sig, s) in zip(assets, runs):
-        signals.append(sig)
-        tally = _Tally(metrics)
-        account = Account(s, tally, dates if keep else None)  # type: ignore[arg-type]
-        account.trades = _Tagged(trades, a["symbol"])  # type: ignore[assignment]
-        accounts.append(account)
-        tallies.append(tally)
-    ledger = _Ledger(first.initial_capital, slots, m)
-    cursor = [0] * m
-    last_close = [0.0] * m
-    held = [0] * m
-    stopped = [False] * m
-    opened_at_open = [False] * m
-    equity: list[float] = []
-    cash: list[float] = []
-    position_values: list[list[float]] = [[] for _ in range(m)]
+    state = PortfolioState(
+        [s for _, s in runs], slots, keep, n, symbols, dates if keep else None, trades
+    )
+    source = _BatchSignals([sig for sig, _ in runs], [len(own) for own in union_bars])
+    marks = [0.0] * len(assets)
+    step, due = state.step, state.due
     for u in range(n):
-        active = []
-        for i in range(m):
-            own = union_bars[i]
-            if cursor[i] < len(own) and own[cursor[i]] == u:
-                active.append((i, cursor[i]))
-                cursor[i] += 1
-        # 1. Pending orders at the open: every exit, then every entry.
-        pending = []
-        for i, j in active:
-            a = accounts[i]
-            opened_at_open[i] = False
-            if a.pending is not None:
-                order = a.pending
-                pending.append((i, j, order, a.pos == FLAT))
-                ledger.lend(i, a, a.exit_leg, order, u, assets[i]["open"][j])
-        for i, j, order, was_flat in pending:
-            a = accounts[i]
-            a.pending = None
-            ledger.enter(i, a, order, u, assets[i]["open"][j])
-            opened_at_open[i] = a.pos != FLAT and (was_flat or order != CLOSE)
-        # 2. Stops.
-        for i, j in active:
-            a = accounts[i]
-            col = assets[i]
-            stopped[i] = (
-                a.pos != FLAT
-                and a.has_stops
-                and ledger.lend(
-                    i,
-                    a,
-                    a.stops,
-                    u,
-                    col["open"][j],
-                    col["high"][j],
-                    col["low"][j],
-                    opened_at_open[i],
-                )
-            )
-        # 3. Signals: a close fill's exits, then its entries; a next-open order waits.
-        orders = []
-        for i, j in active:
-            if stopped[i]:
-                continue
-            a = accounts[i]
-            le, lx, se, sx = signals[i]
-            order = a.wanted(le[j], lx[j], se[j], sx[j])
-            if order is not None:
-                if a.fill_close:
-                    orders.append((i, j, order))
-                else:
-                    a.pending = order
-        for i, j, order in orders:
-            a = accounts[i]
-            ledger.lend(i, a, a.exit_leg, order, u, assets[i]["close"][j])
-        for i, j, order in orders:
-            ledger.enter(i, accounts[i], order, u, assets[i]["close"][j])
-        # 4. Equity at the close: the cash, then each asset's value in universe order.
-        for i, j in active:
-            last_close[i] = assets[i]["close"][j]
-        e = ledger.cash
-        any_open = False
-        for i, a in enumerate(accounts):
-            if a.pos == FLAT:
-                v = 0.0
-            elif a.pos == LONG:
-                v = a.q * last_close[i]
-            else:
-                v = -(a.q * last_close[i])
-            e += v
-            if keep:
-                position_values[i].append(v)
-            if a.pos != FLAT:
-                held[i] += 1
-                any_open = True
-        if keep:
-            equity.append(e)
-            cash.append(ledger.cash)
-        metrics.push(u, e, any_open)
-    table = metrics.table()
-    bh = 0.0
-    for a in assets:
-        c = a["close"]
-        bh += c[len(c) - 1] / c[0] - 1.0
-    table["buy_and_hold_return"] = bh / float(m)
-    summaries = [
-        {
-            "symbol": s,
-            "trade_count": t.trade_count,
-            "pnl": t.pnl_sum,
-            "win_rate": float(t.wins) / float(t.trade_count) * 100.0 if t.trade_count else 0.0,
-            "exposure": float(h) / float(n),
-        }
-        for s, t, h in zip(symbols, tallies, held)
-    ]
-    return {
-        "metrics": table,
-        "trades": trades,
-        "dates": dates,
-        "equity_curve": equity,
-        "cash": cash,
-        "assets": summaries,
-        "position_values": dict(zip(symbols, position_values)),
-    }
+        active, bars = steps[u]
+        for (i, _), b in zip(active, bars):
+            marks[i] = b[3]
+        step(u, active, bars, due(active, bars), marks, source)
+    bh = buy_and_hold([(a["close"][0], a["close"][len(a["close"]) - 1]) for a in assets])
+    r = state.result(list(enumerate(symbols)), bh)
+    return {"metrics": r["metrics"], "trades": trades, "dates": dates, **r}
