@@ -10,8 +10,9 @@ import { createOverlays } from './overlays.js';
 import { PRESETS, bind, sideTrees } from './presets.js';
 import { createRuleBuilder, fromWire, namedValues, setNamed, sidesFor } from './rule-builder.js';
 import { documentText, showSettings, splitDocument, strategyDocument } from './strategy-form.js';
-import { markerCounts, tradeMarkers } from './trade-markers.js';
+import { eventMarker, markerCounts, tradeMarkers } from './trade-markers.js';
 import { createPortfolioMode } from './portfolio.js';
+import { createReplay } from './replay.js';
 import { chartTimes, linkScrolling, makeChart, moneyFormat } from './chart-base.js';
 import { formatMetric, int, metricLabel, money, ms, pct, pct100, price, ratio } from './metric-format.js';
 import { statRows } from './stat-rows.js';
@@ -314,6 +315,7 @@ async function job(/** @type {() => Promise<any>} */ fn) {
 /** @param {any} data @param {string} source */
 function setData(data, source) {
   if (gridAbort) gridAbort.abort();
+  replay?.abandon();
   current.data = data;
   current.times = chartTimes(data.dates);
   current.source = source;
@@ -383,6 +385,7 @@ function strategyNow() {
 async function runBacktest(override) {
   if (override) setInputs({ ...(override.fast !== undefined && { fast: override.fast }), ...(override.slow !== undefined && { slow: override.slow }) });
   clearError();
+  replay?.abandon();
   return job(async () => {
     const { preset, fast, slow, doc, what } = strategyNow();
     showJson(doc);
@@ -1102,6 +1105,63 @@ function renderBanner() {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Replay (replay.js): the workbench's charts grown one pushed bar at a time
+
+/** The replay, once the page has started. @type {ReturnType<typeof createReplay> | null} */
+let replay = null;
+
+/** @type {ReturnType<typeof eventMarker>[]} */
+const replayMarkers = [];
+let replayPeak = -Infinity;
+let replayCapital = 0;
+
+/** @type {import('./replay.js').ReplayView} */
+const replayView = {
+  begin(what, capital) {
+    replayCapital = capital;
+    candles.setData([]);
+    equityLine.setData([]);
+    holdLine.setData([]);
+    drawdownArea.setData([]);
+    replayMarkers.length = 0;
+    markers.setMarkers([]);
+    replayPeak = -Infinity;
+    overlays.reveal(0);
+    $('run-title').textContent = `${current.data.symbol}: ${what}, replayed bar by bar`;
+    $('stats').tBodies[0].replaceChildren();
+    $('trades').tBodies[0].replaceChildren();
+    $('trade-count').textContent = '0';
+    fitCharts();
+  },
+  bar(i, equity) {
+    const d = current.data;
+    const time = current.times[i];
+    candles.update({ time, open: d.open[i], high: d.high[i], low: d.low[i], close: d.close[i] });
+    overlays.grow(i);
+    equityLine.update({ time, value: equity });
+    holdLine.update({ time, value: (replayCapital * d.close[i]) / d.close[0] });
+    replayPeak = Math.max(replayPeak, equity);
+    drawdownArea.update({ time, value: (equity / replayPeak - 1) * 100 });
+  },
+  marker(e) {
+    const m = eventMarker(e, current.times[e.bar]);
+    if (!m) return;
+    replayMarkers.push(m);
+    markers.setMarkers(replayMarkers);
+  },
+  // The time axis keeps room for every bar: the candles fill it from the left as they come.
+  frame() {
+    for (const c of charts) fitChart(c);
+  },
+  end(r, settings) {
+    drawResult(r, settings.initial_capital);
+    renderStats(r, settings);
+    drawOverlays();
+  },
+  restore: () => runBacktest(),
+};
+
 async function start() {
   await init();
   makeBuilder();
@@ -1115,6 +1175,7 @@ async function start() {
   await runBacktest();
   // The portfolio mode (a tab next to this workbench): the same strategy on a universe.
   createPortfolioMode({ engine, strategy: strategyNow, showError, clearError });
+  replay = createReplay({ engine, strategy: strategyNow, data: () => current.data, view: replayView, showError, clearError });
   setState('ready');
 }
 
@@ -1167,6 +1228,10 @@ ready.catch(() => {}); // reported in the page; the hook's callers see the rejec
   },
   /** A metric column of the heatmap now, as numbers. @param {string} metric */
   heatmapColumn: (metric) => (grid ? Array.from(grid.columns[metric]) : null),
+  /** The replay: play(speed) resolves when it stops; pause(); state (bars, events, the last check). */
+  get replay() {
+    return replay;
+  },
   /** The rule builder (its state, its wire sides). */
   get builder() {
     return builder;

@@ -49,16 +49,22 @@ export function createOverlays(LWC, priceChart, oscChart) {
   const bands = [30, 70].map((price) => s.rsi.createPriceLine({ price, color: '#9e9e9e', lineWidth: 1, lineStyle: LWC.LineStyle.Dotted, axisLabelVisible: true, title: '' }));
   void bands;
 
-  /** @param {(string | number)[]} times @param {Float64Array | null} values */
-  const points = (times, values) => {
-    if (!values) return [];
-    const out = [];
-    for (let i = 0; i < values.length; i++) {
-      // Warm-up bars (NaN) are whitespace: the line starts where the indicator is defined.
-      out.push(Number.isFinite(values[i]) ? { time: times[i], value: values[i] } : { time: times[i] });
-    }
+  /** A chart point: warm-up bars (NaN) are whitespace, so the line starts where the indicator is defined. @param {string | number} time @param {number} value @param {boolean} histogram */
+  const point = (time, value, histogram) => {
+    if (!Number.isFinite(value)) return { time };
+    return histogram ? { time, value, color: value >= 0 ? OVERLAY_COLORS.histUp : OVERLAY_COLORS.histDown } : { time, value };
+  };
+  /** @param {(string | number)[]} times @param {ArrayLike<number>} values @param {boolean} histogram @param {number} n */
+  const points = (times, values, histogram, n) => {
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = point(times[i], values[i], histogram);
     return out;
   };
+
+  /** What draw() set: each drawn series with its values (a replay reveals them bar by bar). @type {{ series: any, values: ArrayLike<number>, histogram: boolean }[]} */
+  let shown = [];
+  /** @type {(string | number)[]} */
+  let shownTimes = [];
 
   /**
    * Draws the chosen overlays on the bars (every series is set: the unchosen ones empty).
@@ -69,9 +75,13 @@ export function createOverlays(LWC, priceChart, oscChart) {
     const close = md.close;
     /** @type {string[]} */
     const drawn = [];
-    const set = (/** @type {any} */ series, /** @type {Float64Array | null} */ v, /** @type {string} */ name) => {
-      series.setData(points(times, v));
-      if (v) drawn.push(name);
+    shown = [];
+    shownTimes = times;
+    const set = (/** @type {any} */ series, /** @type {Float64Array | null} */ v, /** @type {string} */ name, histogram = false) => {
+      series.setData(v ? points(times, v, histogram, v.length) : []);
+      if (!v) return;
+      drawn.push(name);
+      shown.push({ series, values: v, histogram });
     };
     set(s.smaFast, o.smaFast ? indicators.sma(close, o.smaFast) : null, 'sma-fast');
     set(s.smaSlow, o.smaSlow ? indicators.sma(close, o.smaSlow) : null, 'sma-slow');
@@ -87,19 +97,19 @@ export function createOverlays(LWC, priceChart, oscChart) {
     const m = o.oscillator === 'macd' ? indicators.macd(close, o.macd.fast, o.macd.slow, o.macd.signal) : null;
     set(s.macd, m?.macd ?? null, 'macd');
     set(s.signal, m?.signal ?? null, 'macd-signal');
-    if (m) {
-      const hist = [];
-      for (let i = 0; i < m.hist.length; i++) {
-        const v = m.hist[i];
-        hist.push(Number.isFinite(v) ? { time: times[i], value: v, color: v >= 0 ? OVERLAY_COLORS.histUp : OVERLAY_COLORS.histDown } : { time: times[i] });
-      }
-      s.macdHist.setData(hist);
-      drawn.push('macd-hist');
-    } else {
-      s.macdHist.setData([]);
-    }
+    set(s.macdHist, m?.hist ?? null, 'macd-hist', true);
     return { drawn, oscillator: o.oscillator };
   }
 
-  return { draw };
+  /** Shows the drawn overlays on the first `n` bars only (a replay's start). @param {number} n */
+  function reveal(n) {
+    for (const { series, values, histogram } of shown) series.setData(points(shownTimes, values, histogram, n));
+  }
+
+  /** Adds bar `i` to every drawn overlay (each value depends on bars up to `i` only). @param {number} i */
+  function grow(i) {
+    for (const { series, values, histogram } of shown) series.update(point(shownTimes[i], values[i], histogram));
+  }
+
+  return { draw, reveal, grow };
 }

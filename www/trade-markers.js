@@ -15,22 +15,45 @@ export const EXIT_STYLE = {
   reverse: { color: '#6d4c41', text: 'R' },
 };
 
+/** An entry's marker. @param {string} side @param {string | number} time */
+function entryMarker(side, time) {
+  const s = ENTRY_STYLE[/** @type {'long' | 'short'} */ (side)] ?? ENTRY_STYLE.long;
+  return { time, position: s.position, shape: s.shape, color: s.color, text: s.text };
+}
+
+/**
+ * An exit's marker: a long exits above the bar, a short below (where the price went against
+ * the entry).
+ * @param {string} side @param {string} reason @param {string | number} time
+ */
+function exitMarker(side, reason, time) {
+  const x = EXIT_STYLE[/** @type {keyof typeof EXIT_STYLE} */ (reason)] ?? EXIT_STYLE.signal;
+  return { time, position: side === 'short' ? 'belowBar' : 'aboveBar', shape: 'circle', color: x.color, text: x.text };
+}
+
 /**
  * lightweight-charts markers for trades, in time order.
  * @param {import('quant-backtest').StrategyTrade[]} trades @param {(string | number)[]} times
  */
 export function tradeMarkers(trades, times) {
-  /** @type {{ time: string | number, position: string, shape: string, color: string, text: string, id: string, at: number }[]} */
+  /** @type {{ marker: ReturnType<typeof entryMarker> & { id: string }, at: number }[]} */
   const m = [];
   trades.forEach((t, k) => {
-    const e = ENTRY_STYLE[/** @type {'long' | 'short'} */ (t.direction)] ?? ENTRY_STYLE.long;
-    m.push({ time: times[t.entryIndex], position: e.position, shape: e.shape, color: e.color, text: e.text, id: `in${k}`, at: t.entryIndex });
-    const x = EXIT_STYLE[/** @type {keyof typeof EXIT_STYLE} */ (t.exitReason)] ?? EXIT_STYLE.signal;
-    // A long exits above the bar, a short below: the exit sits where the price went against the entry.
-    m.push({ time: times[t.exitIndex], position: t.direction === 'short' ? 'belowBar' : 'aboveBar', shape: 'circle', color: x.color, text: x.text, id: `out${k}`, at: t.exitIndex });
+    m.push({ marker: { ...entryMarker(t.direction, times[t.entryIndex]), id: `in${k}` }, at: t.entryIndex });
+    m.push({ marker: { ...exitMarker(t.direction, t.exitReason, times[t.exitIndex]), id: `out${k}` }, at: t.exitIndex });
   });
   m.sort((a, b) => a.at - b.at);
-  return m.map(({ at, ...marker }) => marker);
+  return m.map((x) => x.marker);
+}
+
+/**
+ * The marker of a live run's fill or stop event (what tradeMarkers draws for its trade), or
+ * null for the other events.
+ * @param {import('quant-backtest').LiveEvent} e @param {string | number} time
+ */
+export function eventMarker(e, time) {
+  if (e.kind === 'fill' && e.reason === 'entry') return entryMarker(e.side, time);
+  return e.kind === 'fill' || e.kind === 'stop' ? exitMarker(e.side, e.reason, time) : null;
 }
 
 /** How many markers of each kind: 'entry:long', 'exit:stop_loss', ... @param {import('quant-backtest').StrategyTrade[]} trades */
