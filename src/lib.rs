@@ -29,6 +29,7 @@ pub mod strategy;
 pub mod stream;
 pub mod sweep;
 mod timing;
+pub mod walk;
 
 #[cfg(all(feature = "python", not(target_arch = "wasm32")))]
 mod python;

@@ -5,6 +5,7 @@ mod live;
 mod live_portfolio;
 mod portfolio;
 mod value;
+mod walk;
 
 pub use live::{live_from_json, LiveBacktest, SavedLive, LIVE_STATE_FORMAT, LIVE_STATE_VERSION};
 pub use live_portfolio::LivePortfolioBacktest;
@@ -15,6 +16,7 @@ pub use portfolio::{
 
 pub(crate) use value::BIG_NUMBER_TOKEN;
 pub use value::{key_shown, key_text, Value};
+pub use walk::{plan_walk, run_walk_forward, WalkForwardOutput, WalkPlan, WalkWindowOutput};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 

@@ -67,6 +67,19 @@ impl MarketData {
     pub fn len(&self) -> usize {
         self.dates.len()
     }
+    /// Bars `range` (a non-empty part of valid bars is valid: no checks again).
+    pub(crate) fn slice(&self, range: std::ops::Range<usize>) -> MarketData {
+        debug_assert!(!range.is_empty() && range.end <= self.len());
+        MarketData {
+            symbol: self.symbol.clone(),
+            dates: self.dates[range.clone()].to_vec(),
+            open: self.open[range.clone()].to_vec(),
+            high: self.high[range.clone()].to_vec(),
+            low: self.low[range.clone()].to_vec(),
+            close: self.close[range.clone()].to_vec(),
+            volume: self.volume[range].to_vec(),
+        }
+    }
     /// Always false: empty data is refused. Present for clippy's `len_without_is_empty`.
     pub fn is_empty(&self) -> bool {
         self.dates.is_empty()

@@ -172,6 +172,8 @@ impl<S: SignalWords> Effective<S> {
 pub(crate) struct Details {
     pub equity: Vec<f64>,
     pub trades: Vec<RawTrade>,
+    /// Bars that ended with a position open (the metrics' exposure, as a count).
+    pub exposed_bars: usize,
 }
 
 /// Runs the signals over `data` and returns the metrics; `returns` is scratch for them; with
@@ -307,6 +309,7 @@ pub(crate) fn run<S: SignalWords>(
     m.buy_and_hold_return = close[n - 1] / close[0] - 1.0;
     if let Some(d) = details {
         d.trades = trades;
+        d.exposed_bars = metrics.exposed_bars;
     }
     m
 }
