@@ -29,6 +29,7 @@ from ._engine import (
 from ._errors import BacktestError
 from ._portfolio_result import AssetSummary, PortfolioResult, PortfolioTrade
 from ._result import BacktestResult, Trade
+from ._walk_result import WalkForwardResult, WalkWindow
 from .live import Bar, Event, LivePortfolioRun, LiveRun, Position
 from .universe import Universe, generate_sample_universe
 
@@ -40,6 +41,8 @@ __all__ = [
     "LiveRun",
     "Position",
     "PortfolioResult",
+    "WalkForwardResult",
+    "WalkWindow",
     "PortfolioTrade",
     "Universe",
     "generate_sample_universe",

@@ -11,6 +11,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Iterator, Optional, Sequence, Union
 
 from . import _backend, _fallback
@@ -20,8 +21,10 @@ from ._fallback.api import _check_signal
 from ._fallback.metrics import INT_METRICS
 from ._fallback.names import describe_value as _describe
 from ._fallback.portfolio import STRATEGY_KEYS
+from ._fallback.sweep import plan as _fallback_sweep_plan
 from ._portfolio_result import PortfolioResult
 from ._result import METRIC_NAMES, SEED_METRIC_NAMES, BacktestResult
+from ._walk_result import WalkForwardResult
 from .live import LivePortfolioRun, LiveRun
 from .universe import Universe, as_universe
 
@@ -61,6 +64,21 @@ def _fill(value: Any) -> str:
     if not isinstance(value, str):
         raise BacktestError(f"fill must be 'next_open' or 'close', got {value!r}")
     return value
+
+
+@dataclass(frozen=True)
+class _SweepRequest:
+    """A sweep's inputs as plain values: the bars (``MarketData`` or ``Universe``), the
+    strategy tree, params, settings, the constraint tree and, when a callable constraint
+    filtered the combinations (or a caller split them into chunks), the explicit rows."""
+
+    data: Any
+    tree: Any
+    params: Any
+    settings: dict
+    constraint: Any
+    names: Optional[list[str]] = None
+    rows: Optional[list[list]] = None
 
 
 class _Settings:
@@ -579,6 +597,8 @@ class RustEngine:
         max_workers: Optional[int] = None,
         *,
         as_frame: Optional[bool] = None,
+        executor: Any = None,
+        progress: Any = None,
         **settings: Any,
     ) -> Any:
         """Every combination of ``params`` (a dict of value lists; the first key outermost)
@@ -588,32 +608,68 @@ class RustEngine:
         where undefined). A DataFrame with pandas, else a dict of columns (numpy arrays with
         numpy). Each distinct indicator is computed once; rows run on ``max_workers``
         threads (default every core). ``data`` may be a ``Universe``: every row is then a
-        portfolio run (one strategy for all assets; ``max_positions`` allowed)."""
+        portfolio run (one strategy for all assets; ``max_positions`` allowed).
+
+        ``executor``: run the rows in chunks on a distributed engine (a
+        ``concurrent.futures.Executor``, a ``dask.distributed.Client``, the ``ray`` module or
+        a :class:`quant_backtest.distributed.RayExecutor`): the same rows, bit for bit, in
+        sweep order. ``progress``: ``True`` (a tqdm bar) or a callable ``(done, total)``
+        called as chunks of rows finish."""
+        request = self._sweep_request(data, strategy, params, constraint, settings)
+        if executor is not None or progress is not None:
+            from . import distributed
+
+            columns = distributed.sweep_columns(self, request, max_workers, executor, progress)
+        else:
+            columns = self._sweep_columns(request, max_workers)
+        return _frame(columns, as_frame)
+
+    def _sweep_request(
+        self, data: DataLike, strategy: Any, params: Any, constraint: Any, settings: dict
+    ) -> _SweepRequest:
+        """A sweep's inputs as plain values (a callable constraint applied here)."""
         portfolio = isinstance(data, Universe)
         md = data if portfolio else as_market_data(data)
         tree = _portfolio_strategy(strategy) if portfolio else _strategy_value(strategy)
         params = _plain(params)
-        settings = _plain(settings)
-        workers = _workers(max_workers)
         names = rows = None
         if callable(constraint):
             names, rows = _filtered_rows(params, constraint)
             cond_value = None
         else:
             cond_value = _strategy_value(constraint) if constraint is not None else None
+        return _SweepRequest(md, tree, params, _plain(settings), cond_value, names, rows)
+
+    def _sweep_columns(self, r: _SweepRequest, max_workers: Any) -> dict[str, Any]:
+        """The columns of request ``r``'s rows (its explicit ``rows`` when it has them)."""
+        workers = _workers(max_workers)
+        portfolio = isinstance(r.data, Universe)
         if self._native is not None:
             run = self._native.portfolio_sweep if portfolio else self._native.sweep
-            handle = md._native_handle() if portfolio else md.native_handle()
-            columns = run(handle, tree, settings, params, cond_value, names, rows, workers)
-        else:
-            if workers is not None and workers < 1:
-                raise BacktestError(f"max_workers must be >= 1, got {workers}", "invalid_parameter")
-            combos = None if rows is None else [dict(zip(names, r)) for r in rows]
-            run = _fallback.sweep_portfolio if portfolio else _fallback.sweep
-            bars = md._columns() if portfolio else md.as_lists()
-            out = _call_fallback(run, bars, tree, params, settings, cond_value, combos)
-            columns = _typed_columns(out["columns"])
-        return _frame(columns, as_frame)
+            handle = r.data._native_handle() if portfolio else r.data.native_handle()
+            return run(handle, r.tree, r.settings, r.params, r.constraint, r.names, r.rows, workers)
+        if workers is not None and workers < 1:
+            raise BacktestError(f"max_workers must be >= 1, got {workers}", "invalid_parameter")
+        combos = None if r.rows is None else [dict(zip(r.names, row)) for row in r.rows]
+        run = _fallback.sweep_portfolio if portfolio else _fallback.sweep
+        bars = r.data._columns() if portfolio else r.data.as_lists()
+        out = _call_fallback(run, bars, r.tree, r.params, r.settings, r.constraint, combos)
+        return _typed_columns(out["columns"])
+
+    def _sweep_rows(self, r: _SweepRequest) -> tuple[list[str], list[list]]:
+        """The rows request ``r`` runs, in order: its explicit rows, or the combinations its
+        constraint keeps (every value checked, as the sweep checks them)."""
+        if r.rows is not None:
+            return list(r.names or []), [list(row) for row in r.rows]
+        # A portfolio's own setting does not change which combinations run.
+        settings = {k: v for k, v in r.settings.items() if k != "max_positions"}
+        if self._native is not None:
+            names, rows = self._native.sweep_rows(r.tree, settings, r.params, r.constraint)
+            return list(names), [list(row) for row in rows]
+        names, combos, _, _ = _call_fallback(
+            _fallback_sweep_plan, r.tree, r.params, settings, r.constraint, None
+        )
+        return list(names), [[c[n] for n in names] for c in combos]
 
     async def sweep_async(
         self, data: DataLike, strategy: StrategyLike, params: dict, **kwargs: Any
@@ -631,11 +687,15 @@ class RustEngine:
         maximize: str = "sharpe_ratio",
         constraint: Any = None,
         max_workers: Optional[int] = None,
+        *,
+        executor: Any = None,
+        progress: Any = None,
         **settings: Any,
     ) -> tuple[dict, Any]:
         """The combination of ``params`` with the largest ``maximize`` metric (NaN never wins;
         ties go to the first in sweep order) and its full ``BacktestResult`` (a
-        ``PortfolioResult`` when ``data`` is a ``Universe``)."""
+        ``PortfolioResult`` when ``data`` is a ``Universe``). ``executor`` and ``progress``
+        as for :meth:`sweep` (the one best run then runs here)."""
         if maximize not in METRIC_NAMES:
             near = _fallback.nearest(str(maximize), METRIC_NAMES)
             raise BacktestError(
@@ -643,7 +703,15 @@ class RustEngine:
             )
         md = data if isinstance(data, Universe) else as_market_data(data)
         columns = self.sweep(
-            md, strategy, params, constraint, max_workers, as_frame=False, **settings
+            md,
+            strategy,
+            params,
+            constraint,
+            max_workers,
+            as_frame=False,
+            executor=executor,
+            progress=progress,
+            **settings,
         )
         scores = [float(x) for x in columns[maximize]]
         best = 0
@@ -658,6 +726,92 @@ class RustEngine:
         if isinstance(md, Universe):
             return chosen, self.run_portfolio(md, strategy, params=chosen, **settings)
         return chosen, self.run_backtest(md, strategy, params=chosen, **settings)
+
+    def walk_forward(
+        self,
+        data: DataLike,
+        strategy: StrategyLike,
+        params: dict,
+        train: int,
+        test: int,
+        step: Optional[int] = None,
+        anchored: bool = False,
+        maximize: str = "sharpe_ratio",
+        constraint: Any = None,
+        max_workers: Optional[int] = None,
+        *,
+        executor: Any = None,
+        progress: Any = None,
+        **settings: Any,
+    ) -> WalkForwardResult:
+        """Walk-forward optimisation (SPEC part 12): windows of ``train`` bars then ``test``
+        bars moving by ``step`` (default ``test``; at least ``test``), rolling or ``anchored``
+        (every train window from the first bar). On each window the combination of ``params``
+        (as ``sweep`` takes them, with ``constraint``) with the largest ``maximize`` metric on
+        the train bars runs on the test bars, starting flat with the equity the previous test
+        ended with; every indicator is computed on the bars up to the window's end. Returns
+        a :class:`WalkForwardResult`: a row per window and the stitched out-of-sample run.
+        ``executor`` and ``progress`` as for :meth:`sweep`: the train sweeps run in chunks of
+        combinations there, the chosen ones' runs here."""
+        if isinstance(data, Universe):
+            raise BacktestError(
+                "walk_forward runs on one asset's bars; a Universe is not supported",
+                "invalid_parameter",
+            )
+        request = self._sweep_request(data, strategy, params, constraint, settings)
+        options = _plain(
+            {"train": train, "test": test, "step": step, "anchored": anchored, "maximize": maximize}
+        )
+        if executor is not None or progress is not None:
+            from . import distributed
+
+            out = distributed.walk_forward_output(
+                self, request, options, max_workers, executor, progress
+            )
+        else:
+            out = self._walk_output(request, options, max_workers)
+        return WalkForwardResult._from_output(out, self.backend, request.data.dates)
+
+    def _walk_output(self, r: _SweepRequest, options: dict, max_workers: Any) -> dict:
+        """The engine's walk-forward output (plain values) for request ``r``."""
+        workers = _workers(max_workers)
+        md = r.data
+        if self._native is not None:
+            return self._native.walk_forward(
+                md.native_handle(),
+                r.tree,
+                r.settings,
+                r.params,
+                r.constraint,
+                r.names,
+                r.rows,
+                options,
+                workers,
+            )
+        if workers is not None and workers < 1:
+            raise BacktestError(f"max_workers must be >= 1, got {workers}", "invalid_parameter")
+        combos = None if r.rows is None else [dict(zip(r.names, row)) for row in r.rows]
+        start = time.perf_counter()
+        out = _call_fallback(
+            _fallback.walk_forward,
+            md.as_lists(),
+            r.tree,
+            r.params,
+            r.settings,
+            r.constraint,
+            combos,
+            options,
+        )
+        out["execution_time_ms"] = (time.perf_counter() - start) * 1000.0
+        return out
+
+    async def walk_forward_async(
+        self, data: DataLike, strategy: StrategyLike, params: dict, **kwargs: Any
+    ) -> WalkForwardResult:
+        """``walk_forward`` in the event loop's default executor."""
+        loop = asyncio.get_running_loop()
+        call = functools.partial(self.walk_forward, data, strategy, params, **kwargs)
+        return await loop.run_in_executor(None, call)
 
     # -- lifetime -----------------------------------------------------------------------
 

@@ -178,6 +178,64 @@ impl PyEngine {
         output_dict(py, out)
     }
 
+    /// The combinations a sweep runs, in order (the constraint applied): the param names and
+    /// each row's values, for a caller that splits the sweep into chunks of rows.
+    fn sweep_rows<'py>(
+        &self,
+        py: Python<'py>,
+        strategy: &Bound<'py, PyAny>,
+        settings: &Bound<'py, PyAny>,
+        params: &Bound<'py, PyAny>,
+        constraint: &Bound<'py, PyAny>,
+    ) -> PyResult<(Vec<String>, Bound<'py, PyAny>)> {
+        let r = SweepRequest::read(py, [strategy, settings, params, constraint], None, None)?;
+        let plan = detached(py, || {
+            api::plan(&r.strategy, &r.settings, &r.params, &r.constraint, None)
+        })?;
+        let rows: Vec<Value> = (0..plan.len())
+            .map(|i| Value::List(plan.combination(i)))
+            .collect();
+        Ok((plan.names.clone(), pythonize::pythonize(py, &rows)?))
+    }
+
+    /// A walk-forward (SPEC part 12): the sweep's request (as `sweep` takes it) and the walk's
+    /// options (`train`, `test`, `step`, `anchored`, `maximize`); the result as plain values.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (data, strategy, settings, params, constraint, names, rows, options, max_workers))]
+    fn walk_forward<'py>(
+        &self,
+        py: Python<'py>,
+        data: &PyMarketData,
+        strategy: &Bound<'py, PyAny>,
+        settings: &Bound<'py, PyAny>,
+        params: &Bound<'py, PyAny>,
+        constraint: &Bound<'py, PyAny>,
+        names: Option<Vec<String>>,
+        rows: Option<&Bound<'py, PyAny>>,
+        options: &Bound<'py, PyAny>,
+        max_workers: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let r = SweepRequest::read(py, [strategy, settings, params, constraint], names, rows)?;
+        let options = wire(py, options)?;
+        let workers = check_workers(py, max_workers)?;
+        let data = &data.inner;
+        let plan = detached(py, || {
+            api::plan_walk(
+                &r.strategy,
+                &r.settings,
+                &r.params,
+                &r.constraint,
+                r.rows,
+                &options,
+            )
+        })?;
+        let pool = self.pool(crate::pool::threads_for(workers, plan.sweep.len()));
+        let out = detached(py, || {
+            api::run_walk_forward(data, &plan, &pool, &mut SeriesTable::new())
+        })?;
+        Ok(pythonize::pythonize(py, &out)?)
+    }
+
     /// One portfolio run: `strategy` one tree or a dict symbol -> tree.
     fn run_portfolio<'py>(
         &self,

@@ -18,7 +18,7 @@ Layers, as in ``src/``:
 * ``signals``: a bound tree to per-bar booleans, indicators cached by key
 * ``execution``: the per-bar step (pending order, stops, signals, equity)
 * ``metrics``: the metric table, as an accumulator
-* ``api``: ``run_backtest`` and ``run_signals``; ``sweep``: ``sweep``
+* ``api``: ``run_backtest`` and ``run_signals``; ``sweep``: ``sweep``; ``walk``: ``walk_forward``
 * ``seed``: the seed API (``backtest``, ``grid``, ...), on top of the strategy engine
 """
 
@@ -43,6 +43,7 @@ from .seed import backtest, grid, sma, sma_cross, validate_grid, validate_params
 from .settings import DEFAULTS, SETTING_NAMES, Settings
 from .strategy import INDICATORS, Strategy, parse_strategy, strategy_params
 from .sweep import sweep
+from .walk import walk_forward
 
 __all__ = [
     "format_float",
@@ -63,6 +64,7 @@ __all__ = [
     "run_backtest",
     "run_signals",
     "sweep",
+    "walk_forward",
     # portfolios
     "run_portfolio",
     "sweep_portfolio",
