@@ -199,7 +199,8 @@ class _Dask(_Runner):
         self.threads = max(1, min(nthreads.values()))
 
     def share(self, payload: dict) -> Any:
-        return self.client.scatter(payload, broadcast=True, hash=False)
+        # In a list: a dict given to scatter is a mapping of names to scatter one by one.
+        return self.client.scatter([payload], broadcast=True, hash=False)[0]
 
     def start(self, fn: Callable, shared: Any, task: dict) -> Any:
         return self.client.submit(fn, shared, task, pure=False)
@@ -354,7 +355,7 @@ def _run_chunks(
         **extra,
     }
     report = _Progress(progress, len(rows), what)
-    results: dict[Any, tuple[int, int]] = {}
+    spans_of: dict[int, tuple[int, int]] = {}  # by id(handle): some handles are unhashable
     out: dict[int, Any] = {}
     pending: list = []
     try:
@@ -362,15 +363,15 @@ def _run_chunks(
         for start, count in spans:
             task = {**base, "rows": rows[start : start + count]}
             handle = runner.start(fn, shared, task)
-            results[handle] = (start, count)
+            spans_of[id(handle)] = (start, count)
             pending.append(handle)
         for handle in runner.finished(pending):
-            start, count = results[handle]
+            start, count = spans_of[id(handle)]
             try:
                 out[start] = runner.result(handle)
             except BaseException as e:  # noqa: BLE001 - a worker's error, or the caller's interrupt
                 raise _unwrapped(e) from None
-            pending.remove(handle)
+            pending = [h for h in pending if h is not handle]
             report.add(count)
     except BaseException:
         runner.cancel(pending)
