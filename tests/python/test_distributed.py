@@ -19,8 +19,7 @@ from typing import Any, Iterator
 import pytest
 
 import quant_backtest as qb
-from quant_backtest import BacktestError, RustEngine
-from quant_backtest import distributed
+from quant_backtest import BacktestError, RustEngine, distributed
 from quant_backtest import strategy as qs
 
 distributed_dask = pytest.importorskip("distributed")
