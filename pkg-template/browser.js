@@ -23,7 +23,7 @@ const KEPT_DATA = 4;
 
 /**
  * The engine Worker of one engine: a single module Worker whose own build may be threaded.
- * `ready` resolves with its info; `pairs`, `sweep`, `portfolioSweep`, `backtest`, ... send work;
+ * `ready` resolves with its info; `pairs`, `sweep`, `portfolioSweep`, `backtest`, `walk`, ... send work;
  * `close` terminates it.
  */
 class BrowserPool {
@@ -131,6 +131,12 @@ class BrowserPool {
     return msg.value;
   }
 
+  /** One walk-forward in the Worker. @param {any} md @param {import('./protocol.js').WalkRequest} request */
+  async walk(md, request) {
+    const msg = await this.send({ kind: 'walk', request }, md, 1);
+    return msg.value;
+  }
+
   /**
    * @param {any} md @param {Uint32Array} fast @param {Uint32Array} slow @param {any[]} settings
    * @param {boolean} details @param {number} _workers @param {{ onProgress?: (done: number, total: number) => void }} [options]
@@ -185,7 +191,7 @@ setup({
 
 // Local bindings, not re-exports: with `sideEffects: false` a bundler may skip a module that only
 // re-exports, and with it the set-up above.
-export const { BacktestError, BacktestResult, CachedRustEngine, LivePortfolioRun, LiveRun, MarketData, PortfolioResult, RustEngine, StrategyResult, Universe, benchmarkEngine, catalog, createEngine, generateSampleData, generateSampleUniverse } = core;
+export const { BacktestError, BacktestResult, CachedRustEngine, LivePortfolioRun, LiveRun, MarketData, PortfolioResult, RustEngine, StrategyResult, Universe, WalkForwardResult, benchmarkEngine, catalog, createEngine, generateSampleData, generateSampleUniverse } = core;
 /** The strategy builder (`strategy.sma(10).crossesAbove(strategy.sma(30))`, `new strategy.Strategy({...})`). */
 export const strategy = strategyModule;
 /** Indicators over arrays (`indicators.rsi(close, 14)`) and streaming (`new indicators.RSI(14)`). */

@@ -23,9 +23,11 @@ import {
 export { PortfolioResult, Universe, generateSampleUniverse } from './portfolio.js';
 import { liveRun } from './live.js';
 import { liveFromJSON } from './live-portfolio.js';
+import { planWalk, runPlannedWalk, walkRequest, walkResult } from './walk.js';
 
 export { LiveRun } from './live.js';
 export { LivePortfolioRun } from './live-portfolio.js';
+export { WalkForwardResult } from './walk.js';
 
 const COLUMNS = /** @type {const} */ (['open', 'high', 'low', 'close', 'volume']);
 const DEFAULTS = Object.freeze({
@@ -678,6 +680,12 @@ function marketData(data) {
   throw new BacktestError(`data must be MarketData, an object of columns or an array of bars, got ${describe(data)}`);
 }
 
+/** A walk-forward's bars: one asset's (a Universe is refused, as in Python). @param {unknown} data */
+function walkData(data) {
+  if (data instanceof Universe) throw new BacktestError("walk_forward runs on one asset's bars; a Universe is not supported", 'invalid_parameter');
+  return marketData(data);
+}
+
 /** @param {{ md: MarketData, owned: boolean }} d */
 function release(d) {
   if (d.owned) {
@@ -1140,22 +1148,13 @@ function preparedRun(request) {
 }
 
 /**
- * A StrategyResult from the raw output (`runStrategy` / `runSignals`), dates from the bars; a
- * live run's output (no bars: `md` null) carries its trades' dates in `trade_dates`.
- * @param {any} out @param {MarketData | null} md
+ * Frozen trade objects from packed trades (the catalog's trade fields per trade), dated from
+ * `dates` by bar index or, for a live run (no bars), from `tradeDates` (entry, exit per trade).
+ * @param {Float64Array} t @param {readonly string[] | null} dates @param {readonly string[] | undefined} [tradeDates]
+ * @returns {readonly any[]}
  */
-function strategyResult(out, md) {
+function strategyTrades(t, dates, tradeDates) {
   const n = names();
-  const dates = md === null ? null : datesOf(internal(md));
-  /** @type {readonly string[] | undefined} */
-  const tradeDates = out.trade_dates;
-  /** @type {Record<string, any>} */
-  const fields = {};
-  n.metrics.forEach((m, i) => {
-    const x = out.metrics[i];
-    fields[m.key] = Number.isNaN(x) ? null : x;
-  });
-  const t = out.trades;
   const stride = n.tradeFields.length;
   const at = Object.fromEntries(n.tradeFields.map((f, i) => [f, i]));
   const trades = [];
@@ -1179,7 +1178,24 @@ function strategyResult(out, md) {
       }),
     );
   }
-  fields.trades = Object.freeze(trades);
+  return Object.freeze(trades);
+}
+
+/**
+ * A StrategyResult from the raw output (`runStrategy` / `runSignals`), dates from the bars; a
+ * live run's output (no bars: `md` null) carries its trades' dates in `trade_dates`.
+ * @param {any} out @param {MarketData | null} md
+ */
+function strategyResult(out, md) {
+  const n = names();
+  const dates = md === null ? null : datesOf(internal(md));
+  /** @type {Record<string, any>} */
+  const fields = {};
+  n.metrics.forEach((m, i) => {
+    const x = out.metrics[i];
+    fields[m.key] = Number.isNaN(x) ? null : x;
+  });
+  fields.trades = strategyTrades(out.trades, dates, out.trade_dates);
   fields.equityCurve = out.equity_curve;
   fields.params = Object.freeze({ ...(out.params ?? {}) });
   fields.executionTimeMs = out.execution_time_ms;
@@ -1701,6 +1717,62 @@ export class RustEngine {
     }
   }
 
+  // -- walk-forward (SPEC part 12; walk.js) -------------------------------------------------
+
+  /**
+   * Walk-forward optimisation on the calling thread: windows of `options.train` bars then
+   * `options.test` bars moving by `step` (default `test`; at least `test`), rolling or
+   * `anchored` (every train window from the first bar). On each window the combination of
+   * `params` (as `sweep` takes them; `constraint` as there) with the largest `maximize` metric
+   * (camelCase, default 'sharpeRatio'; NaN never wins, ties go to the first) on the train bars
+   * runs on the test bars, flat, from the equity the previous test ended with; indicators see
+   * every bar up to the window's end. The other options: the settings of `runBacktest`, and
+   * `maxWorkers` (as for `walkForwardAsync`; this call runs here, on the build's threads).
+   * @param {unknown} data @param {unknown} strategy @param {unknown} params @param {unknown} [options]
+   * @returns {import('./walk.js').WalkForwardResult}
+   */
+  walkForward(data, strategy, params, options) {
+    const d = walkData(data);
+    try {
+      return runPlannedWalk(planWalk(walkRequest(strategy, params, options), d.md), d.md);
+    } finally {
+      release(d);
+    }
+  }
+
+  /**
+   * `walkForward` off the calling thread: Node, on a worker thread of this engine's pool
+   * (`maxWorkers: 1`: on the calling thread, later); browsers, in the engine Worker. Every value
+   * and the bars' count are checked here first: a refusal never waits for a worker.
+   * @param {unknown} data @param {unknown} strategy @param {unknown} params @param {unknown} [options]
+   * @returns {Promise<import('./walk.js').WalkForwardResult>}
+   */
+  async walkForwardAsync(data, strategy, params, options) {
+    const d = walkData(data);
+    /** @type {any} */
+    let plan = null;
+    try {
+      const checked = walkRequest(strategy, params, options);
+      plan = planWalk(checked, d.md);
+      const workers = checked.maxWorkers ?? state.defaultWorkers();
+      const pool = workers > 1 || state.poolForAll ? await this.#usablePool() : null;
+      if (pool === null) {
+        await null; // answer asynchronously, like the pool
+        const here = plan;
+        plan = null; // runPlannedWalk frees it
+        return runPlannedWalk(here, d.md);
+      }
+      plan.free(); // the worker plans its own from the same request
+      plan = null;
+      return walkResult(await pool.walk(d.md, checked.request, state.defaultWorkers()), d.md.dates);
+    } catch (e) {
+      throw asBacktestError(e);
+    } finally {
+      plan?.free();
+      release(d);
+    }
+  }
+
   /**
    * Resolves when the engine is ready for grids: in browsers, once its Worker has loaded its
    * build (threaded or single-threaded); at once elsewhere.
@@ -1913,5 +1985,7 @@ export function benchmarkEngine(data, fastPeriod = 10, slowPeriod = 30, options)
 
 // What portfolio.js (the package's own module) uses of this one.
 export { adopt, describe, integer, names, optionsObject, plain, reprString, strategyValue, wasmCall, wireSettings };
+// What walk.js uses of this one.
+export { filteredRows, intText, optionalInteger, strategyTrades };
 // What live.js uses of this one.
 export { describeValue, strategyResult };

@@ -28,6 +28,10 @@ import type {
   Universe,
   UniverseLike,
 } from './portfolio.js';
+/** Walk-forward optimisation (walk.d.ts): the sweep's best on each train window, run on its test window. */
+export { WalkForwardResult } from './walk.js';
+export type { WalkForwardOptions, WalkForwardResultJSON, WalkMetricsJSON, WalkTradeJSON, WalkWindow, WalkWindowJSON } from './walk.js';
+import type { WalkForwardOptions, WalkForwardResult } from './walk.js';
 /** Live runs (live.d.ts): one bar pushed at a time. */
 export { LiveRun } from './live.js';
 export type { LiveBar, LiveEvent, LiveEventKind, LiveEventReason, LiveOptions, LivePending, LivePosition } from './live.js';
@@ -652,6 +656,26 @@ export declare class RustEngine {
    * check with `instanceof` when the text may be either); code `invalid_state` when it cannot be.
    */
   liveFromJSON<R extends LiveRun | LivePortfolioRun = LiveRun>(text: string): R;
+  /**
+   * Walk-forward optimisation on the calling thread: windows of `train` bars then `test` bars
+   * moving by `step` (rolling, or `anchored` at the first bar); on each, the combination of
+   * `params` with the largest `maximize` metric on the train bars runs on the test bars, flat,
+   * from the equity the previous test ended with. Indicators see every bar up to the window's
+   * end. Refusals (code `invalid_parameter`, ...) have the Python package's messages.
+   */
+  walkForward<P extends string>(
+    data: DataLike,
+    strategy: StrategyLike,
+    params: Record<P, Iterable<number> | ArrayLike<number>>,
+    options: WalkForwardOptions,
+  ): WalkForwardResult;
+  /** The same, as a Promise (Node: a worker thread of the pool, or the calling thread with `maxWorkers: 1`; browsers: the engine Worker); the same result, bit for bit. */
+  walkForwardAsync<P extends string>(
+    data: DataLike,
+    strategy: StrategyLike,
+    params: Record<P, Iterable<number> | ArrayLike<number>>,
+    options: WalkForwardOptions,
+  ): Promise<WalkForwardResult>;
   /** Resolves when grids can run: in browsers once the engine Worker has loaded its build (then `getEngineInfo()` reports it); at once in Node. */
   ready(): Promise<void>;
 }

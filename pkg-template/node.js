@@ -160,6 +160,16 @@ class NodePool {
   }
 
   /**
+   * One walk-forward on one worker (`WasmWalk.run`'s output).
+   * @param {any} md @param {import('./protocol.js').WalkRequest} request @param {number} cap
+   */
+  async walk(md, request, cap) {
+    const [slot] = this.pick(1, cap);
+    const msg = await this.send(slot, { kind: 'walk', request }, dataRef(md));
+    return msg.value;
+  }
+
+  /**
    * One portfolio run on one worker (`runPortfolio`'s output); the bars of every asset go along.
    * @param {import('./protocol.js').Columns[]} assets @param {{ strategy: any, settings: Record<string, unknown>, params: Record<string, unknown> }} request @param {number} cap
    */
@@ -306,7 +316,7 @@ markReady();
 
 // Local bindings, not re-exports: with `sideEffects: false` a bundler may skip a module that only
 // re-exports, and with it the set-up above.
-export const { BacktestError, BacktestResult, CachedRustEngine, LivePortfolioRun, LiveRun, MarketData, PortfolioResult, RustEngine, StrategyResult, Universe, benchmarkEngine, catalog, createEngine, generateSampleData, generateSampleUniverse } = core;
+export const { BacktestError, BacktestResult, CachedRustEngine, LivePortfolioRun, LiveRun, MarketData, PortfolioResult, RustEngine, StrategyResult, Universe, WalkForwardResult, benchmarkEngine, catalog, createEngine, generateSampleData, generateSampleUniverse } = core;
 /** The strategy builder (`strategy.sma(10).crossesAbove(strategy.sma(30))`, `new strategy.Strategy({...})`). */
 export const strategy = strategyModule;
 /** Indicators over arrays (`indicators.rsi(close, 14)`) and streaming (`new indicators.RSI(14)`). */

@@ -23,7 +23,9 @@
  * @typedef {{ kind: 'portfolioSweep', sweep: number, request: SweepRequest, assets?: Columns[], ranges: [number, number][] }} PortfolioSweepTask
  *   ranges of a portfolio sweep; `assets` (the universe's bars) go along with a worker's first
  *   chunk of the sweep only: it keeps that universe and plan until a task of another job arrives
- * @typedef {BacktestTask | StrategyTask | PairsTask | SweepTask | PortfolioTask | PortfolioSweepTask} Task
+ * @typedef {SweepRequest & { options: Record<string, unknown> }} WalkRequest a sweep's request and the walk's options (snake_case), as `new WasmWalk` takes them
+ * @typedef {{ kind: 'walk', request: WalkRequest }} WalkTask one whole walk-forward on the bars (`WasmWalk.run`'s output)
+ * @typedef {BacktestTask | StrategyTask | PairsTask | SweepTask | PortfolioTask | PortfolioSweepTask | WalkTask} Task
  * @typedef {Task & { id: number, fingerprint: string, data?: Columns, drop?: string[] }} Request main thread -> worker
  * @typedef {{ value: any, ms: number, count: number }} ChunkOutput
  * @typedef {{ type: 'ready', info: { build: 'threaded' | 'single-threaded', threads: number } }} ReadyReply
@@ -90,6 +92,7 @@ export function runTask(st, msg, post) {
   if (msg.kind === 'strategy') {
     return { value: engine.runStrategy(data, msg.strategy, msg.settings, msg.params), ms: performance.now() - t0 };
   }
+  if (msg.kind === 'walk') return { value: runWalk(engine, data, msg.request), ms: performance.now() - t0 };
   // The chunks of one grid or sweep share its indicator series (computed once here); a new job starts afresh.
   const job = `${msg.kind}:${msg.kind === 'pairs' ? msg.grid : msg.sweep}`;
   if (lastJob.get(msg.fingerprint) !== job) {
@@ -112,6 +115,20 @@ export function runTask(st, msg, post) {
     runRange = (a, b) => plan.run(data, a, b);
   }
   return runRanges(msg, runRange, post, t0);
+}
+
+/**
+ * One walk-forward on `data`, planned here from the request (the main thread has checked it and
+ * the bars first).
+ * @param {any} engine @param {any} data @param {WalkRequest} r @returns {any}
+ */
+function runWalk(engine, data, r) {
+  const plan = new engine.WasmWalk(r.strategy, r.settings, r.params, r.constraint, r.names, r.rows, r.options);
+  try {
+    return plan.run(data);
+  } finally {
+    plan.free();
+  }
 }
 
 /**

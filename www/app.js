@@ -13,6 +13,7 @@ import { documentText, showSettings, splitDocument, strategyDocument } from './s
 import { eventMarker, markerCounts, tradeMarkers } from './trade-markers.js';
 import { createPortfolioMode } from './portfolio.js';
 import { createReplay } from './replay.js';
+import { createWalkForward } from './walk-forward.js';
 import { chartTimes, linkScrolling, makeChart, moneyFormat } from './chart-base.js';
 import { formatMetric, int, metricLabel, money, ms, pct, pct100, price, ratio } from './metric-format.js';
 import { statRows } from './stat-rows.js';
@@ -56,6 +57,10 @@ function fillMetrics() {
     select.append(Object.assign(document.createElement('option'), { value: key, textContent: METRICS[key].label, title: m.description }));
   }
   select.value = 'sharpeRatio';
+  // The walk-forward's choice of metric: snake_case, the catalog's names.
+  const best = /** @type {HTMLSelectElement} */ ($('walk-maximize'));
+  for (const m of catalog().metrics) best.append(Object.assign(document.createElement('option'), { value: m.name, textContent: metricLabel(m.name), title: m.description }));
+  best.value = 'sharpe_ratio';
 }
 
 /** @param {unknown} e @returns {string} */
@@ -316,6 +321,7 @@ async function job(/** @type {() => Promise<any>} */ fn) {
 function setData(data, source) {
   if (gridAbort) gridAbort.abort();
   replay?.abandon();
+  walk?.clear();
   current.data = data;
   current.times = chartTimes(data.dates);
   current.source = source;
@@ -1110,6 +1116,8 @@ function renderBanner() {
 
 /** The replay, once the page has started. @type {ReturnType<typeof createReplay> | null} */
 let replay = null;
+/** The walk-forward view, once the page has started. @type {ReturnType<typeof createWalkForward> | null} */
+let walk = null;
 
 /** @type {ReturnType<typeof eventMarker>[]} */
 const replayMarkers = [];
@@ -1176,6 +1184,7 @@ async function start() {
   // The portfolio mode (a tab next to this workbench): the same strategy on a universe.
   createPortfolioMode({ engine, strategy: strategyNow, showError, clearError });
   replay = createReplay({ engine, strategy: strategyNow, data: () => current.data, view: replayView, showError, clearError });
+  walk = createWalkForward({ engine, LWC, priceChart, request: sweepRequest, data: () => current.data, times: () => current.times, job, showError, clearError });
   setState('ready');
 }
 
@@ -1231,6 +1240,10 @@ ready.catch(() => {}); // reported in the page; the hook's callers see the rejec
   /** The replay: play(speed) resolves when it stops; pause(); state (bars, events, the last check). */
   get replay() {
     return replay;
+  },
+  /** The walk-forward view: run() (the forms' request), lastRun (its request and result). */
+  get walk() {
+    return walk;
   },
   /** The rule builder (its state, its wire sides). */
   get builder() {

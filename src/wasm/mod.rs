@@ -7,7 +7,7 @@
 //! `seed`: the SMA crossover API. `convert`: JS values to and from the core's wire [`Value`]
 //! (serde-wasm-bindgen). `strategy`: strategy trees, signals, sweeps and indicators on the wire
 //! schema, as the Python door calls them. `live`: live runs, one bar pushed at a time; `live_portfolio`: a portfolio's,
-//! one bar set per instant.
+//! one bar set per instant. `walk`: walk-forward optimisation.
 
 mod convert;
 mod live;
@@ -15,6 +15,7 @@ mod live_portfolio;
 mod portfolio;
 mod seed;
 mod strategy;
+mod walk;
 
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;

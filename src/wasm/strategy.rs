@@ -63,7 +63,7 @@ pub(super) fn output_object(out: BacktestOutput) -> Object {
 }
 
 /// The numbers of a trade (in [`TRADE_FIELDS`] order) appended to `out`.
-fn push_trades(out: &mut Vec<f64>, trades: &[crate::execution::Trade]) {
+pub(super) fn push_trades(out: &mut Vec<f64>, trades: &[crate::execution::Trade]) {
     for t in trades {
         let side = SIDES.iter().position(|s| *s == t.direction).unwrap_or(0);
         let reason = EXIT_REASONS

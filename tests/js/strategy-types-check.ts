@@ -1,6 +1,6 @@
 // Type-checked (tsc --noEmit --strict by scripts/test-js.sh), never run: the strategy engine's
 // API with the types a TS user writes, so index.d.ts must describe all of it.
-import { RustEngine, StrategyResult, BacktestError, LiveRun, generateSampleData, strategy as qs } from 'quant-backtest';
+import { RustEngine, StrategyResult, BacktestError, LiveRun, WalkForwardResult, generateSampleData, strategy as qs } from 'quant-backtest';
 import type {
   AbortSignalLike,
   BacktestErrorCode,
@@ -16,9 +16,14 @@ import type {
   OptimizeResult,
   Side,
   StrategyJSON,
+  StrategyMetrics,
   StrategyResultJSON,
   StrategyTrade,
   SweepColumns,
+  WalkForwardOptions,
+  WalkForwardResultJSON,
+  WalkWindow,
+  WalkWindowJSON,
 } from 'quant-backtest';
 
 const engine = new RustEngine();
@@ -103,3 +108,27 @@ async function feeds(source: AsyncIterable<LiveBar>): Promise<void> {
 void feeds;
 const stateCode: BacktestErrorCode = 'invalid_state';
 void stateCode;
+
+// Walk-forward optimisation: the sweep's best on each train window, run on its test window.
+async function walks(): Promise<void> {
+  const options: WalkForwardOptions = { train: 200, test: 50, step: 60, anchored: true, maximize: 'sortinoRatio', constraint: (p) => p.fast > 4, stopLoss: 0.05, maxWorkers: 2 };
+  const walk: WalkForwardResult = engine.walkForward(data, tree, { fast: [5, 10, 15] }, options);
+  const later: WalkForwardResult = await engine.walkForwardAsync(data, built, { fast: [5, 10] }, { train: 100, test: 50 });
+  const sharpe: number | null = walk.sharpeRatio;
+  const metrics: StrategyMetrics = walk.metrics;
+  const windows: readonly WalkWindow[] = walk.windows;
+  const first: WalkWindow | undefined = windows[0];
+  const chosen: number | undefined = first?.params.fast;
+  const inSample: number | null | undefined = first?.inSample.calmarRatio;
+  const trainEquity: Float64Array | undefined = first?.inSampleEquity;
+  const dates: readonly string[] = walk.equityDates;
+  const index: Int32Array = walk.equityIndex;
+  const curve: Float64Array = walk.equityCurve;
+  const trades: readonly StrategyTrade[] = walk.trades;
+  const maximized: MetricName = walk.maximize;
+  const json: WalkForwardResultJSON = later.toJSON();
+  const row: WalkWindowJSON | undefined = json.windows[0];
+  const stitched: number | null | undefined = json.metrics.total_return;
+  void [sharpe, metrics, chosen, inSample, trainEquity, dates, index, curve, trades, maximized, row, stitched, walk.combinations, walk.anchored];
+}
+void walks;
