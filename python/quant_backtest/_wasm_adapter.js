@@ -344,6 +344,23 @@ function quantBacktestAdapter(glue) {
       }
     },
 
+    /**
+     * A walk-forward (SPEC part 12) as the native door's output, in JSON text.
+     * @param {WasmMarketData} d @param {string} strategy @param {string} settings
+     * @param {string} params @param {string | null} constraint @param {string | null} names
+     * @param {string | null} rows @param {string} options
+     * @returns {string}
+     */
+    walkForward(d, strategy, settings, params, constraint, names, rows, options) {
+      const walk = new glue.WasmWalk(parse(strategy), parse(settings), parse(params),
+        parse(constraint), parse(names), parse(rows), parse(options));
+      try {
+        return walk.runJson(d);
+      } finally {
+        walk.free();
+      }
+    },
+
     // -- portfolios (SPEC part 10) ---------------------------------------------------------
     /**
      * A universe of the given bars (copied; the handles stay the bridge's) and its union's

@@ -50,6 +50,7 @@ from ._fallback import api as _fallback_api
 from ._fallback import live as _fallback_live
 from ._fallback import portfolio as _fallback_portfolio
 from ._fallback import settings as _fallback_settings
+from ._fallback.sweep import plan as _fallback_sweep_plan
 from ._fallback.names import describe_value, nearest
 from ._result import _new_trade
 
@@ -97,11 +98,12 @@ _GLUE_NAMES = (
     "WasmLivePortfolio",
     "liveFromJSON",
     "liveNames",
+    "WasmWalk",
 )
 
 # Methods of the glue's classes the adapter calls (a stale build without one is refused).
 _GLUE_METHODS = ("fromPacked", "runPacked", "fromJSON", "toJSON", "positionSide", "lastDate")
-_GLUE_METHODS += ("fromRequestText", "pushBars", "pushText", "resultText")
+_GLUE_METHODS += ("fromRequestText", "pushBars", "pushText", "resultText", "runJson")
 
 _js: Any = None  # the adapter object, once started
 # The adapter's functions called per run, looked up once (each lookup makes a proxy).
@@ -632,6 +634,61 @@ class Engine:
             (strategy, settings, params, constraint, names, rows, max_workers),
         )
 
+    # -- walk-forward (SPEC part 12: the native Engine's walk_forward, sweep_rows) -----------
+
+    def walk_forward(
+        self,
+        data: MarketData,
+        strategy: Any,
+        settings: Any,
+        params: Any,
+        constraint: Any,
+        names: Optional[list],
+        rows: Optional[list],
+        options: Any,
+        max_workers: Optional[int],
+    ) -> dict:
+        if max_workers is not None and max_workers < 1:
+            raise BacktestError(f"max_workers must be >= 1, got {max_workers}", "invalid_parameter")
+        combos = None if rows is None else [dict(zip(names or [], r)) for r in rows]
+        if _lossy(strategy, params, constraint, rows, options) or _lossy(settings, integral=False):
+            # A value a JS number cannot carry as given: the pure-Python walk (the core's
+            # checks, messages and answer).
+            return _fallback_check(
+                _fallback.walk_forward,
+                data.as_lists(),
+                strategy,
+                params,
+                settings,
+                constraint,
+                combos,
+                options,
+            )
+        if _lossy(settings):
+            # An integral float setting (100000.0) is the same number in JS, but a refusal
+            # would write it as an integer: the pure-Python checks word it as natively.
+            _fallback_check(_fallback_sweep_plan, strategy, params, settings, constraint, combos)
+        text = _call(
+            _js.walkForward,
+            data._handle,
+            _text(strategy),
+            _text(settings),
+            _text(params),
+            None if constraint is None else _text(constraint),
+            None if names is None else _text(names),
+            None if rows is None else _text(rows),
+            _text(options),
+        )
+        return _walk_output(json.loads(str(text)))
+
+    def sweep_rows(self, strategy: Any, settings: Any, params: Any, constraint: Any) -> tuple:
+        """The combinations a sweep runs, as the native engine lists them (the pure-Python
+        plan: the same checks, order and values)."""
+        names, combos, _, _ = _fallback_check(
+            _fallback_sweep_plan, strategy, params, settings, constraint, None
+        )
+        return names, [[c[n] for n in names] for c in combos]
+
 
 def _sweep(js: tuple, fallback: tuple, lossy_settings: bool, request: tuple) -> dict:
     """A sweep (one asset's or a portfolio's): ``js`` the adapter's call and the bars' handle,
@@ -659,6 +716,33 @@ def _sweep(js: tuple, fallback: tuple, lossy_settings: bool, request: tuple) -> 
         None if rows is None else _text(rows),
     )
     return _sweep_columns(header, floats, ints)
+
+
+# The metrics that are always numbers (JSON writes their NaN as null; natively they are NaN).
+_FLOAT_METRICS = (
+    "total_return",
+    "annualized_return",
+    "volatility",
+    "max_drawdown",
+    "win_rate",
+    "buy_and_hold_return",
+    "exposure",
+)
+
+
+def _walk_output(out: dict) -> dict:
+    """The wasm walk-forward's JSON as the native door's dict: a NaN metric back to NaN."""
+
+    def floats(metrics: dict) -> None:
+        for name in _FLOAT_METRICS:
+            if metrics[name] is None:
+                metrics[name] = float("nan")
+
+    floats(out["metrics"])
+    for w in out["windows"]:
+        floats(w["in_sample"])
+        floats(w["out_of_sample"])
+    return out
 
 
 def _sweep_columns(header: Any, floats: Any, ints: Any) -> dict:

@@ -1,0 +1,133 @@
+"""Walk-forwards through the Python API, on whichever engine runs it (native, or wasm under
+Pyodide): tests/pyodide/walk_forward.test.mjs compares the two engines' answers. Every golden
+walk case and refusal (tests/golden/walks.json, walk_errors.json), and seeded sample walks
+(rolling, anchored with a step, both directions with stops). Prints JSON when run as a script
+(the native side)."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any
+
+from quant_backtest import BacktestError, MarketData, RustEngine, generate_sample_data
+from quant_backtest import strategy as qs
+
+POW_METRICS = ("annualized_return", "calmar_ratio")
+
+
+def _plain(result: Any) -> dict:
+    d = result.to_dict()
+    d.pop("execution_time_ms")
+    d.pop("backend")
+    return d
+
+
+def _walk(engine: RustEngine, data: Any, request: dict) -> dict:
+    r = engine.walk_forward(
+        data,
+        request["strategy"],
+        request["params"],
+        constraint=request.get("constraint"),
+        **request["options"],
+        **request.get("settings", {}),
+    )
+    return _plain(r)
+
+
+def _refusal(engine: RustEngine, case: dict) -> list:
+    r = case["request"]
+    md = MarketData(**case["data"])
+    request = engine._sweep_request(md, r["strategy"], r["params"], r["constraint"], r["settings"])
+    try:
+        engine._walk_output(request, r["options"], None)
+    except BacktestError as e:
+        return [type(e).__name__, str(e), e.code]
+    return ["accepted"]
+
+
+def samples() -> list:
+    sma = qs.sma_cross(qs.param("fast"), qs.param("slow")).to_dict()
+    both = dict(sma, short_entry=sma["exit"], short_exit=sma["entry"])
+    return [
+        (
+            "rolling",
+            900,
+            3,
+            sma,
+            {"fast": [3, 6, 10], "slow": [20, 40]},
+            {},
+            {"train": 300, "test": 120},
+        ),
+        (
+            "anchored_step",
+            800,
+            8,
+            sma,
+            {"fast": [4, 8], "slow": [15, 30, 60]},
+            {"commission_rate": 0.002},
+            {"train": 200, "test": 90, "step": 130, "anchored": True, "maximize": "total_return"},
+        ),
+        (
+            "both_stops",
+            700,
+            11,
+            both,
+            {"fast": [5, 9], "slow": [25, 45]},
+            {"direction": "both", "fill": "close", "stop_loss": 0.04, "trailing_stop": 0.07},
+            {"train": 250, "test": 100, "maximize": "calmar_ratio"},
+        ),
+    ]
+
+
+def scenarios(golden_dir: str) -> dict:
+    engine = RustEngine()
+    with open(f"{golden_dir}/walks.json", encoding="utf-8") as f:
+        cases = json.load(f)
+    with open(f"{golden_dir}/walk_errors.json", encoding="utf-8") as f:
+        errors = json.load(f)
+    runs = [
+        {"name": c["name"], "result": _walk(engine, MarketData(**c["data"]), c["request"])}
+        for c in cases
+    ]
+    for name, days, seed, strategy, params, settings, options in samples():
+        md = generate_sample_data("WF", days, 100.0, seed=seed)
+        request = {"strategy": strategy, "params": params, "settings": settings, "options": options}
+        runs.append({"name": name, "result": _walk(engine, md, request)})
+    return {
+        "backend": engine.backend,
+        "runs": runs,
+        "refusals": [[c["name"], *_refusal(engine, c)] for c in errors],
+    }
+
+
+def _metrics_differ(a: dict, b: dict) -> list:
+    out = []
+    for m, x in a.items():
+        y = b[m]
+        if m in POW_METRICS and x is not None and y is not None:
+            if not math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-15):
+                out.append(m)
+        elif x != y and not (x != x and y != y):
+            out.append(m)
+    return out
+
+
+def differences(a: dict, b: dict) -> list:
+    """Where two plain walk-forwards differ: exactly, but for the pow() metrics (1e-12)."""
+    out = [k for k in a if k not in ("metrics", "windows") and a[k] != b[k]]
+    out += [f"metrics.{m}" for m in _metrics_differ(a["metrics"], b["metrics"])]
+    if len(a["windows"]) != len(b["windows"]):
+        return [*out, "windows"]
+    for k, (x, y) in enumerate(zip(a["windows"], b["windows"])):
+        for key in x:
+            if key in ("in_sample", "out_of_sample"):
+                out += [f"windows[{k}].{key}.{m}" for m in _metrics_differ(x[key], y[key])]
+            elif x[key] != y[key]:
+                out.append(f"windows[{k}].{key}")
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(scenarios(sys.argv[1])))
