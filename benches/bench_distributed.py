@@ -56,7 +56,9 @@ def main() -> None:
     engine = qb.RustEngine()
     print(f"{len(md):,} bars, {50 * 50:,} combinations, {os.cpu_count()} cores")
 
-    best, median, local = timed(lambda: engine.sweep(md, strategy, params, as_frame=False), args.repeat)
+    best, median, local = timed(
+        lambda: engine.sweep(md, strategy, params, as_frame=False), args.repeat
+    )
     print(f"in-process:            best {best * 1000:8.1f} ms, median {median * 1000:8.1f} ms")
     base = best
 
@@ -67,12 +69,18 @@ def main() -> None:
     try:
         payload = {"fingerprint": md.fingerprint, "symbol": md.symbol, "columns": md.as_lists()}
         size = len(pickle.dumps(payload))
-        b, m, _ = timed(lambda: client.scatter([payload], broadcast=True, hash=False)[0], args.repeat)
-        print(f"ship the bars:         best {b * 1000:8.1f} ms, median {m * 1000:8.1f} ms ({size / 1e6:.2f} MB pickled, to each of 2 workers)")
+        b, m, _ = timed(
+            lambda: client.scatter([payload], broadcast=True, hash=False)[0], args.repeat
+        )
+        print(
+            f"ship the bars:         best {b * 1000:8.1f} ms, median {m * 1000:8.1f} ms ({size / 1e6:.2f} MB pickled, to each of 2 workers)"
+        )
         best, median, there = timed(
             lambda: engine.sweep(md, strategy, params, as_frame=False, executor=client), args.repeat
         )
-        print(f"dask, 2 processes:     best {best * 1000:8.1f} ms, median {median * 1000:8.1f} ms ({best / base:.2f}x in-process); equal: {same(local, there)}")
+        print(
+            f"dask, 2 processes:     best {best * 1000:8.1f} ms, median {median * 1000:8.1f} ms ({best / base:.2f}x in-process); equal: {same(local, there)}"
+        )
     finally:
         client.close()
         cluster.close()
@@ -80,12 +88,17 @@ def main() -> None:
     if args.ray:
         import ray
 
-        ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
+        ray.init(
+            num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False
+        )
         try:
             best, median, there = timed(
-                lambda: engine.sweep(md, strategy, params, as_frame=False, executor=ray), args.repeat
+                lambda: engine.sweep(md, strategy, params, as_frame=False, executor=ray),
+                args.repeat,
             )
-            print(f"ray, 2 CPUs:           best {best * 1000:8.1f} ms, median {median * 1000:8.1f} ms ({best / base:.2f}x in-process); equal: {same(local, there)}")
+            print(
+                f"ray, 2 CPUs:           best {best * 1000:8.1f} ms, median {median * 1000:8.1f} ms ({best / base:.2f}x in-process); equal: {same(local, there)}"
+            )
         finally:
             ray.shutdown()
 

@@ -80,7 +80,11 @@ def vectorbt_walk(close: pd.Series) -> list[tuple[int, int]]:
         fast_ma = vbt.MA.run(c, window=f)
         slow_ma = vbt.MA.run(c, window=s)
         pf = vbt.Portfolio.from_signals(
-            c, fast_ma.ma_crossed_above(slow_ma), fast_ma.ma_crossed_below(slow_ma), fees=0.001, freq="1D"
+            c,
+            fast_ma.ma_crossed_above(slow_ma),
+            fast_ma.ma_crossed_below(slow_ma),
+            fees=0.001,
+            freq="1D",
         )
         pf.total_return()
     return chosen
@@ -93,12 +97,16 @@ def main() -> None:
     md = qb.generate_sample_data("BENCH", 25_200, 100.0, seed=42)
     best, median, r = timed(lambda: ours(md), args.repeat)
     print(f"{len(md):,} bars, {WINDOWS} windows x {len(FASTS) * len(SLOWS)} combinations")
-    print(f"ours:     best {best * 1000:8.1f} ms, median {median * 1000:8.1f} ms; chosen {[(p['fast'], p['slow']) for p in r.params]}")
+    print(
+        f"ours:     best {best * 1000:8.1f} ms, median {median * 1000:8.1f} ms; chosen {[(p['fast'], p['slow']) for p in r.params]}"
+    )
     close = pd.Series(md.close, index=pd.to_datetime(list(md.dates)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         vb, vm, chosen = timed(lambda: vectorbt_walk(close), args.repeat)
-    print(f"vectorbt: best {vb * 1000:8.1f} ms, median {vm * 1000:8.1f} ms ({vb / best:.1f}x ours); chosen {chosen}")
+    print(
+        f"vectorbt: best {vb * 1000:8.1f} ms, median {vm * 1000:8.1f} ms ({vb / best:.1f}x ours); chosen {chosen}"
+    )
 
 
 if __name__ == "__main__":

@@ -50,8 +50,8 @@ from ._fallback import api as _fallback_api
 from ._fallback import live as _fallback_live
 from ._fallback import portfolio as _fallback_portfolio
 from ._fallback import settings as _fallback_settings
-from ._fallback.sweep import plan as _fallback_sweep_plan
 from ._fallback.names import describe_value, nearest
+from ._fallback.sweep import plan as _fallback_sweep_plan
 from ._result import _new_trade
 
 try:
