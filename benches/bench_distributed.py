@@ -73,13 +73,15 @@ def main() -> None:
             lambda: client.scatter([payload], broadcast=True, hash=False)[0], args.repeat
         )
         print(
-            f"ship the bars:         best {b * 1000:8.1f} ms, median {m * 1000:8.1f} ms ({size / 1e6:.2f} MB pickled, to each of 2 workers)"
+            f"ship the bars:         best {b * 1000:8.1f} ms, median {m * 1000:8.1f} ms"
+            f" ({size / 1e6:.2f} MB pickled, to each of 2 workers)"
         )
         best, median, there = timed(
             lambda: engine.sweep(md, strategy, params, as_frame=False, executor=client), args.repeat
         )
         print(
-            f"dask, 2 processes:     best {best * 1000:8.1f} ms, median {median * 1000:8.1f} ms ({best / base:.2f}x in-process); equal: {same(local, there)}"
+            f"dask, 2 processes:     best {best * 1000:8.1f} ms, median {median * 1000:8.1f} ms"
+            f" ({best / base:.2f}x in-process); equal: {same(local, there)}"
         )
     finally:
         client.close()
@@ -97,7 +99,8 @@ def main() -> None:
                 args.repeat,
             )
             print(
-                f"ray, 2 CPUs:           best {best * 1000:8.1f} ms, median {median * 1000:8.1f} ms ({best / base:.2f}x in-process); equal: {same(local, there)}"
+                f"ray, 2 CPUs:           best {best * 1000:8.1f} ms, median {median * 1000:8.1f} ms"
+                f" ({best / base:.2f}x in-process); equal: {same(local, there)}"
             )
         finally:
             ray.shutdown()

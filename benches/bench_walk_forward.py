@@ -97,15 +97,17 @@ def main() -> None:
     md = qb.generate_sample_data("BENCH", 25_200, 100.0, seed=42)
     best, median, r = timed(lambda: ours(md), args.repeat)
     print(f"{len(md):,} bars, {WINDOWS} windows x {len(FASTS) * len(SLOWS)} combinations")
+    ours_chosen = [(p["fast"], p["slow"]) for p in r.params]
     print(
-        f"ours:     best {best * 1000:8.1f} ms, median {median * 1000:8.1f} ms; chosen {[(p['fast'], p['slow']) for p in r.params]}"
+        f"ours:     best {best * 1000:8.1f} ms, median {median * 1000:8.1f} ms; chosen {ours_chosen}"
     )
     close = pd.Series(md.close, index=pd.to_datetime(list(md.dates)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         vb, vm, chosen = timed(lambda: vectorbt_walk(close), args.repeat)
     print(
-        f"vectorbt: best {vb * 1000:8.1f} ms, median {vm * 1000:8.1f} ms ({vb / best:.1f}x ours); chosen {chosen}"
+        f"vectorbt: best {vb * 1000:8.1f} ms, median {vm * 1000:8.1f} ms ({vb / best:.1f}x ours);"
+        f" chosen {chosen}"
     )
 
 
