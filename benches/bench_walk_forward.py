@@ -99,7 +99,8 @@ def main() -> None:
     print(f"{len(md):,} bars, {WINDOWS} windows x {len(FASTS) * len(SLOWS)} combinations")
     ours_chosen = [(p["fast"], p["slow"]) for p in r.params]
     print(
-        f"ours:     best {best * 1000:8.1f} ms, median {median * 1000:8.1f} ms; chosen {ours_chosen}"
+        f"ours:     best {best * 1000:8.1f} ms, median {median * 1000:8.1f} ms;"
+        f" chosen {ours_chosen}"
     )
     close = pd.Series(md.close, index=pd.to_datetime(list(md.dates)))
     with warnings.catch_warnings():
