@@ -8,23 +8,9 @@ use quant_backtest::portfolio::{in_asset, Universe};
 use quant_backtest::{MarketData, METRICS};
 use serde_json::Value;
 
-fn load(name: &str) -> Vec<Value> {
-    let path = format!("{}/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str::<Vec<Value>>(&text).unwrap()
-}
+mod common;
 
-fn wire(v: &Value) -> Wire {
-    serde_json::from_value(v.clone()).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
+use common::{floats, load, wire};
 
 /// The universe of a case: each asset built and checked, a refusal naming its symbol.
 fn universe(case: &Value) -> quant_backtest::Result<Universe> {

@@ -6,48 +6,12 @@
 use quant_backtest::api::{self, RawSignals, Value as Wire};
 use quant_backtest::pool::WorkerPool;
 use quant_backtest::strategy::SeriesTable;
-use quant_backtest::{MarketData, METRICS};
+use quant_backtest::METRICS;
 use serde_json::Value;
 
-fn load(name: &str) -> Vec<Value> {
-    let path = format!("{}/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str::<Vec<Value>>(&text).unwrap()
-}
+mod common;
 
-/// A JSON value as a door hands it to the core (key order and integer sizes kept).
-fn wire(v: &Value) -> Wire {
-    serde_json::from_value(v.clone()).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn market_data(case: &Value) -> MarketData {
-    let d = &case["data"];
-    let dates = d["dates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_str().unwrap().to_string())
-        .collect();
-    let column = |k: &str| floats(&d[k]);
-    MarketData::new(
-        d["symbol"].as_str().unwrap(),
-        dates,
-        column("open"),
-        column("high"),
-        column("low"),
-        column("close"),
-        column("volume"),
-    )
-    .unwrap()
-}
+use common::{floats, load, market_data, wire};
 
 fn bools(v: &Value) -> Option<Vec<bool>> {
     v.as_array()
