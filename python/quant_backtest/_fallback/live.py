@@ -955,6 +955,16 @@ class _BarDates:
         return self.run.date if i == self.run.t else self.run.entry_date
 
 
+def stop_levels(side: int, p: float, settings: Any) -> tuple[float, float]:
+    """A position's (stop loss, take profit) levels from its entry price ``p``, as
+    Account::open keeps them: long levels below the price, short ones above; a level not set is
+    the infinity on its side."""
+    sl, tp = settings.stop_loss, settings.take_profit
+    if side == LONG:
+        return (-_INF if sl is None else p * (1.0 - sl), _INF if tp is None else p * (1.0 + tp))
+    return (_INF if sl is None else p * (1.0 + sl), -_INF if tp is None else p * (1.0 - tp))
+
+
 class _LiveAccount(Account):
     """The batch account; a live step reports its closes, entries and orders as events, and
     keeps what the Rust account keeps besides (its stop levels, whether it opened at the
@@ -980,20 +990,7 @@ class _LiveAccount(Account):
         super().open(side, t, p, available)
         if self.pos == FLAT:
             return  # nothing opened
-        s = self.settings
-        sl, tp = s.stop_loss, s.take_profit
-        # As Account::open keeps them: long levels below the price, short ones above; a level
-        # not set is the infinity on its side.
-        if side == LONG:
-            self.levels = (
-                -_INF if sl is None else p * (1.0 - sl),
-                _INF if tp is None else p * (1.0 + tp),
-            )
-        else:
-            self.levels = (
-                _INF if sl is None else p * (1.0 + sl),
-                -_INF if tp is None else p * (1.0 - tp),
-            )
+        self.levels = stop_levels(side, p, self.settings)
         self.event("fill", _SIDE_NAME[side], p, self.q, "entry")
         self.entry_date = self.date
 
@@ -1112,7 +1109,54 @@ def _read_order(v: Any) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-class LiveBacktest:
+class SavedRun:
+    """The saved-state envelope of both live runs: ``to_json`` and ``from_json`` around a run's
+    own ``_state`` / ``_restore``, its request read by ``_read_saved`` and made back into the
+    run's arguments by ``_arguments``; a corrupt part is refused (``invalid_state``) before
+    anything is kept."""
+
+    _request: Any
+
+    def _state(self) -> dict:
+        raise NotImplementedError
+
+    def _restore(self, state: dict) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def _read_saved(request: Any, state: Any) -> tuple[dict, dict]:
+        raise NotImplementedError
+
+    @staticmethod
+    def _arguments(request: dict) -> tuple:
+        raise NotImplementedError
+
+    def to_json(self) -> str:
+        """The saved state: JSON text naming its format and version, with a checksum of the
+        rest (the Rust engine's text for the same run, byte for byte)."""
+        return save_state(self._request, self._state())
+
+    @classmethod
+    def from_json(cls, text: str) -> Any:
+        """A run resumed from :meth:`to_json`'s text (saved by either engine): all of it, or a
+        ``BacktestError`` (``invalid_state``) saying why not."""
+        return cls._from_saved(*read_state(text))
+
+    @classmethod
+    def _from_saved(cls, request: Any, state: Any) -> Any:
+        try:
+            request, state = cls._read_saved(request, state)
+        except _Corrupt as e:
+            raise corrupt(e) from None
+        run = cls(*cls._arguments(request))
+        try:
+            run._restore(state)
+        except _Corrupt as e:
+            raise corrupt(e) from None
+        return run
+
+
+class LiveBacktest(SavedRun):
     """One asset's live run (``LiveBacktest`` of src/api/live.rs): bars pushed one at a time,
     the events each caused, the batch result on the bars so far, its state saved as JSON."""
 
@@ -1251,36 +1295,19 @@ class LiveBacktest:
             "equity_curve": None if self._curve is None else _floats(self._curve),
         }
 
-    def to_json(self) -> str:
-        """The saved state: JSON text naming its format and version, with a checksum of the
-        rest (the Rust engine's text for the same run, byte for byte)."""
-        return save_state(self._request, self._state())
+    @staticmethod
+    def _read_saved(request: Any, state: Any) -> tuple[dict, dict]:
+        return _read_request(request), _read_state(state)
 
-    @classmethod
-    def from_json(cls, text: str) -> LiveBacktest:
-        """A run resumed from :meth:`to_json`'s text (saved by either engine): all of it, or a
-        ``BacktestError`` (``invalid_state``) saying why not."""
-        return cls._from_saved(*read_state(text))
-
-    @classmethod
-    def _from_saved(cls, request: Any, state: Any) -> LiveBacktest:
-        try:
-            request = _read_request(request)
-            state = _read_state(state)
-        except _Corrupt as e:
-            raise corrupt(e) from None
-        run = cls(
+    @staticmethod
+    def _arguments(request: dict) -> tuple:
+        return (
             request["strategy"],
             request["settings"],
             request["params"],
             request["symbol"],
             request["equity_curve"],
         )
-        try:
-            run._restore(state)
-        except _Corrupt as e:
-            raise corrupt(e) from None
-        return run
 
     def _restore(self, st: dict) -> None:
         """Puts a decoded state in place (``LiveRun::resume``); the signals are checked first,

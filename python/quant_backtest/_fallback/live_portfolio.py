@@ -19,6 +19,7 @@ from .execution import CLOSE, FLAT, LONG, REVERSE_TO_LONG, REVERSE_TO_SHORT, SHO
 from .live import (
     _PENDING_NAME,
     _SIDE_NAME,
+    SavedRun,
     _bool,
     _Corrupt,
     _exit_reason,
@@ -42,16 +43,14 @@ from .live import (
     _tuple,
     _usize,
     account_state,
-    corrupt,
     effective,
     metrics_state,
-    read_state,
     request_of,
     restore_account,
     restore_metrics,
-    save_state,
     signal_events,
     stats_state,
+    stop_levels,
     trade_state,
 )
 from .names import describe_value, is_number, nearest, to_float
@@ -199,19 +198,7 @@ class _LiveAccount(Account):
         super().open(side, t, p, available)
         if self.pos == FLAT:
             return  # nothing opened
-        s = self.settings
-        sl, tp = s.stop_loss, s.take_profit
-        # As Account::open keeps them: long levels below the price, short ones above.
-        if side == LONG:
-            self.levels = (
-                -_INF if sl is None else p * (1.0 - sl),
-                _INF if tp is None else p * (1.0 + tp),
-            )
-        else:
-            self.levels = (
-                _INF if sl is None else p * (1.0 + sl),
-                -_INF if tp is None else p * (1.0 - tp),
-            )
+        self.levels = stop_levels(side, p, self.settings)
         r = self.recorder
         r.event(self.i, "fill", _SIDE_NAME[side], p, self.q, "entry")
         r.entry_dates[self.i] = r.date
@@ -280,7 +267,7 @@ class _LiveSource:
 # --------------------------------------------------------------------------------------------
 
 
-class LivePortfolioBacktest:
+class LivePortfolioBacktest(SavedRun):
     """A portfolio's live run (``LivePortfolioBacktest`` of src/api/live_portfolio.rs): one
     bar set per instant, a dict symbol -> bar (or None); the events each caused, the batch
     result on the started assets' bars so far, its state saved as JSON."""
@@ -559,36 +546,19 @@ class LivePortfolioBacktest:
             "dates": None if self._dates is None else list(self._dates),
         }
 
-    def to_json(self) -> str:
-        """The saved state (the live runs' one format: the Rust engine's text for the same
-        run, byte for byte)."""
-        return save_state(self._request, self._state())
+    @staticmethod
+    def _read_saved(request: Any, state: Any) -> tuple[dict, dict]:
+        return _read_request(request), _read_state(state)
 
-    @classmethod
-    def from_json(cls, text: str) -> LivePortfolioBacktest:
-        """A run resumed from :meth:`to_json`'s text (saved by either engine): all of it, or a
-        ``BacktestError`` (``invalid_state``) saying why not."""
-        return cls._from_saved(*read_state(text))
-
-    @classmethod
-    def _from_saved(cls, request: Any, state: Any) -> LivePortfolioBacktest:
-        try:
-            request = _read_request(request)
-            state = _read_state(state)
-        except _Corrupt as e:
-            raise corrupt(e) from None
-        run = cls(
+    @staticmethod
+    def _arguments(request: dict) -> tuple:
+        return (
             request["strategy"],
             request["settings"],
             request["params"],
             request["symbols"],
             request["equity_curve"],
         )
-        try:
-            run._restore(state)
-        except _Corrupt as e:
-            raise corrupt(e) from None
-        return run
 
     def _restore(self, st: dict) -> None:
         """``LivePortfolio::resume``: the saved state checked in the core's order, then put in
