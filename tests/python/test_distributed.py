@@ -16,14 +16,13 @@ import struct
 import time
 from typing import Any, Iterator
 
+import distributed as distributed_dask  # requirements-dev.txt: the setup installs it
 import pytest
+import ray
 
 import quant_backtest as qb
 from quant_backtest import BacktestError, RustEngine, distributed
 from quant_backtest import strategy as qs
-
-distributed_dask = pytest.importorskip("distributed")
-ray = pytest.importorskip("ray")
 
 
 def bits(x: Any) -> Any:

@@ -229,7 +229,8 @@ def test_random_walks_equal_their_reference(
 
 
 def test_the_views(engine: RustEngine) -> None:
-    pd = pytest.importorskip("pandas")
+    import pandas as pd  # requirements-dev.txt; the views without pandas: windows_columns()
+
     md = qb.generate_sample_data("WF", 400, 100.0, seed=2)
     r = engine.walk_forward(md, sma_params(), {"fast": [3, 8], "slow": [20]}, train=150, test=50)
     frame = r.windows
