@@ -46,7 +46,10 @@ _BARS: dict[str, MarketData] = {}
 
 
 def _bars_of(payload: dict) -> MarketData:
-    """The bars a payload carries, made once per worker process (kept by fingerprint)."""
+    """The bars a payload carries, made once per worker process (kept by fingerprint); the
+    caller's own bars when the chunks run here."""
+    if "data" in payload:
+        return payload["data"]
     key = payload["fingerprint"]
     md = _BARS.get(key)
     if md is None:
@@ -338,14 +341,13 @@ def _run_chunks(
     md = r.data
     if not isinstance(md, MarketData):
         raise BacktestError(
-            "executor= runs on one asset's bars; a Universe sweep runs here (no executor)",
+            "executor= and progress= take one asset's bars: run a Universe sweep without them",
             "invalid_parameter",
         )
-    payload = {
-        "fingerprint": md.fingerprint,
-        "symbol": md.symbol,
-        "columns": md.as_lists(),
-    }
+    if isinstance(runner, _Here):
+        payload: dict = {"data": md}
+    else:
+        payload = {"fingerprint": md.fingerprint, "symbol": md.symbol, "columns": md.as_lists()}
     threads = max_workers if max_workers is not None else runner.threads
     base = {
         "backend": engine.backend if engine.backend == "python" else "rust",

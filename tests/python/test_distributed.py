@@ -129,6 +129,13 @@ def test_progress_reports_every_row(dask_client: Any) -> None:
     seen.clear()
     qb.RustEngine().sweep(md, SMA, PARAMS, progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (15, 15) and len(seen) >= 2
+    seen.clear()
+    engine = qb.RustEngine()
+    walked = engine.walk_forward(
+        md, SMA, PARAMS, train=200, test=100, progress=lambda d, t: seen.append((d, t))
+    )
+    assert walk_bits(walked) == walk_bits(engine.walk_forward(md, SMA, PARAMS, train=200, test=100))
+    assert seen[-1] == (15, 15)
     with pytest.raises(BacktestError, match="progress must be True, False, None or a callable"):
         qb.RustEngine().sweep(md, SMA, PARAMS, progress="yes")
 
@@ -212,5 +219,5 @@ def test_bad_executors_and_requests_are_refused_before_any_work(process_pool: An
     with pytest.raises(BacktestError, match="the first window needs 400 bars"):
         qb.RustEngine().walk_forward(md, SMA, PARAMS, train=300, test=100, executor=process_pool)
     u = qb.generate_sample_universe(2, 100, seed=1)
-    with pytest.raises(BacktestError, match="a Universe sweep runs here"):
+    with pytest.raises(BacktestError, match="run a Universe sweep without them"):
         qb.RustEngine().sweep(u, SMA, PARAMS, executor=process_pool)
