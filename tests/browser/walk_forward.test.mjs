@@ -12,43 +12,17 @@
 //
 // Run: node --test tests/browser/walk_forward.test.mjs   (scripts/test-browser.sh runs every file)
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { RustEngine, generateSampleData } from '../../pkg/node.js';
-import { startServer } from '../../scripts/serve.mjs';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SHOTS = join(ROOT, 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { SHOTS, openTwoPages } from './two-pages.mjs';
 
 const engine = new RustEngine();
-/** @type {{ close: () => Promise<void>, url: string }[]} */
-const servers = [];
-/** @type {import('playwright-core').Browser} */
-let browser;
-/** @type {Record<'isolated' | 'plain', { context: any, page: import('playwright-core').Page, problems: string[] }>} */
-const pages = /** @type {any} */ ({});
-
-/** @param {string} url */
-async function openPage(url) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(60_000);
-  /** @type {string[]} */
-  const problems = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console.error: ${m.text()} (${m.location().url})`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  await page.goto(url);
-  await page.evaluate(() => /** @type {any} */ (window).__demo.ready);
-  return { context, page, problems };
-}
+/** @type {Record<'isolated' | 'plain', import('./two-pages.mjs').OpenPage>} */
+let pages;
+/** @type {() => Promise<void>} */
+let closeAll;
 
 /**
  * Fills the sweep form's axes and the walk form, clicks Run and waits for the view (or the
@@ -141,21 +115,11 @@ function assertMatchesNode(last, md) {
 }
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (scripts/test-browser.sh does it)`);
-  assert.ok(existsSync(join(ROOT, 'pkg', 'browser.js')), 'pkg/ is missing: bash scripts/build-wasm.sh');
-  const isolated = await startServer({ port: 0, isolation: true });
-  const plain = await startServer({ port: 0, isolation: false });
-  servers.push(isolated, plain);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
-  mkdirSync(SHOTS, { recursive: true });
-  pages.isolated = await openPage(isolated.url);
-  pages.plain = await openPage(plain.url);
+  ({ pages, close: closeAll } = await openTwoPages());
 });
 
 after(async () => {
-  for (const r of Object.values(pages)) await r?.context.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await Promise.all(servers.map((s) => s.close()));
+  await closeAll?.();
 });
 
 test('a rolling walk-forward from the form equals the package in Node, drawn and tabled, on both builds', async () => {
