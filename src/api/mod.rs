@@ -16,7 +16,10 @@ pub use portfolio::{
 
 pub(crate) use value::BIG_NUMBER_TOKEN;
 pub use value::{key_shown, key_text, Value};
-pub use walk::{plan_walk, run_walk_forward, WalkForwardOutput, WalkPlan, WalkWindowOutput};
+pub use walk::{
+    plan_portfolio_walk, plan_walk, run_portfolio_walk_forward, run_walk_forward,
+    PortfolioWalkOutput, PortfolioWalkPlan, WalkForwardOutput, WalkPlan, WalkWindowOutput,
+};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 

@@ -3,16 +3,18 @@
 
 use serde::Serialize;
 
+use super::portfolio::{plan_portfolio, PortfolioSweepPlan, PortfolioTrade};
 use super::{plan, serialize_pairs, SweepRows, Value};
 use crate::data::MarketData;
 use crate::error::Result;
 use crate::execution::Trade;
 use crate::metrics::Metrics;
 use crate::pool::WorkerPool;
+use crate::portfolio::Universe;
 use crate::strategy::SeriesTable;
 use crate::sweep::SweepPlan;
 use crate::timing::Stopwatch;
-use crate::walk::{walk_forward, WalkOptions, WindowRun};
+use crate::walk::{walk_forward, walk_portfolio, WalkOptions, WalkRun, WindowRun};
 
 /// A checked walk-forward: its sweep and its options (the windows are checked against the
 /// bars when it runs).
@@ -34,6 +36,29 @@ pub fn plan_walk(
     let sweep = plan(strategy, settings, params, constraint, rows)?;
     let options = WalkOptions::read(options)?;
     Ok(WalkPlan { sweep, options })
+}
+
+/// A checked walk-forward on a universe: its portfolio sweep and its options.
+#[derive(Debug, Clone)]
+pub struct PortfolioWalkPlan {
+    pub sweep: PortfolioSweepPlan,
+    pub options: WalkOptions,
+}
+
+/// Checks a walk-forward request on `universe`: the sweep as `plan_portfolio` checks it, then
+/// the options.
+pub fn plan_portfolio_walk(
+    universe: &Universe,
+    strategy: &Value,
+    settings: &Value,
+    params: &Value,
+    constraint: &Value,
+    rows: Option<SweepRows>,
+    options: &Value,
+) -> Result<PortfolioWalkPlan> {
+    let sweep = plan_portfolio(universe, strategy, settings, params, constraint, rows)?;
+    let options = WalkOptions::read(options)?;
+    Ok(PortfolioWalkPlan { sweep, options })
 }
 
 /// One window of a walk-forward's result. Indices are bars of the data (0-based); a
@@ -62,14 +87,15 @@ pub struct WalkWindowOutput {
 }
 
 /// A walk-forward's result: one row per window, the test runs' equity stitched into one
-/// curve (`equity_index`: each value's bar) with its metrics and trades.
+/// curve (`equity_index`: each value's bar) with its metrics and trades (a universe's: each
+/// with its symbol, and the bars are union bars).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct WalkForwardOutput {
+pub struct WalkForwardOutput<T = Trade> {
     pub windows: Vec<WalkWindowOutput>,
     pub metrics: Metrics,
     pub equity_curve: Vec<f64>,
     pub equity_index: Vec<usize>,
-    pub trades: Vec<Trade>,
+    pub trades: Vec<T>,
     /// The sweep's param names, and how many combinations each train window tried.
     pub names: Vec<String>,
     pub combinations: usize,
@@ -81,6 +107,9 @@ pub struct WalkForwardOutput {
     pub execution_time_ms: f64,
 }
 
+/// A walk-forward on a universe's result.
+pub type PortfolioWalkOutput = WalkForwardOutput<PortfolioTrade>;
+
 /// Runs a planned walk-forward on `pool`.
 pub fn run_walk_forward(
     data: &MarketData,
@@ -91,6 +120,53 @@ pub fn run_walk_forward(
     let clock = Stopwatch::start();
     let walk = walk_forward(data, &plan.sweep, &plan.options, pool, table)?;
     let dates = data.dates();
+    let out = output(walk, &plan.sweep, &plan.options, dates, |t| {
+        t.with_dates(dates)
+    });
+    Ok(WalkForwardOutput {
+        execution_time_ms: clock.elapsed_ms(),
+        ..out
+    })
+}
+
+/// Runs a planned walk-forward on `universe` on `pool` (`tables`: one per asset).
+pub fn run_portfolio_walk_forward(
+    universe: &Universe,
+    plan: &PortfolioWalkPlan,
+    pool: &WorkerPool,
+    tables: &mut Vec<SeriesTable>,
+) -> Result<PortfolioWalkOutput> {
+    let clock = Stopwatch::start();
+    let sweep = &plan.sweep;
+    let walk = walk_portfolio(
+        universe,
+        &sweep.plan,
+        sweep.slots,
+        &plan.options,
+        pool,
+        tables,
+    )?;
+    let (dates, assets) = (universe.dates(), universe.assets());
+    let out = output(walk, &sweep.plan, &plan.options, dates, |(i, t)| {
+        PortfolioTrade {
+            symbol: assets[*i].symbol().to_string(),
+            trade: t.with_dates(dates),
+        }
+    });
+    Ok(WalkForwardOutput {
+        execution_time_ms: clock.elapsed_ms(),
+        ..out
+    })
+}
+
+/// A walk's output on bars with `dates`, each trade written by `trade`.
+fn output<R, T>(
+    walk: WalkRun<R>,
+    sweep: &SweepPlan,
+    options: &WalkOptions,
+    dates: &[String],
+    trade: impl Fn(&R) -> T,
+) -> WalkForwardOutput<T> {
     let mut equity_curve = Vec::new();
     let mut equity_index = Vec::new();
     let mut trades = Vec::new();
@@ -110,7 +186,7 @@ pub fn run_walk_forward(
                 trades: window_trades,
             } = r;
             equity_index.extend(window.test.clone());
-            trades.extend(window_trades.iter().map(|t| t.with_dates(dates)));
+            trades.extend(window_trades.iter().map(&trade));
             let end_equity = *equity.last().expect("a test window has bars");
             equity_curve.extend(equity);
             let (train, test) = (window.train, window.test);
@@ -124,12 +200,11 @@ pub fn run_walk_forward(
                 train_end: dates[train.end - 1].clone(),
                 test_start: dates[test.start].clone(),
                 test_end: dates[test.end - 1].clone(),
-                params: plan
-                    .sweep
+                params: sweep
                     .names
                     .iter()
                     .cloned()
-                    .zip(plan.sweep.combination(best))
+                    .zip(sweep.combination(best))
                     .collect(),
                 in_sample,
                 out_of_sample,
@@ -139,20 +214,19 @@ pub fn run_walk_forward(
             }
         })
         .collect();
-    let o = &plan.options;
-    Ok(WalkForwardOutput {
+    WalkForwardOutput {
         windows,
         metrics: walk.metrics,
         equity_curve,
         equity_index,
         trades,
-        names: plan.sweep.names.clone(),
-        combinations: plan.sweep.len(),
-        train: o.train,
-        test: o.test,
-        step: o.step,
-        anchored: o.anchored,
-        maximize: o.maximize_name(),
-        execution_time_ms: clock.elapsed_ms(),
-    })
+        names: sweep.names.clone(),
+        combinations: sweep.len(),
+        train: options.train,
+        test: options.test,
+        step: options.step,
+        anchored: options.anchored,
+        maximize: options.maximize_name(),
+        execution_time_ms: 0.0,
+    }
 }

@@ -43,6 +43,8 @@ pub struct PortfolioRun {
     /// Per union bar, per asset (bar-major: a row of `assets` values a bar): the signed value
     /// of its position at its last close.
     pub position_rows: Vec<f64>,
+    /// Union bars that ended with any position open (the metrics' exposure, as a count).
+    pub exposed_bars: usize,
 }
 
 impl PortfolioRun {
@@ -669,6 +671,7 @@ impl PortfolioState {
                 .collect(),
             assets: summaries,
             position_rows,
+            exposed_bars: self.exposed,
         }
     }
 

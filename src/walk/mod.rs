@@ -5,26 +5,25 @@
 //! Every indicator is computed once on all the bars: each value depends only on the bars up to
 //! its own (CONVENTIONS, "Indicators"), so it is the value a computation on the bars up to the
 //! window's end gives. A window's run reads the strategy's signals from its first bar on
-//! ([`WindowWords`]) over a copy of its bars.
+//! ([`WindowWords`]) over a copy of its bars: one asset's ([`one_asset`]) or, on a universe,
+//! those of every asset with a bar in the window ([`portfolio`]).
 
+mod one_asset;
+mod portfolio;
 mod window_words;
 
 use std::ops::Range;
 
 use crate::api::Value;
-use crate::data::MarketData;
 use crate::error::{BacktestError, ErrorKind, Result};
-use crate::execution::run::{run, Details, Effective};
 use crate::execution::trade::RawTrade;
 use crate::execution::ExecSettings;
 use crate::metrics::{compute, Metrics, MetricsAccumulator, TradeStats, METRICS};
 use crate::pool::WorkerPool;
 use crate::strategy::names::nearest;
-use crate::strategy::signals::Sweep;
-use crate::strategy::tree::Bindings;
-use crate::strategy::SeriesTable;
-use crate::sweep::SweepPlan;
 
+pub use one_asset::walk_forward;
+pub use portfolio::walk_portfolio;
 pub(crate) use window_words::WindowWords;
 
 fn parameter_error(message: String) -> BacktestError {
@@ -176,9 +175,71 @@ pub fn best_index(scores: impl IntoIterator<Item = f64>) -> usize {
     best.map_or(0, |(i, _)| i)
 }
 
+/// One run of a window: its metrics and, when kept, its equity (one value per bar), closed
+/// trades (indices in the window's bars) and exposed bars.
+pub(crate) struct WindowResult<T> {
+    pub metrics: Metrics,
+    pub equity: Vec<f64>,
+    pub trades: Vec<T>,
+    pub exposed_bars: usize,
+}
+
+/// A closed trade of a walk: a [`RawTrade`], or one with its asset on a universe.
+pub(crate) trait WalkTrade {
+    fn raw(&self) -> &RawTrade;
+    fn raw_mut(&mut self) -> &mut RawTrade;
+}
+
+impl WalkTrade for RawTrade {
+    fn raw(&self) -> &RawTrade {
+        self
+    }
+    fn raw_mut(&mut self) -> &mut RawTrade {
+        self
+    }
+}
+
+impl WalkTrade for (usize, RawTrade) {
+    fn raw(&self) -> &RawTrade {
+        &self.1
+    }
+    fn raw_mut(&mut self) -> &mut RawTrade {
+        &mut self.1
+    }
+}
+
+/// What a walk runs on: one asset's bars ([`one_asset`]) or a universe's ([`portfolio`]),
+/// with every combination's indicators already computed on all of them.
+pub(crate) trait WalkBars: Sync {
+    /// A closed trade (with its asset, on a universe).
+    type Trade: WalkTrade + Send;
+    /// A window's copy of the bars, ready to run on.
+    type Part: Sync + Send;
+
+    /// Bars (a universe's: union bars).
+    fn len(&self) -> usize;
+
+    /// The bars `range` as a window runs on them.
+    fn part(&self, range: Range<usize>) -> Self::Part;
+
+    /// Combination `i` over `part` from flat with `settings`; `returns` is scratch; with
+    /// `keep` the equity, trades and exposed bars too.
+    fn run(
+        &self,
+        part: &Self::Part,
+        i: usize,
+        settings: &ExecSettings,
+        returns: &mut Vec<f64>,
+        keep: bool,
+    ) -> WindowResult<Self::Trade>;
+
+    /// The buy and hold return over bars `first..=last`.
+    fn buy_and_hold(&self, first: usize, last: usize) -> f64;
+}
+
 /// What one window gave.
 #[derive(Debug, Clone)]
-pub struct WindowRun {
+pub struct WindowRun<T> {
     pub window: Window,
     /// The chosen combination (an index in the sweep).
     pub best: usize,
@@ -190,181 +251,127 @@ pub struct WindowRun {
     /// The test run's equity, one value per test bar.
     pub equity: Vec<f64>,
     /// Its closed trades, with indices in all the bars.
-    pub trades: Vec<RawTrade>,
+    pub trades: Vec<T>,
 }
 
 /// A walk-forward's runs and the stitched out-of-sample equity's metrics.
 #[derive(Debug, Clone)]
-pub struct WalkRun {
-    pub windows: Vec<WindowRun>,
+pub struct WalkRun<T> {
+    pub windows: Vec<WindowRun<T>>,
     pub metrics: Metrics,
 }
 
-/// Runs every window of `options` over `data` with the sweep `plan` (its combinations, in
-/// order, on each train window).
-pub fn walk_forward(
-    data: &MarketData,
-    plan: &SweepPlan,
+/// Runs every window of `options` over `bars`, trying its `combinations` (in sweep order) on
+/// each train window, with `settings`.
+pub(crate) fn walk<B: WalkBars>(
+    bars: &B,
+    combinations: usize,
+    settings: &ExecSettings,
     options: &WalkOptions,
     pool: &WorkerPool,
-    table: &mut SeriesTable,
-) -> Result<WalkRun> {
-    let windows = options.windows(data.len())?;
-    let combos = plan.len();
-    let values_at = |i| plan.combination(i);
-    let sweep = Sweep {
-        strategy: &plan.strategy,
-        names: &plan.names,
-        count: combos,
-        values_at: &values_at,
-    };
-    table.fill_from(data, &sweep, pool);
-    let table = &*table;
-    let settings = &plan.settings;
-
-    // One run over `bars` (a window's copy) of combination `i`'s signals from bar `start`.
-    let window_run = |i: usize,
-                      bars: &MarketData,
-                      start: usize,
-                      settings: &ExecSettings,
-                      returns: &mut Vec<f64>,
-                      details: Option<&mut Details>| {
-        let values = plan.combination(i);
-        let words = table.words(data, &plan.strategy, &Bindings::new(&plan.names, &values));
-        let words = WindowWords::new(words, data.len(), start);
-        let mut signals = Effective::new(words, settings.direction, bars.len());
-        run(bars, &mut signals, settings, returns, details)
-    };
+) -> Result<WalkRun<B::Trade>> {
+    let windows = options.windows(bars.len())?;
+    let combos = combinations;
 
     // In sample: every combination on every train window, in parallel.
-    let train_bars: Vec<MarketData> = windows
-        .iter()
-        .map(|w| data.slice(w.train.clone()))
-        .collect();
+    let train_parts: Vec<B::Part> = windows.iter().map(|w| bars.part(w.train.clone())).collect();
     let in_sample = pool.map_with(windows.len() * combos, Vec::new, |j, returns| {
         let (w, i) = (j / combos, j % combos);
-        window_run(
-            i,
-            &train_bars[w],
-            windows[w].train.start,
-            settings,
-            returns,
-            None,
-        )
+        bars.run(&train_parts[w], i, settings, returns, false)
+            .metrics
     });
 
     // Out of sample: each window's best, in order, from the equity the last one ended with.
     let mut runs = Vec::with_capacity(windows.len());
+    let mut exposed_bars = 0;
     let mut capital = settings.initial_capital;
+    let mut returns = Vec::new();
     for (w, window) in windows.into_iter().enumerate() {
         let scores = &in_sample[w * combos..(w + 1) * combos];
         let best = best_index(scores.iter().map(|m| m.values()[options.maximize].as_f64()));
-        let mut train_details = Details::default();
-        window_run(
-            best,
-            &train_bars[w],
-            window.train.start,
-            settings,
-            &mut Vec::new(),
-            Some(&mut train_details),
-        );
-        let test_bars = data.slice(window.test.clone());
-        let (out_of_sample, details) = if capital > 0.0 && capital.is_finite() {
+        let in_sample_equity = bars
+            .run(&train_parts[w], best, settings, &mut returns, true)
+            .equity;
+        let test_len = window.test.len();
+        let test = if capital > 0.0 && capital.is_finite() {
             let test_settings = ExecSettings {
                 initial_capital: capital,
                 ..*settings
             };
-            let mut details = Details::default();
-            let m = window_run(
-                best,
-                &test_bars,
-                window.test.start,
-                &test_settings,
-                &mut Vec::new(),
-                Some(&mut details),
-            );
-            (m, details)
+            let part = bars.part(window.test.clone());
+            bars.run(&part, best, &test_settings, &mut returns, true)
         } else {
             // Nothing left to trade with: the equity stays where it is.
-            let flat = vec![capital; test_bars.len()];
-            let m = compute(&flat, capital, settings.periods_per_year, 0, 0);
-            (
-                m,
-                Details {
-                    equity: flat,
-                    ..Details::default()
-                },
-            )
+            let flat = vec![capital; test_len];
+            WindowResult {
+                metrics: compute(&flat, capital, settings.periods_per_year, 0, 0),
+                equity: flat,
+                trades: Vec::new(),
+                exposed_bars: 0,
+            }
         };
         let offset = window.test.start;
-        let trades = details
-            .trades
-            .iter()
-            .map(|t| RawTrade {
-                entry_index: t.entry_index + offset,
-                exit_index: t.exit_index + offset,
-                ..*t
-            })
-            .collect();
+        let mut trades = test.trades;
+        for t in &mut trades {
+            let raw = t.raw_mut();
+            raw.entry_index += offset;
+            raw.exit_index += offset;
+        }
+        exposed_bars += test.exposed_bars;
         let start_equity = capital;
-        capital = *details.equity.last().expect("a window has bars");
-        runs.push((
-            WindowRun {
-                window,
-                best,
-                in_sample: scores[best],
-                in_sample_equity: train_details.equity,
-                out_of_sample,
-                start_equity,
-                equity: details.equity,
-                trades,
-            },
-            details.exposed_bars,
-        ));
+        capital = *test.equity.last().expect("a window has bars");
+        runs.push(WindowRun {
+            window,
+            best,
+            in_sample: scores[best],
+            in_sample_equity,
+            out_of_sample: test.metrics,
+            start_equity,
+            equity: test.equity,
+            trades,
+        });
     }
-    let metrics = stitched_metrics(data, &runs, settings);
+    let (first, last) = (
+        runs[0].window.test.start,
+        runs[runs.len() - 1].window.test.end - 1,
+    );
+    let mut metrics = stitched_metrics(&runs, exposed_bars, settings);
+    metrics.buy_and_hold_return = bars.buy_and_hold(first, last);
     Ok(WalkRun {
-        windows: runs.into_iter().map(|(r, _)| r).collect(),
+        windows: runs,
         metrics,
     })
 }
 
 /// The metrics of the test runs' equity one after the other, as one run's: their bars'
-/// returns (each test's first from the equity the last one ended with), all their trades,
-/// their exposed bars; buy and hold from the first test bar's close to the last one's.
-fn stitched_metrics(
-    data: &MarketData,
-    runs: &[(WindowRun, usize)],
+/// returns (each test's first from the equity the last one ended with), all their trades
+/// and exposed bars (buy and hold left to the caller).
+fn stitched_metrics<T: WalkTrade>(
+    runs: &[WindowRun<T>],
+    exposed_bars: usize,
     settings: &ExecSettings,
 ) -> Metrics {
-    let bars: usize = runs.iter().map(|(r, _)| r.equity.len()).sum();
+    let bars: usize = runs.iter().map(|r| r.equity.len()).sum();
     let mut returns = Vec::new();
     let mut acc = MetricsAccumulator::new(
         settings.initial_capital,
-        runs[0].0.equity[0],
+        runs[0].equity[0],
         bars,
         &mut returns,
     );
     let mut stats = TradeStats::default();
     let mut t = 0;
-    for (r, exposed) in runs {
+    for r in runs {
         for &e in &r.equity {
             acc.push(t, e);
             t += 1;
         }
-        acc.exposed_bars += exposed;
         for trade in &r.trades {
-            stats.record(trade.pnl, trade.return_pct);
+            stats.record(trade.raw().pnl, trade.raw().return_pct);
         }
     }
-    let mut m = acc.finish(bars, settings.periods_per_year, &stats);
-    let close = data.close();
-    let (first, last) = (
-        runs[0].0.window.test.start,
-        runs[runs.len() - 1].0.window.test.end - 1,
-    );
-    m.buy_and_hold_return = close[last] / close[first] - 1.0;
-    m
+    acc.exposed_bars = exposed_bars;
+    acc.finish(bars, settings.periods_per_year, &stats)
 }
 
 #[cfg(test)]
