@@ -4,37 +4,12 @@
 //! to 1e-9, the exact messages and codes.
 
 use quant_backtest::api::{self, Value as Wire};
-use quant_backtest::portfolio::{in_asset, Universe};
-use quant_backtest::{MarketData, METRICS};
+use quant_backtest::METRICS;
 use serde_json::Value;
 
 mod common;
 
-use common::{floats, load, wire};
-
-/// The universe of a case: each asset built and checked, a refusal naming its symbol.
-fn universe(case: &Value) -> quant_backtest::Result<Universe> {
-    Universe::from_assets(case["universe"].as_array().unwrap().iter().map(|a| {
-        let symbol = a["symbol"].as_str().unwrap();
-        let dates = a["dates"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d.as_str().unwrap().to_string())
-            .collect();
-        let c = |k: &str| floats(&a[k]);
-        MarketData::new(
-            symbol,
-            dates,
-            c("open"),
-            c("high"),
-            c("low"),
-            c("close"),
-            c("volume"),
-        )
-        .map_err(|e| in_asset(symbol, e))
-    }))
-}
+use common::{floats, load, universe, wire};
 
 fn close(a: f64, b: f64) -> bool {
     a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()) || (a - b).abs() <= 1e-12

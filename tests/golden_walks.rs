@@ -1,9 +1,10 @@
 //! The walk-forward golden cases (tests/golden/walks.json and walk_errors.json, made by
-//! tests/golden/make_walks.py independently of the engine; pytest and the JS tests read them
-//! too) through the core's wire API: the same windows, chosen params, trades and equity to the
+//! tests/golden/make_walks.py, and on a universe portfolio_walks.json and
+//! portfolio_walk_errors.json, made by make_portfolio_walks.py; independently of the engine;
+//! pytest and the JS tests read them too) through the core's wire API: the same windows, chosen params, trades and equity to the
 //! bit, metrics to 1e-9, the exact messages and codes.
 
-use quant_backtest::api::{self, WalkForwardOutput};
+use quant_backtest::api;
 use quant_backtest::pool::WorkerPool;
 use quant_backtest::strategy::SeriesTable;
 use quant_backtest::METRICS;
@@ -11,29 +12,45 @@ use serde_json::Value;
 
 mod common;
 
-use common::{floats, load, market_data, wire};
+use common::{floats, load, market_data, universe, wire};
 
 /// The metrics' rule of tests/golden/README.md: numpy wrote them, so a few ulps may differ.
 fn close(a: f64, b: f64) -> bool {
     a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()) || (a - b).abs() <= 1e-12
 }
 
-fn walk(case: &Value) -> quant_backtest::Result<WalkForwardOutput> {
+/// A case's walk-forward, its output as JSON: on its `data`, or on its `universe`.
+fn walk(case: &Value) -> quant_backtest::Result<Value> {
     let r = &case["request"];
-    let plan = api::plan_walk(
-        &wire(&r["strategy"]),
-        &wire(&r["settings"]),
-        &wire(&r["params"]),
-        &wire(&r["constraint"]),
-        None,
-        &wire(&r["options"]),
-    )?;
-    api::run_walk_forward(
-        &market_data(case),
-        &plan,
-        &WorkerPool::new(Some(2)),
-        &mut SeriesTable::new(),
-    )
+    let request = [
+        &r["strategy"],
+        &r["settings"],
+        &r["params"],
+        &r["constraint"],
+    ]
+    .map(wire);
+    let [strategy, settings, params, constraint] = &request;
+    let (options, pool) = (wire(&r["options"]), WorkerPool::new(Some(2)));
+    let out = if case.get("universe").is_some() {
+        let u = universe(case)?;
+        let plan =
+            api::plan_portfolio_walk(&u, strategy, settings, params, constraint, None, &options)?;
+        serde_json::to_value(api::run_portfolio_walk_forward(
+            &u,
+            &plan,
+            &pool,
+            &mut Vec::new(),
+        )?)
+    } else {
+        let plan = api::plan_walk(strategy, settings, params, constraint, None, &options)?;
+        serde_json::to_value(api::run_walk_forward(
+            &market_data(case),
+            &plan,
+            &pool,
+            &mut SeriesTable::new(),
+        )?)
+    };
+    Ok(out.unwrap())
 }
 
 /// A float exactly (`what` names it when it differs).
@@ -105,12 +122,14 @@ fn assert_params(got: &Value, want: &Value, what: &str) {
 
 #[test]
 fn walk_cases() {
-    let cases = load("walks.json");
-    assert!(cases.len() >= 6, "the golden file lost its cases");
-    for case in &cases {
+    let (one, universe) = (load("walks.json"), load("portfolio_walks.json"));
+    assert!(
+        one.len() >= 6 && universe.len() >= 4,
+        "a golden file lost its cases"
+    );
+    for case in one.iter().chain(&universe) {
         let name = case["name"].as_str().unwrap();
-        let out = walk(case).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let mut got = serde_json::to_value(&out).unwrap();
+        let mut got = walk(case).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(got["execution_time_ms"].as_f64().unwrap() >= 0.0);
         got.as_object_mut().unwrap().remove("execution_time_ms");
         let want = &case["expected"];
@@ -194,9 +213,12 @@ fn walk_cases() {
 
 #[test]
 fn walk_errors() {
-    let cases = load("walk_errors.json");
-    assert!(cases.len() >= 20, "the golden file lost its cases");
-    for case in &cases {
+    let (one, universe) = (load("walk_errors.json"), load("portfolio_walk_errors.json"));
+    assert!(
+        one.len() >= 20 && universe.len() >= 6,
+        "a golden file lost its cases"
+    );
+    for case in one.iter().chain(&universe) {
         let name = case["name"].as_str().unwrap();
         let error = walk(case).map(|_| ()).expect_err(name);
         let want = &case["error"];

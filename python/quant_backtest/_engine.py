@@ -752,12 +752,9 @@ class RustEngine:
         ended with; every indicator is computed on the bars up to the window's end. Returns
         a :class:`WalkForwardResult`: a row per window and the stitched out-of-sample run.
         ``executor`` and ``progress`` as for :meth:`sweep`: the train sweeps run in chunks of
-        combinations there, the chosen ones' runs here."""
-        if isinstance(data, Universe):
-            raise BacktestError(
-                "walk_forward runs on one asset's bars; a Universe is not supported",
-                "invalid_parameter",
-            )
+        combinations there, the chosen ones' runs here. ``data`` may be a ``Universe``: the
+        windows are then counted in union bars and each window's run is a portfolio run of
+        the assets with a bar in it (one strategy for all; ``max_positions`` allowed)."""
         request = self._sweep_request(data, strategy, params, constraint, settings)
         options = _plain(
             {"train": train, "test": test, "step": step, "anchored": anchored, "maximize": maximize}
@@ -776,9 +773,11 @@ class RustEngine:
         """The engine's walk-forward output (plain values) for request ``r``."""
         workers = _workers(max_workers)
         md = r.data
+        portfolio = isinstance(md, Universe)
         if self._native is not None:
-            return self._native.walk_forward(
-                md.native_handle(),
+            run = self._native.portfolio_walk_forward if portfolio else self._native.walk_forward
+            return run(
+                md._native_handle() if portfolio else md.native_handle(),
                 r.tree,
                 r.settings,
                 r.params,
@@ -793,8 +792,8 @@ class RustEngine:
         combos = None if r.rows is None else [dict(zip(r.names, row)) for row in r.rows]
         start = time.perf_counter()
         out = _call_fallback(
-            _fallback.walk_forward,
-            md.as_lists(),
+            _fallback.walk_forward_portfolio if portfolio else _fallback.walk_forward,
+            md._columns() if portfolio else md.as_lists(),
             r.tree,
             r.params,
             r.settings,

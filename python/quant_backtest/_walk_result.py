@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 from ._fallback.metrics import METRIC_NAMES
+from ._portfolio_result import PortfolioTrade
 from ._result import TRADE_FIELDS, Trade, _equity
 
 # The window table's columns before the params and the metrics.
@@ -68,7 +69,8 @@ class WalkForwardResult:
     as a table: a DataFrame with pandas, else a dict of columns; the metrics prefixed
     ``train_`` and ``test_``), and the out-of-sample runs stitched into one: its metrics as
     attributes (``sharpe_ratio``, ...), ``equity_curve`` (one value per test bar, in order),
-    ``equity_index`` and ``equity_dates`` (each value's bar), its ``trades``."""
+    ``equity_index`` and ``equity_dates`` (each value's bar), its ``trades``. On a universe
+    the bars are the union's and each trade is a ``PortfolioTrade`` (with its ``symbol``)."""
 
     total_return: float
     annualized_return: float
@@ -90,7 +92,7 @@ class WalkForwardResult:
     equity_curve: Sequence[float] = field(repr=False)
     equity_index: tuple[int, ...] = field(repr=False)
     equity_dates: tuple[str, ...] = field(repr=False)
-    trades: list[Trade] = field(repr=False)
+    trades: list[Any] = field(repr=False)
     names: tuple[str, ...] = ()
     combinations: int = 0
     train: int = 0
@@ -122,7 +124,12 @@ class WalkForwardResult:
         values["equity_curve"] = _equity(out["equity_curve"])
         values["equity_index"] = index
         values["equity_dates"] = tuple(dates[i] for i in index)
-        values["trades"] = [Trade(*(t[k] for k in TRADE_FIELDS)) for t in out["trades"]]
+        values["trades"] = [
+            PortfolioTrade(t["symbol"], *(t[k] for k in TRADE_FIELDS))
+            if "symbol" in t
+            else Trade(*(t[k] for k in TRADE_FIELDS))
+            for t in out["trades"]
+        ]
         for name in ("combinations", "train", "test", "step", "anchored", "maximize"):
             values[name] = out[name]
         values["names"] = tuple(out["names"])
@@ -184,10 +191,13 @@ class WalkForwardResult:
         return pd.Series(self.equity_curve, index=index, name="equity")
 
     def trades_frame(self) -> Any:
-        """The stitched trades as a DataFrame (needs pandas)."""
+        """The stitched trades as a DataFrame (needs pandas; on a universe with ``symbol``
+        first)."""
         import pandas as pd
 
-        return pd.DataFrame(list(self.trades), columns=list(TRADE_FIELDS))
+        portfolio = bool(self.trades) and isinstance(self.trades[0], PortfolioTrade)
+        columns = PortfolioTrade._fields if portfolio else TRADE_FIELDS
+        return pd.DataFrame(list(self.trades), columns=list(columns))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain Python values (the engines' output keys): ready for ``json.dumps``."""

@@ -236,6 +236,45 @@ impl PyEngine {
         Ok(pythonize::pythonize(py, &out)?)
     }
 
+    /// A walk-forward on a universe (CONVENTIONS "Walk-forward", "On a universe"): as
+    /// `walk_forward`, one strategy for every asset (`settings` may hold `max_positions`).
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (universe, strategy, settings, params, constraint, names, rows, options, max_workers))]
+    fn portfolio_walk_forward<'py>(
+        &self,
+        py: Python<'py>,
+        universe: &PyUniverse,
+        strategy: &Bound<'py, PyAny>,
+        settings: &Bound<'py, PyAny>,
+        params: &Bound<'py, PyAny>,
+        constraint: &Bound<'py, PyAny>,
+        names: Option<Vec<String>>,
+        rows: Option<&Bound<'py, PyAny>>,
+        options: &Bound<'py, PyAny>,
+        max_workers: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let r = SweepRequest::read(py, [strategy, settings, params, constraint], names, rows)?;
+        let options = wire(py, options)?;
+        let workers = check_workers(py, max_workers)?;
+        let universe = &universe.inner;
+        let plan = detached(py, || {
+            api::plan_portfolio_walk(
+                universe,
+                &r.strategy,
+                &r.settings,
+                &r.params,
+                &r.constraint,
+                r.rows,
+                &options,
+            )
+        })?;
+        let pool = self.pool(crate::pool::threads_for(workers, plan.sweep.len()));
+        let out = detached(py, || {
+            api::run_portfolio_walk_forward(universe, &plan, &pool, &mut Vec::new())
+        })?;
+        Ok(pythonize::pythonize(py, &out)?)
+    }
+
     /// One portfolio run: `strategy` one tree or a dict symbol -> tree.
     fn run_portfolio<'py>(
         &self,

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses its part
 
 use quant_backtest::api::Value as Wire;
+use quant_backtest::portfolio::{in_asset, Universe};
 use quant_backtest::MarketData;
 use serde_json::Value;
 
@@ -46,4 +47,28 @@ pub fn market_data(case: &Value) -> MarketData {
         column("volume"),
     )
     .unwrap()
+}
+
+/// The universe of a case: each asset built and checked, a refusal naming its symbol.
+pub fn universe(case: &Value) -> quant_backtest::Result<Universe> {
+    Universe::from_assets(case["universe"].as_array().unwrap().iter().map(|a| {
+        let symbol = a["symbol"].as_str().unwrap();
+        let dates = a["dates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_str().unwrap().to_string())
+            .collect();
+        let c = |k: &str| floats(&a[k]);
+        MarketData::new(
+            symbol,
+            dates,
+            c("open"),
+            c("high"),
+            c("low"),
+            c("close"),
+            c("volume"),
+        )
+        .map_err(|e| in_asset(symbol, e))
+    }))
 }

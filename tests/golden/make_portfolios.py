@@ -55,19 +55,22 @@ def asset(symbol, closes, dates, **overrides):
 CALENDAR = mg.business_days("2024-01-01", 30)
 
 
-def simulate(universe, strategies, settings, name):
-    """The portfolio run. ``strategies``: one tree per asset (universe order)."""
+def simulate(universe, strategies, settings, name, signals=None):
+    """The portfolio run. ``strategies``: one tree per asset (universe order). ``signals``:
+    optional, per asset its four signal lists (entries, exits, short_entries, short_exits) on
+    its own bars, in place of its tree's (a walk-forward decides them on more bars than a
+    window's and cuts them to it)."""
     slots = settings.get("max_positions")
     run_settings = {k: v for k, v in settings.items() if k != "max_positions"}
     union = sorted({d for a in universe for d in a["dates"]})
     m = len(universe)
-    S, signals, own = [], [], []
-    for a, tree in zip(universe, strategies):
+    S, flags, own = [], [], []
+    for i, (a, tree) in enumerate(zip(universe, strategies)):
         s = dict(ms.SETTING_DEFAULTS)
         s.update(tree.get("settings") or {})
         s.update(run_settings)
         S.append(s)
-        sig, _ = ms.strategy_signals(a, tree, None, name)
+        sig = signals[i] if signals is not None else ms.strategy_signals(a, tree, None, name)[0]
         n_own = len(a["close"])
         le, lx = sig["entries"], sig["exits"]
         se = sig["short_entries"] or [False] * n_own
@@ -76,7 +79,7 @@ def simulate(universe, strategies, settings, name):
             se = sx = [False] * n_own
         if s["direction"] == "short_only":
             le = lx = [False] * n_own
-        signals.append(
+        flags.append(
             [
                 (
                     le[j] and not lx[j],
@@ -261,7 +264,7 @@ def simulate(universe, strategies, settings, name):
         for i, j in active:
             if i in stopped:
                 continue
-            order = wanted(i, signals[i][j])
+            order = wanted(i, flags[i][j])
             if order is None:
                 continue
             if S[i]["fill"] == "close":

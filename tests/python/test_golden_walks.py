@@ -1,8 +1,9 @@
-"""The walk-forward golden cases (tests/golden/walks.json, walk_errors.json), one body per
-backend: every window's chosen params, equity, indices and dates exactly, metrics to 1e-9 (as
-the strategy cases), the stitched curve and trades; every refusal's message and code, through
-the public call where its options can be keyword arguments and through the options object as
-every door passes it."""
+"""The walk-forward golden cases (tests/golden/walks.json, walk_errors.json, and on a
+universe portfolio_walks.json, portfolio_walk_errors.json), one body per backend: every
+window's chosen params, equity, indices and dates exactly, metrics to 1e-9 (as the strategy
+cases), the stitched curve and trades; every refusal's message and code, through the public
+call where its options can be keyword arguments and through the options object as every door
+passes it."""
 
 from __future__ import annotations
 
@@ -25,11 +26,14 @@ def load(name: str) -> list[dict]:
         return json.load(f)
 
 
-CASES = load("walks.json")
-ERRORS = load("walk_errors.json")
+CASES = load("walks.json") + load("portfolio_walks.json")
+ERRORS = load("walk_errors.json") + load("portfolio_walk_errors.json")
 
 
-def data_of(case: dict) -> qb.MarketData:
+def data_of(case: dict) -> qb.MarketData | qb.Universe:
+    """A case's bars: one asset's, or a universe of its assets."""
+    if "universe" in case:
+        return qb.Universe([qb.MarketData(**a) for a in case["universe"]])
     return qb.MarketData(**case["data"])
 
 

@@ -285,13 +285,10 @@ def test_bad_options_are_refused(engine: RustEngine, options: dict, message: str
     assert info.value.code == "invalid_parameter"
 
 
-def test_the_sweep_is_checked_first_and_a_universe_is_refused(engine: RustEngine) -> None:
+def test_the_sweep_is_checked_first(engine: RustEngine) -> None:
     md = qb.generate_sample_data("WF", 120, 100.0, seed=1)
     with pytest.raises(BacktestError, match=r"^params\['fast'\] is empty$"):
         engine.walk_forward(md, sma_params(), {"fast": [], "slow": [10]}, train=0, test=0)
-    u = qb.generate_sample_universe(2, 100, seed=1)
-    with pytest.raises(BacktestError, match="a Universe is not supported"):
-        engine.walk_forward(u, sma_params(), {"fast": [3], "slow": [10]}, train=50, test=20)
 
 
 def test_both_backends_agree_bit_for_bit() -> None:

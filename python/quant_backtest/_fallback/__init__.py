@@ -43,7 +43,7 @@ from .seed import backtest, grid, sma, sma_cross, validate_grid, validate_params
 from .settings import DEFAULTS, SETTING_NAMES, Settings
 from .strategy import INDICATORS, Strategy, parse_strategy, strategy_params
 from .sweep import sweep
-from .walk import walk_forward
+from .walk import walk_forward, walk_forward_portfolio
 
 __all__ = [
     "format_float",
@@ -65,6 +65,7 @@ __all__ = [
     "run_signals",
     "sweep",
     "walk_forward",
+    "walk_forward_portfolio",
     # portfolios
     "run_portfolio",
     "sweep_portfolio",

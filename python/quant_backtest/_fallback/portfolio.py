@@ -541,6 +541,29 @@ def sweep_portfolio(
     the single-asset sweep's order and checks (``max_positions`` aside); each asset's
     indicators computed once. Returns what :func:`sweep.sweep` returns."""
     dates, union_bars = align(assets)
+    names, combos, bound, resolved, slots = plan_portfolio_sweep(
+        assets, strategy, params, settings, constraint, combinations
+    )
+    caches = [SeriesCache(a) for a in assets]  # type: ignore[arg-type]
+    steps = union_steps(assets, union_bars, len(dates))
+    out = empty_columns(names)
+    for combo, sides in zip(combos, bound):
+        runs = [(strategy_signals(sides, c, resolved.direction), resolved) for c in caches]
+        row = simulate(assets, dates, union_bars, steps, runs, slots, keep=False)
+        add_row(out, names, combo, row["metrics"])
+    return {"params": names, "columns": out}
+
+
+def plan_portfolio_sweep(
+    assets: Sequence[Mapping[str, Any]],
+    strategy: Any,
+    params: Any,
+    settings: Optional[Mapping[str, Any]],
+    constraint: Any,
+    combinations: Optional[list[dict]],
+) -> tuple[list[str], list[dict], list[tuple], Any, Optional[int]]:
+    """A portfolio sweep checked as the core's ``plan_portfolio``: the one-asset sweep's
+    :func:`.sweep.plan` and ``max_positions``."""
     run, slots = split_settings(settings)
     if isinstance(strategy, Mapping) and strategy and not any(k in STRATEGY_KEYS for k in strategy):
         raise BacktestError(
@@ -550,14 +573,7 @@ def sweep_portfolio(
         )
     names, combos, bound, resolved = plan_sweep(strategy, params, run, constraint, combinations)
     check_slots_sizing(slots, resolved, assets[0]["symbol"])
-    caches = [SeriesCache(a) for a in assets]  # type: ignore[arg-type]
-    steps = union_steps(assets, union_bars, len(dates))
-    out = empty_columns(names)
-    for combo, sides in zip(combos, bound):
-        runs = [(strategy_signals(sides, c, resolved.direction), resolved) for c in caches]
-        row = simulate(assets, dates, union_bars, steps, runs, slots, keep=False)
-        add_row(out, names, combo, row["metrics"])
-    return {"params": names, "columns": out}
+    return names, combos, bound, resolved, slots
 
 
 def simulate(
@@ -572,6 +588,22 @@ def simulate(
     """The portfolio step over the union's bars (``steps``: :func:`union_steps`). ``runs``: per
     asset, its four signal lists (on its own bars) and its Settings. Without ``keep`` only the
     metrics and the per-asset rows (a sweep's row)."""
+    state, trades = stepped(assets, dates, union_bars, steps, runs, slots, keep)
+    bh = buy_and_hold([(a["close"][0], a["close"][len(a["close"]) - 1]) for a in assets])
+    r = state.result(list(enumerate(a["symbol"] for a in assets)), bh)
+    return {"metrics": r["metrics"], "trades": trades, "dates": dates, **r}
+
+
+def stepped(
+    assets: Sequence[Mapping[str, Any]],
+    dates: list[str],
+    union_bars: list[list[int]],
+    steps: list[tuple[list, list]],
+    runs: list[tuple],
+    slots: Optional[int],
+    keep: bool,
+) -> tuple[PortfolioState, list[dict]]:
+    """:func:`simulate`'s state after the last bar, and its trades (dated with ``keep``)."""
     n = len(dates)
     symbols = [a["symbol"] for a in assets]
     trades: list[dict] = []
@@ -586,6 +618,4 @@ def simulate(
         for (i, _), b in zip(active, bars):
             marks[i] = b[3]
         step(u, active, bars, due(active, bars), marks, source)
-    bh = buy_and_hold([(a["close"][0], a["close"][len(a["close"]) - 1]) for a in assets])
-    r = state.result(list(enumerate(symbols)), bh)
-    return {"metrics": r["metrics"], "trades": trades, "dates": dates, **r}
+    return state, trades

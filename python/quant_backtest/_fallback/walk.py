@@ -15,12 +15,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from bisect import bisect_left
 from typing import Any, Mapping, Optional, Sequence
 
 from .._errors import BacktestError
 from .execution import simulate
 from .metrics import METRIC_NAMES, Metrics
 from .names import describe_value, nearest
+from .portfolio import align, buy_and_hold, plan_portfolio_sweep, stepped, union_steps
 from .settings import Settings
 from .signals import SeriesCache, strategy_signals
 from .sweep import plan
@@ -158,6 +160,92 @@ def _flat_table(capital: float, periods_per_year: float, bars: int) -> dict[str,
     return table
 
 
+class _OneAsset:
+    """One asset's bars and each combination's signals on all of them
+    (``src/walk/one_asset.rs``)."""
+
+    def __init__(self, cache: SeriesCache, signals: list, dates: list[str]) -> None:
+        self.columns, self.signals, self.dates = cache.columns, signals, dates
+        self.n = cache.n
+
+    def part(self, bars: range) -> range:
+        return bars
+
+    def run(self, bars: range, i: int, settings: Settings, keep: bool) -> tuple:
+        """``(metrics table, equity, trades (indices in the window), exposed bars)``."""
+        dates = self.dates[bars.start : bars.stop] if keep else None
+        account, equity = simulate(
+            _cut(self.columns, bars), _cut(self.signals[i], bars), settings, dates
+        )
+        return account.metrics.table(), equity, account.trades, account.metrics.in_market
+
+    def buy_and_hold(self, first: int, last: int) -> float:
+        close = self.columns["close"]
+        return close[last] / close[first] - 1.0
+
+
+class _Universe:
+    """A universe's assets and each combination's signals on each asset's own bars
+    (``src/walk/portfolio.rs``): a window's portfolio is every asset with a bar in it."""
+
+    def __init__(
+        self,
+        assets: Sequence[Mapping[str, Any]],
+        bound: list,
+        settings: Settings,
+        slots: Optional[int],
+    ) -> None:
+        self.assets = assets
+        self.dates, self.union_bars = align(assets)
+        self.n = len(self.dates)
+        self.slots = slots
+        caches = [SeriesCache(a) for a in assets]  # type: ignore[arg-type]
+        # Per combination, per asset: its four signal lists on its own bars.
+        self.signals = [
+            [strategy_signals(sides, c, settings.direction) for c in caches] for sides in bound
+        ]
+
+    def own_bars(self, k: int, bars: range) -> range:
+        """Asset ``k``'s own bars whose union bar is in ``bars``."""
+        own = self.union_bars[k]
+        return range(bisect_left(own, bars.start), bisect_left(own, bars.stop))
+
+    def part(self, bars: range) -> tuple:
+        """The window's assets (index, own bars) and their columns, union bars and steps."""
+        picked = [(k, self.own_bars(k, bars)) for k in range(len(self.assets))]
+        picked = [(k, own) for k, own in picked if len(own)]
+        columns = [_cut_asset(self.assets[k], own) for k, own in picked]
+        union_bars = [
+            [u - bars.start for u in self.union_bars[k][own.start : own.stop]] for k, own in picked
+        ]
+        steps = union_steps(columns, union_bars, len(bars))
+        return bars, picked, columns, union_bars, steps
+
+    def run(self, part: tuple, i: int, settings: Settings, keep: bool) -> tuple:
+        bars, picked, columns, union_bars, steps = part
+        runs = [(_cut(self.signals[i][k], own), settings) for k, own in picked]
+        dates = self.dates[bars.start : bars.stop]
+        state, trades = stepped(columns, dates, union_bars, steps, runs, self.slots, keep)
+        bh = buy_and_hold([(c["close"][0], c["close"][-1]) for c in columns])
+        table = state.result([], bh)["metrics"]
+        return table, state.equity, trades, state.metrics.in_market
+
+    def buy_and_hold(self, first: int, last: int) -> float:
+        held = []
+        for k, a in enumerate(self.assets):
+            own = self.own_bars(k, range(first, last + 1))
+            if len(own):
+                held.append((a["close"][own.start], a["close"][own.stop - 1]))
+        return buy_and_hold(held)
+
+
+def _cut_asset(asset: Mapping[str, Any], own: range) -> dict:
+    """An asset's columns on its own bars ``own`` (its symbol kept)."""
+    out = {k: v[own.start : own.stop] for k, v in asset.items() if k != "symbol"}
+    out["symbol"] = asset["symbol"]
+    return out
+
+
 def walk_forward(
     columns: Mapping[str, Sequence[Any]],
     strategy: Any,
@@ -181,10 +269,45 @@ def walk_forward(
     names, combos, bound, resolved = plan(strategy, params, settings, constraint, combinations)
     walk = read_options(options)
     cache = SeriesCache(columns)  # type: ignore[arg-type]
-    layout = windows(walk, cache.n)
-    dates = list(columns["dates"])
+    windows(walk, cache.n)
     signals = [strategy_signals(sides, cache, resolved.direction) for sides in bound]
+    bars = _OneAsset(cache, signals, list(columns["dates"]))
+    return _walk(bars, names, combos, resolved, walk, start_time)
 
+
+def walk_forward_portfolio(
+    assets: Sequence[Mapping[str, Any]],
+    strategy: Any,
+    params: Any,
+    settings: Optional[Mapping[str, Any]] = None,
+    constraint: Any = None,
+    combinations: Optional[list[dict]] = None,
+    options: Any = None,
+) -> dict:
+    """:func:`walk_forward` on a universe (validated columns, each with its ``symbol``): the
+    sweep checked as a portfolio sweep, windows of union bars, trades with their symbol."""
+    start_time = time.perf_counter()
+    dates, _ = align(assets)
+    names, combos, bound, resolved, slots = plan_portfolio_sweep(
+        assets, strategy, params, settings, constraint, combinations
+    )
+    walk = read_options(options)
+    windows(walk, len(dates))
+    bars = _Universe(assets, bound, resolved, slots)
+    return _walk(bars, names, combos, resolved, walk, start_time)
+
+
+def _walk(
+    bars: Any,
+    names: list[str],
+    combos: list[dict],
+    resolved: Settings,
+    walk: WalkOptions,
+    start_time: float,
+) -> dict:
+    """Every window of ``walk`` over ``bars`` (:class:`_OneAsset` or :class:`_Universe`)."""
+    layout = windows(walk, bars.n)
+    dates = bars.dates
     rows: list[dict] = []
     equity_curve: list[float] = []
     equity_index: list[int] = []
@@ -192,25 +315,17 @@ def walk_forward(
     exposed_bars = 0
     capital = resolved.initial_capital
     for k, (train, test) in enumerate(layout):
-        train_columns = _cut(cache.columns, train)
-        tables = [
-            simulate(train_columns, _cut(s, train), resolved)[0].metrics.table() for s in signals
-        ]
+        train_part = bars.part(train)
+        tables = [bars.run(train_part, i, resolved, False)[0] for i in range(len(combos))]
         best = best_index([_score(t[walk.maximize]) for t in tables])
-        _, in_sample_equity = simulate(
-            train_columns, _cut(signals[best], train), resolved, dates[train.start : train.stop]
-        )
+        in_sample_equity = bars.run(train_part, best, resolved, True)[1]
         start_equity = capital
         if capital > 0.0 and math.isfinite(capital):
-            account, equity = simulate(
-                _cut(cache.columns, test),
-                _cut(signals[best], test),
-                dataclasses.replace(resolved, initial_capital=capital),
-                dates[test.start : test.stop],
+            out_of_sample, equity, test_trades, exposed = bars.run(
+                bars.part(test), best, dataclasses.replace(resolved, initial_capital=capital), True
             )
-            out_of_sample = account.metrics.table()
-            exposed_bars += account.metrics.in_market
-            for trade in account.trades:  # indices in all the bars
+            exposed_bars += exposed
+            for trade in test_trades:  # indices in all the bars
                 trade["entry_index"] += test.start
                 trade["exit_index"] += test.start
                 trades.append(trade)
@@ -239,13 +354,12 @@ def walk_forward(
                 "in_sample_equity": in_sample_equity,
             }
         )
-    closes = cache.columns["close"]
     first, last = layout[0][1].start, layout[-1][1].stop - 1
+    metrics = _stitched_table(equity_curve, trades, exposed_bars, resolved)
+    metrics["buy_and_hold_return"] = bars.buy_and_hold(first, last)
     return {
         "windows": rows,
-        "metrics": _stitched_table(
-            equity_curve, trades, exposed_bars, resolved, closes[first], closes[last]
-        ),
+        "metrics": metrics,
         "equity_curve": equity_curve,
         "equity_index": equity_index,
         "trades": trades,
@@ -265,17 +379,14 @@ def _stitched_table(
     trades: list[dict],
     exposed_bars: int,
     settings: Settings,
-    first_close: float,
-    last_close: float,
 ) -> dict[str, Any]:
     """The metrics of the test runs' equity one after the other, as one run's: from the
-    settings' initial capital, every trade and exposed bar; buy and hold from the first test
-    bar's close to the last one's."""
+    settings' initial capital, every trade and exposed bar (buy and hold left to the
+    caller)."""
     m = Metrics(settings.initial_capital, settings.periods_per_year, len(equity))
     for t, e in enumerate(equity):
         m.push(t, e)
     m.in_market = exposed_bars
     for trade in trades:
         m.add_trade(trade["pnl"], trade["return_pct"])
-    m.finish_prices(first_close, last_close)
     return m.table()
