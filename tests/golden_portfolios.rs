@@ -9,7 +9,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{floats, load, universe, wire};
+use common::{load, universe, wire};
 
 fn close(a: f64, b: f64) -> bool {
     a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()) || (a - b).abs() <= 1e-12
