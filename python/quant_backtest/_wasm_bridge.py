@@ -681,6 +681,34 @@ class Engine:
         )
         return _walk_output(json.loads(str(text)))
 
+    def portfolio_walk_forward(
+        self,
+        universe: Universe,
+        strategy: Any,
+        settings: Any,
+        params: Any,
+        constraint: Any,
+        names: Optional[list],
+        rows: Optional[list],
+        options: Any,
+        max_workers: Optional[int],
+    ) -> dict:
+        """A walk-forward on a universe: the pure-Python walk for now (the native engine's
+        checks, messages and answer, bit for bit; the wasm build has no universe walk yet)."""
+        if max_workers is not None and max_workers < 1:
+            raise BacktestError(f"max_workers must be >= 1, got {max_workers}", "invalid_parameter")
+        combos = None if rows is None else [dict(zip(names or [], r)) for r in rows]
+        return _fallback_check(
+            _fallback.walk_forward_portfolio,
+            universe._columns(),
+            strategy,
+            params,
+            settings,
+            constraint,
+            combos,
+            options,
+        )
+
     def sweep_rows(self, strategy: Any, settings: Any, params: Any, constraint: Any) -> tuple:
         """The combinations a sweep runs, as the native engine lists them (the pure-Python
         plan: the same checks, order and values)."""

@@ -48,7 +48,8 @@ json.dumps({
 
 test('the wasm engine under Pyodide runs the walk-forwards', () => {
   assert.deepEqual(compared.backends, ['rust', 'wasm']);
-  assert.equal(compared.names.length, JSON.parse(readFileSync(join(GOLDEN_DIR, 'walks.json'), 'utf8')).length + 3);
+  const golden = (/** @type {string} */ name) => JSON.parse(readFileSync(join(GOLDEN_DIR, name), 'utf8')).length;
+  assert.equal(compared.names.length, golden('walks.json') + golden('portfolio_walks.json') + 3);
   assert.ok(compared.windows > 20 && compared.trades > 20, JSON.stringify(compared));
 });
 
@@ -58,7 +59,8 @@ test('every walk-forward equals the native one: windows, params, equity, trades,
 
 test('every refusal has the native class, message and code', () => {
   const [native, wasm] = compared.refusals;
-  assert.equal(native.length, JSON.parse(readFileSync(join(GOLDEN_DIR, 'walk_errors.json'), 'utf8')).length);
+  const golden = (/** @type {string} */ name) => JSON.parse(readFileSync(join(GOLDEN_DIR, name), 'utf8')).length;
+  assert.equal(native.length, golden('walk_errors.json') + golden('portfolio_walk_errors.json'));
   assert.ok(native.every((/** @type {any[]} */ r) => r[1] === 'BacktestError'), JSON.stringify(native));
   assert.deepEqual(wasm, native);
 });

@@ -1,6 +1,7 @@
 """Walk-forwards through the Python API, on whichever engine runs it (native, or wasm under
 Pyodide): tests/pyodide/walk_forward.test.mjs compares the two engines' answers. Every golden
-walk case and refusal (tests/golden/walks.json, walk_errors.json), and seeded sample walks
+walk case and refusal (tests/golden/walks.json, walk_errors.json, and on a universe
+portfolio_walks.json, portfolio_walk_errors.json), and seeded sample walks
 (rolling, anchored with a step, both directions with stops). Prints JSON when run as a script
 (the native side)."""
 
@@ -11,7 +12,7 @@ import math
 import sys
 from typing import Any
 
-from quant_backtest import BacktestError, MarketData, RustEngine, generate_sample_data
+from quant_backtest import BacktestError, MarketData, RustEngine, Universe, generate_sample_data
 from quant_backtest import strategy as qs
 
 POW_METRICS = ("annualized_return", "calmar_ratio")
@@ -36,9 +37,16 @@ def _walk(engine: RustEngine, data: Any, request: dict) -> dict:
     return _plain(r)
 
 
+def _bars(case: dict) -> Any:
+    """A case's bars: one asset's, or a universe of its assets."""
+    if "universe" in case:
+        return Universe([MarketData(**a) for a in case["universe"]])
+    return MarketData(**case["data"])
+
+
 def _refusal(engine: RustEngine, case: dict) -> list:
     r = case["request"]
-    md = MarketData(**case["data"])
+    md = _bars(case)
     request = engine._sweep_request(md, r["strategy"], r["params"], r["constraint"], r["settings"])
     try:
         engine._walk_output(request, r["options"], None)
@@ -83,14 +91,14 @@ def samples() -> list:
 
 def scenarios(golden_dir: str) -> dict:
     engine = RustEngine()
-    with open(f"{golden_dir}/walks.json", encoding="utf-8") as f:
-        cases = json.load(f)
-    with open(f"{golden_dir}/walk_errors.json", encoding="utf-8") as f:
-        errors = json.load(f)
-    runs = [
-        {"name": c["name"], "result": _walk(engine, MarketData(**c["data"]), c["request"])}
-        for c in cases
-    ]
+
+    def load(name: str) -> list:
+        with open(f"{golden_dir}/{name}", encoding="utf-8") as f:
+            return json.load(f)
+
+    cases = load("walks.json") + load("portfolio_walks.json")
+    errors = load("walk_errors.json") + load("portfolio_walk_errors.json")
+    runs = [{"name": c["name"], "result": _walk(engine, _bars(c), c["request"])} for c in cases]
     for name, days, seed, strategy, params, settings, options in samples():
         md = generate_sample_data("WF", days, 100.0, seed=seed)
         request = {"strategy": strategy, "params": params, "settings": settings, "options": options}
