@@ -5,51 +5,20 @@
 
 use quant_backtest::api::{self, live_from_json, LivePortfolioBacktest, SavedLive, Value as Wire};
 use quant_backtest::portfolio::sample::generate_sample_universe;
-use quant_backtest::portfolio::{in_asset, Universe};
+use quant_backtest::portfolio::Universe;
 use quant_backtest::MarketData;
 use serde_json::{json, Value};
 
-fn wire(v: &Value) -> Wire {
-    serde_json::from_value(v.clone()).unwrap()
-}
+mod common;
+
+use common::{load, universe, wire};
 
 fn golden() -> Vec<Value> {
-    let path = format!(
-        "{}/tests/golden/portfolios.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    load("portfolios.json")
 }
 
 fn golden_universe(case: &Value) -> Universe {
-    let floats = |v: &Value| -> Vec<f64> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_f64().unwrap())
-            .collect()
-    };
-    Universe::from_assets(case["universe"].as_array().unwrap().iter().map(|a| {
-        let symbol = a["symbol"].as_str().unwrap();
-        let dates = a["dates"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d.as_str().unwrap().to_string())
-            .collect();
-        let c = |k: &str| floats(&a[k]);
-        MarketData::new(
-            symbol,
-            dates,
-            c("open"),
-            c("high"),
-            c("low"),
-            c("close"),
-            c("volume"),
-        )
-        .map_err(|e| in_asset(symbol, e))
-    }))
-    .unwrap()
+    universe(case).unwrap()
 }
 
 /// A request: strategy (one, or a dict per symbol), settings, params.
