@@ -138,6 +138,16 @@ class BrowserPool {
   }
 
   /**
+   * One walk-forward on a universe in the Worker; the bars of every asset go along.
+   * @param {import('./protocol.js').Columns[]} assets @param {import('./protocol.js').WalkRequest} request
+   */
+  async portfolioWalk(assets, request) {
+    await this.ready;
+    const msg = await this.post({ id: this.nextId++, fingerprint: '', kind: 'portfolioWalk', assets, request }, 1);
+    return msg.value;
+  }
+
+  /**
    * @param {any} md @param {Uint32Array} fast @param {Uint32Array} slow @param {any[]} settings
    * @param {boolean} details @param {number} _workers @param {{ onProgress?: (done: number, total: number) => void }} [options]
    * @returns {Promise<import('./protocol.js').ChunkOutput[]>}

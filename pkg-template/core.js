@@ -680,12 +680,6 @@ function marketData(data) {
   throw new BacktestError(`data must be MarketData, an object of columns or an array of bars, got ${describe(data)}`);
 }
 
-/** A walk-forward's bars: one asset's (a Universe is refused, as in Python). @param {unknown} data */
-function walkData(data) {
-  if (data instanceof Universe) throw new BacktestError("walk_forward runs on one asset's bars; a Universe is not supported", 'invalid_parameter');
-  return marketData(data);
-}
-
 /** @param {{ md: MarketData, owned: boolean }} d */
 function release(d) {
   if (d.owned) {
@@ -1728,11 +1722,15 @@ export class RustEngine {
    * runs on the test bars, flat, from the equity the previous test ended with; indicators see
    * every bar up to the window's end. The other options: the settings of `runBacktest`, and
    * `maxWorkers` (as for `walkForwardAsync`; this call runs here, on the build's threads).
+   * `data` may be a `Universe`: the windows are then counted in union bars and each window's
+   * run is a portfolio run of the assets with a bar in it (one strategy for every asset; the
+   * options may hold `maxPositions`); the trades carry their `symbol`.
    * @param {unknown} data @param {unknown} strategy @param {unknown} params @param {unknown} [options]
    * @returns {import('./walk.js').WalkForwardResult}
    */
   walkForward(data, strategy, params, options) {
-    const d = walkData(data);
+    if (data instanceof Universe) return runPlannedWalk(planWalk(walkRequest(strategy, params, options, true), data), data);
+    const d = marketData(data);
     try {
       return runPlannedWalk(planWalk(walkRequest(strategy, params, options), d.md), d.md);
     } finally {
@@ -1742,34 +1740,41 @@ export class RustEngine {
 
   /**
    * `walkForward` off the calling thread: Node, on a worker thread of this engine's pool
-   * (`maxWorkers: 1`: on the calling thread, later); browsers, in the engine Worker. Every value
-   * and the bars' count are checked here first: a refusal never waits for a worker.
+   * (`maxWorkers: 1`: on the calling thread, later); browsers, in the engine Worker (a
+   * Universe's bars go along, as for `runPortfolioAsync`). Every value and the bars' count are
+   * checked here first: a refusal never waits for a worker.
    * @param {unknown} data @param {unknown} strategy @param {unknown} params @param {unknown} [options]
    * @returns {Promise<import('./walk.js').WalkForwardResult>}
    */
   async walkForwardAsync(data, strategy, params, options) {
-    const d = walkData(data);
+    const universe = data instanceof Universe ? data : null;
+    const d = universe === null ? marketData(data) : null;
+    const bars = universe ?? /** @type {{ md: MarketData }} */ (d).md;
     /** @type {any} */
     let plan = null;
     try {
-      const checked = walkRequest(strategy, params, options);
-      plan = planWalk(checked, d.md);
+      const checked = walkRequest(strategy, params, options, universe !== null);
+      plan = planWalk(checked, bars);
       const workers = checked.maxWorkers ?? state.defaultWorkers();
       const pool = workers > 1 || state.poolForAll ? await this.#usablePool() : null;
       if (pool === null) {
         await null; // answer asynchronously, like the pool
         const here = plan;
         plan = null; // runPlannedWalk frees it
-        return runPlannedWalk(here, d.md);
+        return runPlannedWalk(here, bars);
       }
       plan.free(); // the worker plans its own from the same request
       plan = null;
-      return walkResult(await pool.walk(d.md, checked.request, state.defaultWorkers()), d.md.dates);
+      if (universe !== null) {
+        const out = await pool.portfolioWalk(universeColumns(universe), checked.request, state.defaultWorkers());
+        return walkResult(out, universe.dates, universe.symbols);
+      }
+      return walkResult(await pool.walk(bars, checked.request, state.defaultWorkers()), bars.dates);
     } catch (e) {
       throw asBacktestError(e);
     } finally {
       plan?.free();
-      release(d);
+      if (d !== null) release(d);
     }
   }
 

@@ -25,13 +25,23 @@ import type {
   PortfolioResult,
   PortfolioStrategy,
   PortfolioSweepOptions,
+  PortfolioTrade,
   Universe,
   UniverseLike,
 } from './portfolio.js';
 /** Walk-forward optimisation (walk.d.ts): the sweep's best on each train window, run on its test window. */
 export { WalkForwardResult } from './walk.js';
-export type { WalkForwardOptions, WalkForwardResultJSON, WalkMetricsJSON, WalkTradeJSON, WalkWindow, WalkWindowJSON } from './walk.js';
-import type { WalkForwardOptions, WalkForwardResult } from './walk.js';
+export type {
+  PortfolioWalkForwardOptions,
+  WalkForwardOptions,
+  WalkForwardResultJSON,
+  WalkMetricsJSON,
+  WalkPortfolioTradeJSON,
+  WalkTradeJSON,
+  WalkWindow,
+  WalkWindowJSON,
+} from './walk.js';
+import type { PortfolioWalkForwardOptions, WalkForwardOptions, WalkForwardResult } from './walk.js';
 /** Live runs (live.d.ts): one bar pushed at a time. */
 export { LiveRun } from './live.js';
 export type { LiveBar, LiveEvent, LiveEventKind, LiveEventReason, LiveOptions, LivePending, LivePosition } from './live.js';
@@ -661,8 +671,17 @@ export declare class RustEngine {
    * moving by `step` (rolling, or `anchored` at the first bar); on each, the combination of
    * `params` with the largest `maximize` metric on the train bars runs on the test bars, flat,
    * from the equity the previous test ended with. Indicators see every bar up to the window's
-   * end. Refusals (code `invalid_parameter`, ...) have the Python package's messages.
+   * end. Refusals (code `invalid_parameter`, ...) have the Python package's messages. On a
+   * Universe the windows are counted in union bars and each window's run is a portfolio run of
+   * the assets with a bar in it (one strategy for every asset; `maxPositions` allowed); its
+   * trades are PortfolioTrades.
    */
+  walkForward<P extends string>(
+    universe: Universe,
+    strategy: StrategyLike,
+    params: Record<P, Iterable<number> | ArrayLike<number>>,
+    options: PortfolioWalkForwardOptions,
+  ): WalkForwardResult<PortfolioTrade>;
   walkForward<P extends string>(
     data: DataLike,
     strategy: StrategyLike,
@@ -670,6 +689,12 @@ export declare class RustEngine {
     options: WalkForwardOptions,
   ): WalkForwardResult;
   /** The same, as a Promise (Node: a worker thread of the pool, or the calling thread with `maxWorkers: 1`; browsers: the engine Worker); the same result, bit for bit. */
+  walkForwardAsync<P extends string>(
+    universe: Universe,
+    strategy: StrategyLike,
+    params: Record<P, Iterable<number> | ArrayLike<number>>,
+    options: PortfolioWalkForwardOptions,
+  ): Promise<WalkForwardResult<PortfolioTrade>>;
   walkForwardAsync<P extends string>(
     data: DataLike,
     strategy: StrategyLike,

@@ -170,6 +170,18 @@ class NodePool {
   }
 
   /**
+   * One walk-forward on a universe on one worker (`WasmPortfolioWalk.run`'s output); the bars
+   * of every asset go along.
+   * @param {import('./protocol.js').Columns[]} assets @param {import('./protocol.js').WalkRequest} request @param {number} cap
+   */
+  async portfolioWalk(assets, request, cap) {
+    const [slot] = this.pick(1, cap);
+    if (slot.gone) throw new Error('quant-backtest: the worker thread is gone');
+    const msg = await this.post(slot, { id: this.nextId++, fingerprint: '', kind: 'portfolioWalk', assets, request });
+    return msg.value;
+  }
+
+  /**
    * One portfolio run on one worker (`runPortfolio`'s output); the bars of every asset go along.
    * @param {import('./protocol.js').Columns[]} assets @param {{ strategy: any, settings: Record<string, unknown>, params: Record<string, unknown> }} request @param {number} cap
    */

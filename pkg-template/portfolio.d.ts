@@ -171,6 +171,8 @@ export declare function runPortfolioHere(request: ReturnType<typeof portfolioReq
 /** @internal */
 export declare function portfolioResult(out: unknown, universe: Universe): PortfolioResult;
 /** @internal */
+export declare function portfolioTrades(out: unknown, symbols: readonly string[], dates: readonly string[]): readonly PortfolioTrade[];
+/** @internal */
 export declare function universeColumns(universe: Universe): Columns[];
 /** @internal */
 export declare function portfolioSettings(o: Record<string, any>, options: readonly string[]): Record<string, unknown>;

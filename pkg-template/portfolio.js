@@ -234,20 +234,14 @@ export class PortfolioResult {
 }
 
 /**
- * A PortfolioResult from the engine's packed output (src/wasm/portfolio.rs), dates and symbols
- * from the universe (a live run's result: its own, as `{ symbols, dates }`, and `trade_dates`).
- * @param {any} out @param {Universe} universe @returns {PortfolioResult}
+ * Frozen trade objects, each with its `symbol`, from a portfolio's packed trades
+ * (src/wasm/portfolio.rs `set_trades`: `trade_fields`, `trades`, `labels`; `symbol` indexes
+ * `symbols`), dated from `dates` by bar index or, for a live run's output, from its
+ * `trade_dates` (entry, exit per trade). A portfolio run's and a walk-forward's on a universe.
+ * @param {any} out @param {readonly string[]} symbols @param {readonly string[]} dates
+ * @returns {readonly any[]}
  */
-export function portfolioResult(out, universe) {
-  const n = names();
-  const symbols = universe.symbols;
-  const dates = universe.dates;
-  /** @type {Record<string, any>} */
-  const fields = {};
-  n.metrics.forEach((m, i) => {
-    const x = out.metrics[i];
-    fields[m.key] = Number.isNaN(x) ? null : x;
-  });
+export function portfolioTrades(out, symbols, dates) {
   const t = out.trades;
   const stride = out.trade_fields.length;
   const at = Object.fromEntries(out.trade_fields.map((/** @type {string} */ f, /** @type {number} */ i) => [f, i]));
@@ -276,6 +270,24 @@ export function portfolioResult(out, universe) {
       }),
     );
   }
+  return Object.freeze(trades);
+}
+
+/**
+ * A PortfolioResult from the engine's packed output (src/wasm/portfolio.rs), dates and symbols
+ * from the universe (a live run's result: its own, as `{ symbols, dates }`, and `trade_dates`).
+ * @param {any} out @param {Universe} universe @returns {PortfolioResult}
+ */
+export function portfolioResult(out, universe) {
+  const n = names();
+  const symbols = universe.symbols;
+  const dates = universe.dates;
+  /** @type {Record<string, any>} */
+  const fields = {};
+  n.metrics.forEach((m, i) => {
+    const x = out.metrics[i];
+    fields[m.key] = Number.isNaN(x) ? null : x;
+  });
   const a = out.assets;
   const width = out.asset_fields.length;
   const col = Object.fromEntries(out.asset_fields.map((/** @type {string} */ f, /** @type {number} */ i) => [f, i]));
@@ -285,7 +297,7 @@ export function portfolioResult(out, universe) {
   symbols.forEach((s, i) => {
     positionValues[s] = out.position_values.subarray(i * bars, (i + 1) * bars);
   });
-  fields.trades = Object.freeze(trades);
+  fields.trades = portfolioTrades(out, symbols, dates);
   fields.assets = Object.freeze(
     symbols.map((symbol, i) =>
       Object.freeze({

@@ -5,6 +5,7 @@
 // ranges [start, end) and sends tasks; a worker runs the ranges of a task in order, posting
 // progress after each, and answers with one output per range. Node sends one range per message
 // (chunks handed out as workers free up); the single browser Worker gets all ranges at once.
+// A walk-forward (one asset's, or a universe's) is one task, planned again in the worker.
 
 /**
  * The bars a worker keeps, by fingerprint (the sender decides which it drops).
@@ -25,7 +26,10 @@
  *   chunk of the sweep only: it keeps that universe and plan until a task of another job arrives
  * @typedef {SweepRequest & { options: Record<string, unknown> }} WalkRequest a sweep's request and the walk's options (snake_case), as `new WasmWalk` takes them
  * @typedef {{ kind: 'walk', request: WalkRequest }} WalkTask one whole walk-forward on the bars (`WasmWalk.run`'s output)
- * @typedef {BacktestTask | StrategyTask | PairsTask | SweepTask | PortfolioTask | PortfolioSweepTask | WalkTask} Task
+ * @typedef {{ kind: 'portfolioWalk', assets: Columns[], request: WalkRequest }} PortfolioWalkTask
+ *   one whole walk-forward on a universe (`WasmPortfolioWalk.run`'s output); its bars go along
+ *   every time, as a PortfolioTask's
+ * @typedef {BacktestTask | StrategyTask | PairsTask | SweepTask | PortfolioTask | PortfolioSweepTask | WalkTask | PortfolioWalkTask} Task
  * @typedef {Task & { id: number, fingerprint: string, data?: Columns, drop?: string[] }} Request main thread -> worker
  * @typedef {{ value: any, ms: number, count: number }} ChunkOutput
  * @typedef {{ type: 'ready', info: { build: 'threaded' | 'single-threaded', threads: number } }} ReadyReply
@@ -76,6 +80,7 @@ export function runTask(st, msg, post) {
   // A worker keeps one portfolio sweep's universe, for that sweep's chunks only.
   if (msg.kind !== 'portfolioSweep' || msg.sweep !== st.portfolioSweep?.id) dropPortfolioSweep(st);
   if (msg.kind === 'portfolio') return runPortfolioTask(engine, msg);
+  if (msg.kind === 'portfolioWalk') return runPortfolioWalkTask(engine, msg);
   if (msg.kind === 'portfolioSweep') return runPortfolioSweepTask(st, msg, post);
   if (msg.data) {
     const d = msg.data;
@@ -173,6 +178,27 @@ function runPortfolioTask(engine, msg) {
   const universe = universeFrom(engine, msg.assets);
   try {
     return { value: engine.runPortfolio(universe, msg.strategy, msg.settings, msg.params), ms: performance.now() - t0 };
+  } finally {
+    universe.free();
+  }
+}
+
+/**
+ * One walk-forward on a universe built here from the task's bars, planned here from the
+ * request (the main thread has checked it and the union's length first); both freed afterwards.
+ * @param {any} engine @param {PortfolioWalkTask} msg @returns {{ value: any, ms: number }}
+ */
+function runPortfolioWalkTask(engine, msg) {
+  const t0 = performance.now();
+  const universe = universeFrom(engine, msg.assets);
+  try {
+    const r = msg.request;
+    const plan = new engine.WasmPortfolioWalk(universe, r.strategy, r.settings, r.params, r.constraint, r.names, r.rows, r.options);
+    try {
+      return { value: plan.run(universe), ms: performance.now() - t0 };
+    } finally {
+      plan.free();
+    }
   } finally {
     universe.free();
   }

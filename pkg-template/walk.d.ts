@@ -1,8 +1,10 @@
 // Type declarations of quant-backtest's walk-forward optimisation (SPEC part 12):
-// `engine.walkForward` / `walkForwardAsync`'s options and their WalkForwardResult. index.d.ts
-// re-exports them.
+// `engine.walkForward` / `walkForwardAsync`'s options and their WalkForwardResult (on one
+// asset's bars, or on a Universe: then its trades are PortfolioTrades). index.d.ts re-exports
+// them.
 
 import type { ConstraintLike, ExitReason, MarketData, MetricName, Side, StrategyMetrics, StrategySettings, StrategyTrade } from './index.js';
+import type { PortfolioTrade, Universe } from './portfolio.js';
 
 /** `walkForward`'s options: the walk's own, the sweep's `constraint`, and every setting of `runBacktest` (camelCase). */
 export interface WalkForwardOptions extends StrategySettings {
@@ -22,7 +24,12 @@ export interface WalkForwardOptions extends StrategySettings {
   maxWorkers?: number | undefined;
 }
 
-/** One window of a walk-forward. Indices are bars of the data (0-based); an `*End*` is the last bar of its part. */
+/** `walkForward`'s options on a Universe: those on one asset, and `maxPositions` (equal slots; not with `size`). */
+export interface PortfolioWalkForwardOptions extends WalkForwardOptions {
+  maxPositions?: number | undefined;
+}
+
+/** One window of a walk-forward. Indices are bars of the data (0-based; a Universe's: union bars); an `*End*` is the last bar of its part. */
 export interface WalkWindow {
   readonly window: number;
   readonly trainStartIndex: number;
@@ -84,13 +91,18 @@ export interface WalkTradeJSON {
   exit_reason: ExitReason;
 }
 
+/** A trade of a walk on a Universe in `toJSON()`: the Python package's `PortfolioTrade.to_dict()` (`symbol` first). */
+export interface WalkPortfolioTradeJSON extends WalkTradeJSON {
+  symbol: string;
+}
+
 /** The plain-value form of a walk-forward (`toJSON()`): the Python package's `WalkForwardResult.to_dict()`, snake_case. */
-export interface WalkForwardResultJSON {
+export interface WalkForwardResultJSON<TradeJSON extends WalkTradeJSON = WalkTradeJSON> {
   windows: WalkWindowJSON[];
   metrics: WalkMetricsJSON;
   equity_curve: number[];
   equity_index: number[];
-  trades: WalkTradeJSON[];
+  trades: TradeJSON[];
   names: string[];
   combinations: number;
   train: number;
@@ -106,9 +118,10 @@ export interface WalkForwardResultJSON {
 /**
  * A walk-forward: a row per window, and the test runs stitched into one run (started from the
  * settings' initial capital; each test from the equity the last one ended with): its metrics,
- * equity (one value per test bar, in order) and trades (indices of all the bars).
+ * equity (one value per test bar, in order) and trades (indices of all the bars). `Trade`: a
+ * Universe's walk has PortfolioTrades (each with its `symbol`; indices of union bars).
  */
-export declare class WalkForwardResult implements Readonly<StrategyMetrics> {
+export declare class WalkForwardResult<Trade extends StrategyTrade | PortfolioTrade = StrategyTrade> implements Readonly<StrategyMetrics> {
   private constructor();
   readonly totalReturn: number;
   readonly annualizedReturn: number;
@@ -136,7 +149,7 @@ export declare class WalkForwardResult implements Readonly<StrategyMetrics> {
   readonly equityIndex: Int32Array;
   /** each equity value's date */
   readonly equityDates: readonly string[];
-  readonly trades: readonly StrategyTrade[];
+  readonly trades: readonly Trade[];
   /** the sweep's param names */
   readonly names: readonly string[];
   /** the combinations each train window tried */
@@ -149,16 +162,16 @@ export declare class WalkForwardResult implements Readonly<StrategyMetrics> {
   readonly maximize: MetricName;
   readonly executionTimeMs: number;
   readonly backend: 'wasm';
-  toJSON(): WalkForwardResultJSON;
+  toJSON(): WalkForwardResultJSON<Trade extends PortfolioTrade ? WalkPortfolioTradeJSON : WalkTradeJSON>;
 }
 
 // Package-internal (what core.js calls; index.d.ts does not re-export them), declared so that
 // a `--checkJs` of the package's own JS resolves them.
 /** @internal */
-export declare function walkRequest(strategy: unknown, params: unknown, options: unknown): { request: any; unknownMetric: string | null; maxWorkers: number | undefined };
+export declare function walkRequest(strategy: unknown, params: unknown, options: unknown, portfolio?: boolean): { request: any; unknownMetric: string | null; maxWorkers: number | undefined };
 /** @internal */
-export declare function planWalk(checked: ReturnType<typeof walkRequest>, md: MarketData): any;
+export declare function planWalk(checked: ReturnType<typeof walkRequest>, bars: MarketData | Universe): any;
 /** @internal */
-export declare function runPlannedWalk(plan: any, md: MarketData): WalkForwardResult;
+export declare function runPlannedWalk(plan: any, bars: MarketData | Universe): WalkForwardResult<any>;
 /** @internal */
-export declare function walkResult(out: unknown, dates: readonly string[]): WalkForwardResult;
+export declare function walkResult(out: unknown, dates: readonly string[], symbols?: readonly string[] | null): WalkForwardResult<any>;

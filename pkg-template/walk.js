@@ -1,8 +1,10 @@
 // quant-backtest: walk-forward optimisation (SPEC part 12) for JS, as the Python package has it
 // (`engine.walk_forward`): the request a sweep takes plus the walk's options, checked here for
 // their keys and types and by the engine for their values; the result a `WalkForwardResult`.
-// `RustEngine` (core.js) runs them (`walkForward` here, `walkForwardAsync` on its pool) through
-// the functions at the end of this file.
+// The bars are one asset's (MarketData) or a Universe's (windows of union bars, each window's
+// run a portfolio run; its trades carry their symbol). `RustEngine` (core.js) runs them
+// (`walkForward` here, `walkForwardAsync` on its pool) through the functions at the end of
+// this file.
 //
 // core.js imports this module and this module imports core.js: nothing here touches core.js's
 // bindings while the modules load (only when called).
@@ -22,13 +24,16 @@ import {
   wasmCall,
   wireSettings,
 } from './core.js';
+import { Universe, portfolioSettings, portfolioStrategy, portfolioTrades, universeHandle } from './portfolio.js';
 
 /** The walk's own options (the engine's names), in the order the engine checks them. */
 const WALK_OPTIONS = Object.freeze(['train', 'test', 'step', 'anchored', 'maximize']);
 /** Every key of `walkForward`'s options besides the settings. */
 const OPTIONS = Object.freeze([...WALK_OPTIONS, 'constraint', 'maxWorkers']);
-/** A trade's fields in the Python package's `to_dict` (the camelCase property of each). */
+/** A trade's fields in the Python package's `to_dict` (the camelCase property of each); a universe's trades have `symbol` first. */
 const TRADE_KEYS = Object.freeze(['entry_index', 'exit_index', 'entry_date', 'exit_date', 'entry_price', 'exit_price', 'size', 'pnl', 'return_pct', 'bars_held', 'direction', 'exit_reason']);
+
+const PORTFOLIO_TRADE_KEYS = Object.freeze(['symbol', ...TRADE_KEYS]);
 
 const RESULT_TOKEN = Symbol('WalkForwardResult');
 
@@ -40,7 +45,8 @@ const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
  * and test bars, the params chosen on the train bars, the in-sample and out-of-sample metrics,
  * the test's start and end equity, the in-sample equity), and the test runs stitched into one:
  * every metric of it (camelCase; null where undefined), `equityCurve` with `equityIndex` (each
- * value's bar) and `equityDates`, and its `trades`.
+ * value's bar) and `equityDates`, and its `trades`. On a Universe every index and date is the
+ * union's and each trade has its `symbol`, as a PortfolioResult's.
  */
 export class WalkForwardResult {
   /** @param {symbol} token @param {Record<string, any>} fields */
@@ -81,7 +87,7 @@ export class WalkForwardResult {
       metrics: metrics(this.metrics),
       equity_curve: Array.from(self.equityCurve),
       equity_index: Array.from(self.equityIndex),
-      trades: self.trades.map((/** @type {any} */ t) => Object.fromEntries(TRADE_KEYS.map((k) => [k, t[camel(k)]]))),
+      trades: self.trades.map((/** @type {any} */ t) => Object.fromEntries(('symbol' in t ? PORTFOLIO_TRADE_KEYS : TRADE_KEYS).map((k) => [k, t[camel(k)]]))),
       names: [...self.names],
       combinations: self.combinations,
       train: self.train,
@@ -106,10 +112,12 @@ function metricsAt(values, row) {
 }
 
 /**
- * A WalkForwardResult from the engine's packed output (src/wasm/walk.rs), dates from the bars.
- * @param {any} out @param {readonly string[]} dates @returns {WalkForwardResult}
+ * A WalkForwardResult from the engine's packed output (src/wasm/walk.rs), dates from the bars;
+ * `symbols`: a universe's, in order (its walk's trades are packed as a portfolio run's).
+ * @param {any} out @param {readonly string[]} dates @param {readonly string[] | null} [symbols]
+ * @returns {WalkForwardResult}
  */
-export function walkResult(out, dates) {
+export function walkResult(out, dates, symbols = null) {
   const n = names();
   const ix = /** @type {Int32Array} */ (out.window_indices);
   const windows = [];
@@ -145,7 +153,7 @@ export function walkResult(out, dates) {
   fields.equityCurve = out.equity_curve;
   fields.equityIndex = equityIndex;
   fields.equityDates = Object.freeze(Array.from(equityIndex, (i) => dates[i]));
-  fields.trades = strategyTrades(out.trades, dates);
+  fields.trades = symbols === null ? strategyTrades(out.trades, dates) : portfolioTrades(out, symbols, dates);
   fields.names = Object.freeze([...out.names]);
   fields.combinations = out.combinations;
   fields.train = out.train;
@@ -165,13 +173,16 @@ export function walkResult(out, dates) {
  */
 
 /**
- * A walk-forward's options checked for their keys (the settings of `runBacktest`, the walk's
- * options, `constraint`, `maxWorkers`) and read into the engine's wire request.
- * @param {unknown} strategy @param {unknown} params @param {unknown} options @returns {CheckedWalk}
+ * A walk-forward's options checked for their keys (the settings of `runBacktest`, on a
+ * universe `maxPositions` too, the walk's options, `constraint`, `maxWorkers`) and read into
+ * the engine's wire request.
+ * @param {unknown} strategy @param {unknown} params @param {unknown} options
+ * @param {boolean} [portfolio] on a universe: its settings and strategy as a portfolio sweep reads them
+ * @returns {CheckedWalk}
  */
-export function walkRequest(strategy, params, options) {
+export function walkRequest(strategy, params, options, portfolio = false) {
   const o = optionsObject(options, 'options');
-  const settings = wireSettings(o, OPTIONS);
+  const settings = portfolio ? portfolioSettings(o, OPTIONS) : wireSettings(o, OPTIONS);
   const maxWorkers = optionalInteger('max_workers', o.maxWorkers);
   if (maxWorkers !== undefined && maxWorkers < 1) throw new BacktestError(`max_workers must be >= 1, got ${intText(maxWorkers)}`, 'invalid_parameter');
   /** @type {Record<string, unknown>} */
@@ -188,27 +199,36 @@ export function walkRequest(strategy, params, options) {
     }
   }
   const values = plain(params);
+  // A universe's strategy may be a dict of strategies: the engine refuses it with Python's message.
+  const tree = portfolio ? portfolioStrategy(strategy) : strategyValue(strategy);
   /** @type {WalkRequest} */
-  const request = { strategy: strategyValue(strategy), settings, params: values, constraint: null, options: walk };
+  const request = { strategy: tree, settings, params: values, constraint: null, options: walk };
   if (typeof o.constraint === 'function') Object.assign(request, filteredRows(values, o.constraint));
   else if (o.constraint !== undefined && o.constraint !== null) request.constraint = strategyValue(o.constraint, 'constraint');
   return { request, unknownMetric, maxWorkers };
 }
 
 /**
- * The engine's plan of a checked walk on `md`, on the calling thread: every value checked in
- * the engine's order (an unknown `maximize` is the last option checked), then the bars against
- * the first window. The caller frees it.
- * @param {CheckedWalk} checked @param {import('./core.js').MarketData} md @returns {any} a WasmWalk
+ * The engine's plan of a checked walk on `bars` (one asset's or a universe's), on the calling
+ * thread: every value checked in the engine's order (an unknown `maximize` is the last option
+ * checked), then the bars against the first window. The caller frees it.
+ * @param {CheckedWalk} checked @param {import('./core.js').MarketData | Universe} bars
+ * @returns {any} a WasmWalk or, on a universe, a WasmPortfolioWalk
  */
-export function planWalk({ request: r, unknownMetric }, md) {
-  const plan = wasmCall(() => new (rawExports().WasmWalk)(r.strategy, r.settings, r.params, r.constraint, r.names, r.rows, r.options));
+export function planWalk({ request: r, unknownMetric }, bars) {
+  const raw = rawExports();
+  const handle = walkHandle(bars);
+  const plan = wasmCall(() =>
+    bars instanceof Universe
+      ? new raw.WasmPortfolioWalk(handle, r.strategy, r.settings, r.params, r.constraint, r.names, r.rows, r.options)
+      : new raw.WasmWalk(r.strategy, r.settings, r.params, r.constraint, r.names, r.rows, r.options),
+  );
   try {
     if (unknownMetric !== null) {
-      const near = rawExports().nearestName(unknownMetric, names().metricKeys);
+      const near = raw.nearestName(unknownMetric, names().metricKeys);
       throw new BacktestError(`unknown metric '${unknownMetric}'; did you mean '${near}'?`, 'invalid_parameter');
     }
-    wasmCall(() => plan.check(handleOf(md)));
+    wasmCall(() => plan.check(handle));
   } catch (e) {
     plan.free();
     throw e;
@@ -217,13 +237,19 @@ export function planWalk({ request: r, unknownMetric }, md) {
 }
 
 /**
- * A planned walk on `md` on the calling thread (the plan is freed).
- * @param {any} plan @param {import('./core.js').MarketData} md @returns {WalkForwardResult}
+ * A planned walk on `bars` on the calling thread (the plan is freed).
+ * @param {any} plan @param {import('./core.js').MarketData | Universe} bars @returns {WalkForwardResult}
  */
-export function runPlannedWalk(plan, md) {
+export function runPlannedWalk(plan, bars) {
   try {
-    return walkResult(wasmCall(() => plan.run(handleOf(md))), md.dates);
+    const out = wasmCall(() => plan.run(walkHandle(bars)));
+    return bars instanceof Universe ? walkResult(out, bars.dates, bars.symbols) : walkResult(out, bars.dates);
   } finally {
     plan.free();
   }
+}
+
+/** The engine's handle of a walk's bars. @param {import('./core.js').MarketData | Universe} bars @returns {any} */
+function walkHandle(bars) {
+  return bars instanceof Universe ? universeHandle(bars) : handleOf(bars);
 }

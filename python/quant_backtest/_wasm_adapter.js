@@ -426,6 +426,24 @@ function quantBacktestAdapter(glue) {
       }
     },
 
+    /**
+     * A walk-forward on a universe (SPEC part 12) as the native door's
+     * `portfolio_walk_forward` output, in JSON text (each trade with its `symbol`).
+     * @param {WasmUniverse} u @param {string} strategy @param {string} settings
+     * @param {string} params @param {string | null} constraint @param {string | null} names
+     * @param {string | null} rows @param {string} options
+     * @returns {string}
+     */
+    portfolioWalkForward(u, strategy, settings, params, constraint, names, rows, options) {
+      const walk = new glue.WasmPortfolioWalk(u, parse(strategy), parse(settings), parse(params),
+        parse(constraint), parse(names), parse(rows), parse(options));
+      try {
+        return walk.runJson(u);
+      } finally {
+        walk.free();
+      }
+    },
+
     // -- live runs (SPEC part 11) ----------------------------------------------------------
     /**
      * A live run of one asset from the request's JSON texts (checked as a batch run's).

@@ -15,7 +15,8 @@ same interface as the native module, so ``_engine`` and ``_data`` use either one
   ``PARALLEL`` (False: one thread);
 * portfolios: ``Universe(list of MarketData)`` with ``dates()`` and ``len``,
   ``sample_universe(symbols, days, seed)``, ``Engine.run_portfolio`` (the native door's
-  columns: src/python/portfolio.rs ``portfolio_columns``) and ``Engine.portfolio_sweep``;
+  columns: src/python/portfolio.rs ``portfolio_columns``), ``Engine.portfolio_sweep`` and
+  ``Engine.portfolio_walk_forward``;
 * live runs: ``LiveRun(strategy, settings, params, symbol, equity_curve)`` and
   ``LiveRun.from_json(text)``, the native door's (src/python/live.rs): ``push`` takes the six
   values of a bar and returns its events as tuples; ``position``, ``pending``, ``cash``,
@@ -99,6 +100,7 @@ _GLUE_NAMES = (
     "liveFromJSON",
     "liveNames",
     "WasmWalk",
+    "WasmPortfolioWalk",
 )
 
 # Methods of the glue's classes the adapter calls (a stale build without one is refused).
@@ -634,7 +636,8 @@ class Engine:
             (strategy, settings, params, constraint, names, rows, max_workers),
         )
 
-    # -- walk-forward (SPEC part 12: the native Engine's walk_forward, sweep_rows) -----------
+    # -- walk-forward (SPEC part 12: the native Engine's walk_forward, portfolio_walk_forward,
+    # sweep_rows) -------------------------------------------------------------------------
 
     def walk_forward(
         self,
@@ -693,21 +696,48 @@ class Engine:
         options: Any,
         max_workers: Optional[int],
     ) -> dict:
-        """A walk-forward on a universe: the pure-Python walk for now (the native engine's
-        checks, messages and answer, bit for bit; the wasm build has no universe walk yet)."""
+        """A walk-forward on a universe (the native Engine's ``portfolio_walk_forward``: its
+        dict, each trade with its ``symbol``), on wasm as ``walk_forward`` is."""
         if max_workers is not None and max_workers < 1:
             raise BacktestError(f"max_workers must be >= 1, got {max_workers}", "invalid_parameter")
         combos = None if rows is None else [dict(zip(names or [], r)) for r in rows]
-        return _fallback_check(
-            _fallback.walk_forward_portfolio,
-            universe._columns(),
-            strategy,
-            params,
-            settings,
-            constraint,
-            combos,
-            options,
+        if _lossy(strategy, params, constraint, rows, options) or _lossy_settings(settings):
+            # A value a JS number cannot carry as given: the pure-Python walk (the core's
+            # checks, messages and answer).
+            return _fallback_check(
+                _fallback.walk_forward_portfolio,
+                universe._columns(),
+                strategy,
+                params,
+                settings,
+                constraint,
+                combos,
+                options,
+            )
+        if _lossy(settings):
+            # An integral float setting (100000.0): as for ``walk_forward``, the pure-Python
+            # checks of the portfolio sweep word a refusal as natively.
+            _fallback_check(
+                _fallback_portfolio.plan_portfolio_sweep,
+                universe._columns(),
+                strategy,
+                params,
+                settings,
+                constraint,
+                combos,
+            )
+        text = _call(
+            _js.portfolioWalkForward,
+            universe._handle,
+            _text(strategy),
+            _text(settings),
+            _text(params),
+            None if constraint is None else _text(constraint),
+            None if names is None else _text(names),
+            None if rows is None else _text(rows),
+            _text(options),
         )
+        return _walk_output(json.loads(str(text)))
 
     def sweep_rows(self, strategy: Any, settings: Any, params: Any, constraint: Any) -> tuple:
         """The combinations a sweep runs, as the native engine lists them (the pure-Python

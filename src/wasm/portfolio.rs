@@ -11,7 +11,7 @@ use super::convert::{to_js, wire};
 use super::seed::{trade_numbers, WasmMarketData};
 use super::strategy::{read_sweep, sweep_columns};
 use super::{grid_pool, js_error, set, whole};
-use crate::api::{self, PortfolioOutput, PortfolioSweepPlan, Value};
+use crate::api::{self, PortfolioOutput, PortfolioSweepPlan, PortfolioTrade, Value};
 use crate::portfolio::sample::{generate_sample_universe, sample_symbols};
 use crate::portfolio::Universe;
 use crate::strategy::SeriesTable;
@@ -40,7 +40,7 @@ impl WasmAssets {
 /// Assets with distinct symbols on the union of their instants.
 #[wasm_bindgen(js_name = WasmUniverse)]
 pub struct WasmUniverse {
-    inner: Universe,
+    pub(super) inner: Universe,
     /// Per asset, the series portfolio sweeps on this universe have computed (the chunks of a
     /// sweep share them, as `WasmMarketData`'s do for one asset) until `clearCache()`.
     tables: RefCell<Vec<SeriesTable>>,
@@ -95,7 +95,7 @@ pub fn sample_universe(symbols: Vec<String>, days: f64, seed: u64) -> Result<Arr
         .collect())
 }
 
-/// The numbers of a trade in [`output_object`]'s `trades`, in this order (the output names
+/// The numbers of a trade in [`set_trades`]'s `trades`, in this order (the output names
 /// them in `trade_fields`): `symbol` indexes the universe, `direction` and `exit_reason` the
 /// output's `labels`.
 const TRADE_FIELDS: [&str; 11] = [
@@ -123,26 +123,36 @@ fn label(labels: &mut Vec<&'static str>, name: &'static str) -> f64 {
     i as f64
 }
 
-/// A portfolio run's output packed so that one crossing carries each part: `metrics` in the
-/// metric table's order (NaN: undefined), `trades` ([`TRADE_FIELDS`] per trade), `labels`,
-/// `equity_curve`, `cash`, `position_values` (each asset's column end to end, in universe
-/// order), `assets` ([`ASSET_FIELDS`] per asset), `params`, `execution_time_ms`. The union's
-/// dates are the universe's own (the JS layer holds them).
-fn output_object(universe: &Universe, out: PortfolioOutput) -> Object {
-    let o = Object::new();
-    let metrics: Vec<f64> = out.metrics.values().iter().map(|v| v.as_f64()).collect();
+/// A portfolio's trades packed on `o`: `trade_fields` ([`TRADE_FIELDS`]), `trades` (those
+/// numbers per trade) and `labels` (what `direction` and `exit_reason` index); `symbol` is the
+/// trade's asset's index in `universe`. A portfolio run's output and a walk-forward's on a
+/// universe carry their trades so.
+pub(super) fn set_trades(o: &Object, universe: &Universe, trades: &[PortfolioTrade]) {
     let mut labels = Vec::new();
-    let mut trades = Vec::with_capacity(TRADE_FIELDS.len() * out.trades.len());
-    for pt in &out.trades {
+    let mut numbers = Vec::with_capacity(TRADE_FIELDS.len() * trades.len());
+    for pt in trades {
         let t = &pt.trade;
         let asset = universe.position(&pt.symbol).unwrap_or(0);
-        trades.push(asset as f64);
-        trades.extend(trade_numbers(t));
-        trades.extend([
+        numbers.push(asset as f64);
+        numbers.extend(trade_numbers(t));
+        numbers.extend([
             label(&mut labels, t.direction.as_str()),
             label(&mut labels, t.exit_reason.as_str()),
         ]);
     }
+    set(o, "trade_fields", to_js(&TRADE_FIELDS));
+    set(o, "trades", Float64Array::from(&numbers[..]));
+    set(o, "labels", to_js(&labels));
+}
+
+/// A portfolio run's output packed so that one crossing carries each part: `metrics` in the
+/// metric table's order (NaN: undefined), the trades ([`set_trades`]), `equity_curve`, `cash`,
+/// `position_values` (each asset's column end to end, in universe order), `assets`
+/// ([`ASSET_FIELDS`] per asset), `params`, `execution_time_ms`. The union's dates are the
+/// universe's own (the JS layer holds them).
+fn output_object(universe: &Universe, out: PortfolioOutput) -> Object {
+    let o = Object::new();
+    let metrics: Vec<f64> = out.metrics.values().iter().map(|v| v.as_f64()).collect();
     let bars = out.equity_curve.len();
     let mut positions = Vec::with_capacity(bars * out.position_values.len());
     for (_, column) in &out.position_values {
@@ -154,9 +164,7 @@ fn output_object(universe: &Universe, out: PortfolioOutput) -> Object {
         .flat_map(|a| [a.trade_count as f64, a.pnl, a.win_rate, a.exposure])
         .collect();
     set(&o, "metrics", Float64Array::from(&metrics[..]));
-    set(&o, "trade_fields", to_js(&TRADE_FIELDS));
-    set(&o, "trades", Float64Array::from(&trades[..]));
-    set(&o, "labels", to_js(&labels));
+    set_trades(&o, universe, &out.trades);
     set(
         &o,
         "equity_curve",

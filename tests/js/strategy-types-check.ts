@@ -1,6 +1,6 @@
 // Type-checked (tsc --noEmit --strict by scripts/test-js.sh), never run: the strategy engine's
 // API with the types a TS user writes, so index.d.ts must describe all of it.
-import { RustEngine, StrategyResult, BacktestError, LiveRun, WalkForwardResult, generateSampleData, strategy as qs } from 'quant-backtest';
+import { RustEngine, StrategyResult, BacktestError, LiveRun, WalkForwardResult, generateSampleData, generateSampleUniverse, strategy as qs } from 'quant-backtest';
 import type {
   AbortSignalLike,
   BacktestErrorCode,
@@ -14,6 +14,8 @@ import type {
   LivePosition,
   MetricName,
   OptimizeResult,
+  PortfolioTrade,
+  PortfolioWalkForwardOptions,
   Side,
   StrategyJSON,
   StrategyMetrics,
@@ -22,6 +24,8 @@ import type {
   SweepColumns,
   WalkForwardOptions,
   WalkForwardResultJSON,
+  WalkPortfolioTradeJSON,
+  WalkTradeJSON,
   WalkWindow,
   WalkWindowJSON,
 } from 'quant-backtest';
@@ -130,5 +134,22 @@ async function walks(): Promise<void> {
   const row: WalkWindowJSON | undefined = json.windows[0];
   const stitched: number | null | undefined = json.metrics.total_return;
   void [sharpe, metrics, chosen, inSample, trainEquity, dates, index, curve, trades, maximized, row, stitched, walk.combinations, walk.anchored];
+  const oneTrade: WalkTradeJSON | undefined = json.trades[0];
+  void oneTrade;
+
+  // On a Universe: union bars, portfolio runs (maxPositions allowed), trades with their symbol.
+  const universe = generateSampleUniverse(3, 300, 7);
+  const onUniverse: PortfolioWalkForwardOptions = { train: 120, test: 60, maxPositions: 2, maximize: 'totalReturn' };
+  const portfolioWalk: WalkForwardResult<PortfolioTrade> = engine.walkForward(universe, tree, { fast: [5, 10] }, onUniverse);
+  const portfolioLater: WalkForwardResult<PortfolioTrade> = await engine.walkForwardAsync(universe, built, { fast: [5, 10] }, { train: 120, test: 60, maxWorkers: 2 });
+  const symbol: string | undefined = portfolioWalk.trades[0]?.symbol;
+  const portfolioJson: WalkForwardResultJSON<WalkPortfolioTradeJSON> = portfolioLater.toJSON();
+  const jsonSymbol: string | undefined = portfolioJson.trades[0]?.symbol;
+  const union: readonly string[] = portfolioWalk.equityDates;
+  void [symbol, jsonSymbol, union];
+  // @ts-expect-error maxPositions is a portfolio setting: not on one asset's walk
+  engine.walkForward(data, tree, { fast: [5, 10] }, { train: 100, test: 50, maxPositions: 2 });
+  // @ts-expect-error one asset's walk has no symbol on its trades
+  void walk.trades[0]?.symbol;
 }
 void walks;

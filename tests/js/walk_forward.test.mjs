@@ -294,7 +294,8 @@ describe('bad options name the option, with the Python package messages', () => 
     await both('x', "options must be an object, got 'x'", 'invalid_argument');
   });
   test('data', async () => {
-    await both({ train: 50, test: 20 }, "walk_forward runs on one asset's bars; a Universe is not supported", 'invalid_parameter', generateSampleUniverse(2, 120, 1));
+    // a Universe walks (tests/js/portfolio_walk.test.mjs): its windows count union bars
+    await both({ train: 100, test: 21 }, 'the first window needs 121 bars (train 100 + test 21), the data has 120', 'invalid_parameter', generateSampleUniverse(2, 120, 1));
     await both({ train: 50, test: 20 }, 'data must be MarketData, an object of columns or an array of bars, got 5.0', 'invalid_argument', 5);
   });
   test('the sweep is checked before the options', async () => {
