@@ -5,7 +5,8 @@ Accepted executors: a ``concurrent.futures.Executor`` (a ``ProcessPoolExecutor``
 ``Client.get_executor()``), a ``dask.distributed.Client``, the ``ray`` module (once
 ``ray.init()`` has run) or :class:`RayExecutor`. How it runs:
 
-* The bars travel once per worker where the engine can keep them there: dask ``scatter``
+* The bars (one asset's, or a ``Universe``'s: every asset's columns) travel once per worker
+  where the engine can keep them there: dask ``scatter``
   (broadcast to every worker), ``ray.put`` (one object in the object store). A plain
   ``Executor`` has no such store: the bars go with each chunk (a chunk per worker or two).
 * The combinations are split, in sweep order, into chunks (two per worker), each run by the
@@ -24,14 +25,16 @@ Accepted executors: a ``concurrent.futures.Executor`` (a ``ProcessPoolExecutor``
 from __future__ import annotations
 
 import concurrent.futures as cf
+import hashlib
 import math
 import os
 import sys
 from dataclasses import replace
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from ._data import MarketData
 from ._errors import BacktestError
+from .universe import Universe
 
 ACCEPTED = (
     "a concurrent.futures.Executor (a ProcessPoolExecutor, or dask's Client.get_executor()), "
@@ -42,22 +45,36 @@ CHUNKS_PER_WORKER = 2
 
 # -- what the workers run ------------------------------------------------------------------
 
-_BARS: dict[str, MarketData] = {}
+_BARS: dict[str, Union[MarketData, Universe]] = {}
 
 
-def _bars_of(payload: dict) -> MarketData:
+def _payload(data: Union[MarketData, Universe]) -> dict:
+    """The bars as plain values for the workers: one asset's columns, or every asset's."""
+    if isinstance(data, Universe):
+        digest = hashlib.sha256("\n".join(a.fingerprint for a in data).encode()).hexdigest()
+        assets = [{"symbol": a.symbol, "columns": a.as_lists()} for a in data]
+        return {"fingerprint": f"universe:{digest}", "assets": assets}
+    return {"fingerprint": data.fingerprint, "symbol": data.symbol, "columns": data.as_lists()}
+
+
+def _bars_of(payload: dict) -> Union[MarketData, Universe]:
     """The bars a payload carries, made once per worker process (kept by fingerprint); the
     caller's own bars when the chunks run here."""
     if "data" in payload:
         return payload["data"]
     key = payload["fingerprint"]
-    md = _BARS.get(key)
-    if md is None:
+    bars = _BARS.get(key)
+    if bars is None:
         if len(_BARS) >= 8:
             _BARS.clear()
-        md = MarketData(symbol=payload["symbol"], **payload["columns"])
-        _BARS[key] = md
-    return md
+        if "assets" in payload:
+            bars = Universe(
+                [MarketData(symbol=a["symbol"], **a["columns"]) for a in payload["assets"]]
+            )
+        else:
+            bars = MarketData(symbol=payload["symbol"], **payload["columns"])
+        _BARS[key] = bars
+    return bars
 
 
 def _engine(backend: str) -> Any:
@@ -338,16 +355,7 @@ def _run_chunks(
     names, rows = engine._sweep_rows(r)
     size = max(1, math.ceil(len(rows) / (runner.workers * CHUNKS_PER_WORKER)))
     spans = [(i, min(size, len(rows) - i)) for i in range(0, len(rows), size)]
-    md = r.data
-    if not isinstance(md, MarketData):
-        raise BacktestError(
-            "executor= and progress= take one asset's bars: run a Universe sweep without them",
-            "invalid_parameter",
-        )
-    if isinstance(runner, _Here):
-        payload: dict = {"data": md}
-    else:
-        payload = {"fingerprint": md.fingerprint, "symbol": md.symbol, "columns": md.as_lists()}
+    payload = {"data": r.data} if isinstance(runner, _Here) else _payload(r.data)
     threads = max_workers if max_workers is not None else runner.threads
     base = {
         "backend": engine.backend if engine.backend == "python" else "rust",
@@ -390,6 +398,11 @@ def sweep_columns(
     (each column's type as the local sweep gives it)."""
     from ._engine import _typed_columns
 
+    if isinstance(r.data, Universe):
+        # A portfolio's own settings (max_positions) do not choose the rows: one row run here
+        # checks them, before any bars travel.
+        names, rows = engine._sweep_rows(r)
+        engine._sweep_columns(replace(r, names=names, rows=rows[:1]), 1)
     names, _, chunks = _run_chunks(
         engine, r, _sweep_chunk, {}, max_workers, executor, progress, "sweep"
     )

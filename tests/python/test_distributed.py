@@ -117,6 +117,28 @@ def test_sweep_optimize_and_walk_forward_equal_one_machine(
     assert len({tuple(p.items()) for p in local_walk.params}) >= 1
 
 
+def test_a_universe_sweeps_optimizes_and_walks_as_on_one_machine(
+    engine: RustEngine, executor: Any
+) -> None:
+    """The universe travels once (every asset's columns), each chunk's rows are portfolio
+    runs there, and the answer is the local one bit for bit."""
+    days = 500 if engine.backend == "rust" else 200
+    u = qb.generate_sample_universe(["AAA", "BBB", "CCC"], days, seed=3)
+    settings = {"max_positions": 2, "stop_loss": 0.04, "commission_rate": 0.001}
+    local = engine.sweep(u, SMA, PARAMS, as_frame=False, **settings)
+    there = engine.sweep(u, SMA, PARAMS, as_frame=False, executor=executor, **settings)
+    assert columns_bits(there) == columns_bits(local)
+    best, result = engine.optimize(u, SMA, PARAMS, executor=executor, **settings)
+    best_here, result_here = engine.optimize(u, SMA, PARAMS, **settings)
+    assert (best, bits(result.equity_curve)) == (best_here, bits(result_here.equity_curve))
+    train, test = (200, 100) if engine.backend == "rust" else (80, 40)
+    kw = {"train": train, "test": test, **settings}
+    local_walk = engine.walk_forward(u, SMA, PARAMS, **kw)
+    there_walk = engine.walk_forward(u, SMA, PARAMS, executor=executor, **kw)
+    assert walk_bits(there_walk) == walk_bits(local_walk)
+    assert {t.symbol for t in there_walk.trades} <= set(u.symbols) and there_walk.trades
+
+
 def test_progress_reports_every_row(dask_client: Any) -> None:
     md = qb.generate_sample_data("D", 600, 100.0, seed=2)
     seen: list[tuple[int, int]] = []
@@ -219,5 +241,7 @@ def test_bad_executors_and_requests_are_refused_before_any_work(process_pool: An
     with pytest.raises(BacktestError, match="the first window needs 400 bars"):
         qb.RustEngine().walk_forward(md, SMA, PARAMS, train=300, test=100, executor=process_pool)
     u = qb.generate_sample_universe(2, 100, seed=1)
-    with pytest.raises(BacktestError, match="run a Universe sweep without them"):
-        qb.RustEngine().sweep(u, SMA, PARAMS, executor=process_pool)
+    with pytest.raises(BacktestError, match="the first window needs 400 bars"):
+        qb.RustEngine().walk_forward(u, SMA, PARAMS, train=300, test=100, executor=process_pool)
+    with pytest.raises(BacktestError, match="max_positions must be an integer >= 1, got 0"):
+        qb.RustEngine().sweep(u, SMA, PARAMS, executor=process_pool, max_positions=0)
