@@ -1,7 +1,7 @@
 """A walk-forward of 10 windows x 400 combinations on 25,200 bars, ours against vectorbt's
 equivalent (issue 12, "Speed"; figures only, never asserted).
 
-    PYTHONPATH=python .venv/bin/python benches/bench_walk_forward.py [--repeat 3]
+    PYTHONPATH=python .venv/bin/python benches/bench_walk_forward.py [--repeat 3] [--universe 5]
 
 Bars: ``generate_sample_data("BENCH", 25_200, 100.0, seed=42)``. Strategy: SMA cross, fast
 in 2..40 step 2 and slow in 50..240 step 10 (20 x 20 = 400), long only, next-open fills,
@@ -17,6 +17,11 @@ commission 0.001; best by Sharpe ratio. Windows: 10 rolling windows of 5,040 tra
   ``Portfolio.from_signals`` (fees 0.001), ``sharpe_ratio()``, the best column; then the test
   frames with each split's best. (vectorbt computes each split's moving averages on that
   split's bars only, and fills at the close: not our causal, next-open walk, but the same work.)
+
+``--universe N`` times the same walk on a universe of N sample assets
+(``generate_sample_universe(N, 25_200, seed=42)``, windows counted in union bars,
+``max_positions=3``): 4,000 portfolio train runs. vectorbt has no equivalent walk of a
+cash-sharing group, so this one is ours alone.
 
 Timed after a warm-up call (numba compiled); best and median of ``--repeat`` calls.
 """
@@ -49,11 +54,11 @@ def timed(fn, repeat: int) -> tuple[float, float, object]:
     return min(times), statistics.median(times), out
 
 
-def ours(md: qb.MarketData) -> qb.WalkForwardResult:
+def ours(bars: qb.MarketData | qb.Universe, **settings: object) -> qb.WalkForwardResult:
     strategy = qs.sma_cross(qs.param("fast"), qs.param("slow"))
     params = {"fast": FASTS, "slow": SLOWS}
     return qb.RustEngine().walk_forward(
-        md, strategy, params, train=TRAIN, test=TEST, commission_rate=0.001
+        bars, strategy, params, train=TRAIN, test=TEST, commission_rate=0.001, **settings
     )
 
 
@@ -93,7 +98,16 @@ def vectorbt_walk(close: pd.Series) -> list[tuple[int, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--universe", type=int, default=0, help="also on N assets")
     args = parser.parse_args()
+    if args.universe:
+        u = qb.generate_sample_universe(args.universe, 25_200, seed=42)
+        ub, um, ur = timed(lambda: ours(u, max_positions=3), args.repeat)
+        print(
+            f"ours on a {args.universe}-asset universe ({len(u.dates):,} union bars,"
+            f" max_positions=3): best {ub * 1000:8.1f} ms, median {um * 1000:8.1f} ms;"
+            f" {len(ur.trades)} test trades"
+        )
     md = qb.generate_sample_data("BENCH", 25_200, 100.0, seed=42)
     best, median, r = timed(lambda: ours(md), args.repeat)
     print(f"{len(md):,} bars, {WINDOWS} windows x {len(FASTS) * len(SLOWS)} combinations")
