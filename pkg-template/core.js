@@ -691,6 +691,30 @@ function release(d) {
   }
 }
 
+/**
+ * What each result ran on, for its report (report.js): the data and the strategy's wire value.
+ * Weak: a result keeps them alive, nothing else does.
+ * @type {WeakMap<object, { data: unknown, strategy: unknown }>}
+ */
+const SOURCES = new WeakMap();
+
+/** Keeps the data and strategy a result ran on. @template {object} T @param {T} result @param {unknown} data @param {unknown} [strategy] @returns {T} */
+export function remember(result, data, strategy = null) {
+  SOURCES.set(result, { data, strategy });
+  return result;
+}
+
+/**
+ * The data and the strategy a result ran on, or nulls; not a MarketData the call made for
+ * itself (from columns or rows), which it freed when it returned.
+ * @param {object} result @returns {{ data: unknown, strategy: unknown }}
+ */
+export function sourceOf(result) {
+  const s = SOURCES.get(result);
+  if (!s) return { data: null, strategy: null };
+  return { data: s.data instanceof MarketData && !INTERNAL.has(s.data) ? null : s.data, strategy: s.strategy };
+}
+
 /** The engine's handle of a MarketData (for the runners). @param {MarketData} md */
 export function handleOf(md) {
   return internal(md).raw;
@@ -1492,13 +1516,13 @@ export class RustEngine {
    * @returns {any}
    */
   [STRATEGY](md, request, async) {
-    const here = () => strategyResult(wasmCall(() => preparedRun(request).run(handleOf(md))), md);
+    const here = () => remember(strategyResult(wasmCall(() => preparedRun(request).run(handleOf(md))), md), md, request.strategy);
     if (!async) return here();
     raw();
     return this.#usablePool().then((pool) => {
       if (pool === null) return here();
       return pool.strategy(md, request, state.defaultWorkers()).then(
-        (/** @type {any} */ out) => strategyResult(out, md),
+        (/** @type {any} */ out) => remember(strategyResult(out, md), md, request.strategy),
         (/** @type {any} */ e) => {
           throw asBacktestError(e);
         },
@@ -1525,7 +1549,7 @@ export class RustEngine {
         signalArray('short_entries', o.shortEntries, n),
         signalArray('short_exits', o.shortExits, n),
       ];
-      return strategyResult(wasmCall(() => raw().runSignals(handleOf(d.md), ...arrays, settings)), d.md);
+      return remember(strategyResult(wasmCall(() => raw().runSignals(handleOf(d.md), ...arrays, settings)), d.md), d.md);
     } finally {
       release(d);
     }
@@ -1573,7 +1597,8 @@ export class RustEngine {
    * @returns {import('./portfolio.js').PortfolioResult}
    */
   runPortfolio(universe, strategy, options) {
-    return runPortfolioHere(portfolioRequest(universe, strategy, options));
+    const request = portfolioRequest(universe, strategy, options);
+    return remember(runPortfolioHere(request), request.universe, request.strategy);
   }
 
   /**
@@ -1584,11 +1609,11 @@ export class RustEngine {
   async runPortfolioAsync(universe, strategy, options) {
     const request = portfolioRequest(universe, strategy, options);
     const pool = await this.#usablePool();
-    if (pool === null) return runPortfolioHere(request);
+    if (pool === null) return remember(runPortfolioHere(request), request.universe, request.strategy);
     const { strategy: tree, settings, params } = request;
     try {
       const out = await pool.portfolio(universeColumns(request.universe), { strategy: tree, settings, params }, state.defaultWorkers());
-      return portfolioResult(out, request.universe);
+      return remember(portfolioResult(out, request.universe), request.universe, tree);
     } catch (e) {
       throw asBacktestError(e);
     }
@@ -1729,10 +1754,14 @@ export class RustEngine {
    * @returns {import('./walk.js').WalkForwardResult}
    */
   walkForward(data, strategy, params, options) {
-    if (data instanceof Universe) return runPlannedWalk(planWalk(walkRequest(strategy, params, options, true), data), data);
+    if (data instanceof Universe) {
+      const checked = walkRequest(strategy, params, options, true);
+      return remember(runPlannedWalk(planWalk(checked, data), data), data, checked.request.strategy);
+    }
     const d = marketData(data);
     try {
-      return runPlannedWalk(planWalk(walkRequest(strategy, params, options), d.md), d.md);
+      const checked = walkRequest(strategy, params, options);
+      return remember(runPlannedWalk(planWalk(checked, d.md), d.md), d.md, checked.request.strategy);
     } finally {
       release(d);
     }
@@ -1761,15 +1790,15 @@ export class RustEngine {
         await null; // answer asynchronously, like the pool
         const here = plan;
         plan = null; // runPlannedWalk frees it
-        return runPlannedWalk(here, bars);
+        return remember(runPlannedWalk(here, bars), bars, checked.request.strategy);
       }
       plan.free(); // the worker plans its own from the same request
       plan = null;
       if (universe !== null) {
         const out = await pool.portfolioWalk(universeColumns(universe), checked.request, state.defaultWorkers());
-        return walkResult(out, universe.dates, universe.symbols);
+        return remember(walkResult(out, universe.dates, universe.symbols), universe, checked.request.strategy);
       }
-      return walkResult(await pool.walk(bars, checked.request, state.defaultWorkers()), bars.dates);
+      return remember(walkResult(await pool.walk(bars, checked.request, state.defaultWorkers()), bars.dates), bars, checked.request.strategy);
     } catch (e) {
       throw asBacktestError(e);
     } finally {

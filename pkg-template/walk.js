@@ -31,9 +31,9 @@ const WALK_OPTIONS = Object.freeze(['train', 'test', 'step', 'anchored', 'maximi
 /** Every key of `walkForward`'s options besides the settings. */
 const OPTIONS = Object.freeze([...WALK_OPTIONS, 'constraint', 'maxWorkers']);
 /** A trade's fields in the Python package's `to_dict` (the camelCase property of each); a universe's trades have `symbol` first. */
-const TRADE_KEYS = Object.freeze(['entry_index', 'exit_index', 'entry_date', 'exit_date', 'entry_price', 'exit_price', 'size', 'pnl', 'return_pct', 'bars_held', 'direction', 'exit_reason']);
+export const TRADE_KEYS = Object.freeze(['entry_index', 'exit_index', 'entry_date', 'exit_date', 'entry_price', 'exit_price', 'size', 'pnl', 'return_pct', 'bars_held', 'direction', 'exit_reason']);
 
-const PORTFOLIO_TRADE_KEYS = Object.freeze(['symbol', ...TRADE_KEYS]);
+export const PORTFOLIO_TRADE_KEYS = Object.freeze(['symbol', ...TRADE_KEYS]);
 
 const RESULT_TOKEN = Symbol('WalkForwardResult');
 

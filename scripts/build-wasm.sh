@@ -42,6 +42,8 @@ node -e '
   const fs = require("fs"), p = "pkg/package.json", j = JSON.parse(fs.readFileSync(p));
   j.version = process.argv[1]; fs.writeFileSync(p, JSON.stringify(j, null, 2) + "\n");
 ' "$VERSION"
+# The report's chart component, template and lightweight-charts (from the Python package).
+node scripts/report-assets.mjs
 # The engine Worker feature-detects threads with this, in either build.
 mkdir -p pkg/vendor
 cp node_modules/wasm-feature-detect/dist/esm/index.js pkg/vendor/wasm-feature-detect.js

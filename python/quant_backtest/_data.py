@@ -5,8 +5,10 @@ from __future__ import annotations
 import array as _array
 import datetime as _dt
 import hashlib
+import os
+import re
 import struct
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from typing import IO, TYPE_CHECKING, Any, Iterable, Optional, Sequence, Union
 
 from . import _backend, _fallback
 from ._errors import BacktestError
@@ -332,6 +334,51 @@ class MarketData:
             symbol = str(df.attrs.get("symbol", "UNKNOWN"))
         return cls(symbol, dates, *(df[by_lower[c]].to_numpy() for c in COLUMNS))
 
+    @classmethod
+    def from_csv(
+        cls,
+        source: Union[str, os.PathLike, IO[str], IO[bytes]],
+        symbol: Optional[str] = None,
+    ) -> MarketData:
+        """Bars from CSV with a header row naming date (or datetime, timestamp), open, high,
+        low, close and volume (any case, any order; other columns are ignored). ``source`` is
+        CSV text (a string with a line break, or empty), a path (any other string, or an
+        ``os.PathLike``; read as UTF-8) or a file object. The rules and the messages are those
+        of the JS package's ``MarketData.fromCsv`` (rows in messages are 0-based data rows);
+        then the bars are validated as by the constructor. ``symbol`` defaults to
+        ``"UNKNOWN"``."""
+        text = _csv_text(source)
+        records = _parse_csv(text)
+        if not records:
+            raise BacktestError("CSV text has no header row", _CSV_ERROR)
+        header = [_js_trim(h).lower() for h in records[0]]
+        date_name = next((n for n in ("date", "datetime", "timestamp") if n in header), "date")
+        at = {}
+        for key in ("date", *COLUMNS):
+            name = date_name if key == "date" else key
+            if name not in header:
+                raise BacktestError(f"data is missing column '{key}'", _CSV_ERROR)
+            at[key] = header.index(name)
+        rows = records[1:]
+        dates = []
+        columns: list[list[float]] = [[] for _ in COLUMNS]
+        for r, cells in enumerate(rows):
+            if len(cells) != len(header):
+                raise BacktestError(
+                    f"CSV row {r} has {len(cells)} fields but the header has {len(header)}",
+                    _CSV_ERROR,
+                )
+            dates.append(_js_trim(cells[at["date"]]))
+            for field, column in zip(COLUMNS, columns):
+                cell = _js_trim(cells[at[field]])
+                value = _csv_number(cell)
+                if value is None:
+                    raise BacktestError(
+                        f"{field} at row {r} must be a number, got {_js_repr(cell)}", _CSV_ERROR
+                    )
+                column.append(value)
+        return cls("UNKNOWN" if symbol is None else str(symbol), dates, *columns)
+
     def to_pandas(self) -> pd.DataFrame:
         """A DataFrame indexed by date (a DatetimeIndex named ``date``) with columns open, high,
         low, close (float) and volume (int64); ``df.attrs["symbol"]`` holds the symbol."""
@@ -355,6 +402,134 @@ class MarketData:
         )
         df.attrs["symbol"] = self.symbol
         return df
+
+
+# -- CSV (the JS package's fromCsv, rule for rule) ------------------------------------------
+
+# JS's BacktestError code for its own argument checks, which fromCsv's refusals are.
+_CSV_ERROR = "invalid_argument"
+# What JS's String.prototype.trim() strips (Python's str.strip() strips a different set).
+_JS_WHITESPACE = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_LINE_END = re.compile(r"\r\n|\n|\r")
+_SPECIAL_NUMBERS = {
+    "nan": float("nan"),
+    "-nan": float("nan"),
+    "inf": float("inf"),
+    "infinity": float("inf"),
+    "-inf": float("-inf"),
+    "-infinity": float("-inf"),
+}
+
+
+def _js_trim(text: str) -> str:
+    return text.strip(_JS_WHITESPACE)
+
+
+def _js_repr(text: str) -> str:
+    """A string as the JS package's messages quote it (its ``reprString``)."""
+    quote = '"' if "'" in text and '"' not in text else "'"
+    out = [quote]
+    for ch in text:
+        code = ord(ch)
+        if ch == "\\" or ch == quote:
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(ch)
+    out.append(quote)
+    return "".join(out)
+
+
+def _csv_number(cell: str) -> Optional[float]:
+    """A cell's number: a decimal, or nan / inf / infinity (any case, signed); else None."""
+    if _DECIMAL.fullmatch(cell):
+        return float(cell)
+    word = cell.lower()
+    return _SPECIAL_NUMBERS.get(word[1:] if word.startswith("+") else word)
+
+
+def _csv_text(source: Any) -> str:
+    """The text of ``source``: CSV text as is, a path's or a file object's content."""
+    if isinstance(source, str) and (source == "" or "\n" in source or "\r" in source):
+        return source
+    if isinstance(source, (str, os.PathLike)):
+        # newline="": line ends reach the parser as written (quoted fields keep theirs).
+        with open(source, encoding="utf-8", newline="") as f:
+            return f.read()
+    read = getattr(source, "read", None)
+    if callable(read):
+        content = read()
+        return content.decode("utf-8") if isinstance(content, bytes) else str(content)
+    raise BacktestError(
+        f"source must be CSV text, a path or a file object, got {type(source).__name__}",
+        _CSV_ERROR,
+    )
+
+
+def _is_blank(fields: list[str]) -> bool:
+    return len(fields) == 1 and _js_trim(fields[0]) == ""
+
+
+def _parse_csv(text: str) -> list[list[str]]:
+    """RFC 4180 CSV (commas, double quotes, CRLF, LF or CR); blank lines are skipped."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if '"' not in text:  # no quoting: lines split at commas (the same records, faster)
+        lines = (line.split(",") for line in _LINE_END.split(text))
+        return [fields for fields in lines if not _is_blank(fields)]
+    records: list[list[str]] = []
+    fields: list[str] = []
+    field: list[str] = []
+    quoted = False
+
+    def end_record() -> None:
+        nonlocal fields
+        fields.append("".join(field))
+        field.clear()
+        if not _is_blank(fields):
+            records.append(fields)
+        fields = []
+
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if quoted:
+            if ch == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    field.append('"')
+                    i += 1
+                else:
+                    quoted = False
+            else:
+                field.append(ch)
+        elif ch == '"':
+            quoted = True
+        elif ch == ",":
+            fields.append("".join(field))
+            field.clear()
+        elif ch == "\n":
+            end_record()
+        elif ch == "\r":
+            if i + 1 < n and text[i + 1] == "\n":
+                i += 1
+            end_record()
+        else:
+            field.append(ch)
+        i += 1
+    if field or fields:
+        end_record()
+    return records
 
 
 def as_market_data(data: Any) -> MarketData:

@@ -22,6 +22,7 @@ from ._fallback.metrics import INT_METRICS
 from ._fallback.names import describe_value as _describe
 from ._fallback.portfolio import STRATEGY_KEYS
 from ._fallback.sweep import plan as _fallback_sweep_plan
+from ._plottable import remember
 from ._portfolio_result import PortfolioResult
 from ._result import METRIC_NAMES, SEED_METRIC_NAMES, BacktestResult
 from ._walk_result import WalkForwardResult
@@ -414,7 +415,8 @@ class RustEngine:
         ``lot_size``, ``periods_per_year``, ``direction``, ``size``, ``size_type``,
         ``stop_loss``, ``take_profit``, ``trailing_stop``) override the strategy's own."""
         md = as_market_data(data)
-        return self._run_strategy(md, _strategy_value(strategy), _plain(settings), _plain(params))
+        tree = _strategy_value(strategy)
+        return remember(self._run_strategy(md, tree, _plain(settings), _plain(params)), md, tree)
 
     def _run_strategy(
         self, md: MarketData, tree: Any, settings: dict, params: Any
@@ -548,11 +550,11 @@ class RustEngine:
         settings = _plain(settings)
         if self._native is not None:
             out = self._native.run_signals(md.native_handle(), *arrays.values(), settings)
-            return BacktestResult._from_output(out, self.backend)
-        start = time.perf_counter()
-        out = _call_fallback(_fallback.run_signals, md.as_lists(), arrays, settings)
-        out["execution_time_ms"] = (time.perf_counter() - start) * 1000.0
-        return BacktestResult._from_output(out, self.backend)
+        else:
+            start = time.perf_counter()
+            out = _call_fallback(_fallback.run_signals, md.as_lists(), arrays, settings)
+            out["execution_time_ms"] = (time.perf_counter() - start) * 1000.0
+        return remember(BacktestResult._from_output(out, self.backend), md)
 
     def run_portfolio(
         self,
@@ -578,7 +580,8 @@ class RustEngine:
             start = time.perf_counter()
             out = _call_fallback(_fallback.run_portfolio, u._columns(), tree, settings, params)
             out["execution_time_ms"] = (time.perf_counter() - start) * 1000.0
-        return PortfolioResult._from_output(out, self.backend, u.dates, u.symbols)
+        result = PortfolioResult._from_output(out, self.backend, u.dates, u.symbols)
+        return remember(result, u, tree)
 
     async def run_portfolio_async(
         self, universe: UniverseLike, strategy: Any, **kwargs: Any
@@ -767,7 +770,8 @@ class RustEngine:
             )
         else:
             out = self._walk_output(request, options, max_workers)
-        return WalkForwardResult._from_output(out, self.backend, request.data.dates)
+        result = WalkForwardResult._from_output(out, self.backend, request.data.dates)
+        return remember(result, request.data, request.tree)
 
     def _walk_output(self, r: _SweepRequest, options: dict, max_workers: Any) -> dict:
         """The engine's walk-forward output (plain values) for request ``r``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Optional, Sequence
 
+from ._plottable import Plottable
 from ._result import METRIC_NAMES, TRADE_FIELDS, _equity
 
 try:
@@ -67,7 +68,7 @@ _COLUMN_ORDER = (
 
 
 @dataclass(frozen=True)
-class PortfolioResult:
+class PortfolioResult(Plottable):
     """One portfolio run: every metric of SPEC part 4 on the portfolio's equity (returns and
     drawdown as fractions, ``win_rate`` a percent, ``buy_and_hold_return`` the assets' mean),
     every trade with its symbol, the per-asset breakdown, and per union date the equity, the

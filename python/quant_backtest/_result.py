@@ -13,6 +13,7 @@ except ImportError:
     _np = None
 
 from ._fallback.metrics import METRIC_NAMES
+from ._plottable import Plottable
 
 # The seed's eight metrics (its grids and results carry these; the rest are None there).
 SEED_METRIC_NAMES = METRIC_NAMES[:8]
@@ -77,7 +78,7 @@ def _equity(values: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class BacktestResult:
+class BacktestResult(Plottable):
     """The outcome of one backtest. Returns and drawdown are fractions (0.12 is 12 %);
     ``win_rate`` is a percent (0 to 100); ratios are annualised with ``periods_per_year`` and
     are ``None`` where undefined (no variance, no losing bar)."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 from ._fallback.metrics import METRIC_NAMES
+from ._plottable import Plottable
 from ._portfolio_result import PortfolioTrade
 from ._result import TRADE_FIELDS, Trade, _equity
 
@@ -64,7 +65,7 @@ def _plain_list(values: Any) -> list:
 
 
 @dataclass(frozen=True)
-class WalkForwardResult:
+class WalkForwardResult(Plottable):
     """A walk-forward: ``rows`` (a :class:`WalkWindow` per window) and ``windows`` (the same
     as a table: a DataFrame with pandas, else a dict of columns; the metrics prefixed
     ``train_`` and ``test_``), and the out-of-sample runs stitched into one: its metrics as
