@@ -10,12 +10,33 @@ import { createOverlays } from './overlays.js';
 import { PRESETS, bind, sideTrees } from './presets.js';
 import { createRuleBuilder, fromWire, namedValues, setNamed, sidesFor } from './rule-builder.js';
 import { documentText, showSettings, splitDocument, strategyDocument } from './strategy-form.js';
-import { eventMarker, markerCounts, tradeMarkers } from './trade-markers.js';
 import { createPortfolioMode } from './portfolio.js';
 import { createReplay } from './replay.js';
 import { createWalkForward } from './walk-forward.js';
-import { chartTimes, linkScrolling, makeChart, moneyFormat } from './chart-base.js';
-import { formatMetric, int, metricLabel, money, ms, pct, pct100, price, ratio } from './metric-format.js';
+import {
+  HEATMAP_MARGIN as M,
+  bestRow,
+  chartTimes,
+  createRunCharts,
+  drawHeatmap as paintHeatmap,
+  eventMarker,
+  fitBars,
+  formatMetric,
+  holdCurve,
+  heatmapCellAt,
+  int,
+  linkScrolling,
+  makeChart,
+  markerCounts,
+  metricLabel,
+  metricScale,
+  money,
+  ms,
+  pct,
+  pct100,
+  price,
+  ratio,
+} from 'quant-backtest/charts';
 import { statRows } from './stat-rows.js';
 import { acceptDrops } from './drop-zone.js';
 
@@ -37,7 +58,7 @@ function setState(state) {
 }
 
 /** How the heatmap shows a metric: label, formatter, and how it is colored (the others: from the catalog). */
-const METRICS = /** @type {Record<string, { label: string, fmt: (x: number) => string, scale: string }>} */ ({
+const METRICS = /** @type {Record<string, { label: string, fmt: (x: number) => string, scale: 'diverging' | 'worse' | 'count' }>} */ ({
   sharpeRatio: { label: 'Sharpe ratio', fmt: ratio, scale: 'diverging' },
   sortinoRatio: { label: 'Sortino ratio', fmt: ratio, scale: 'diverging' },
   totalReturn: { label: 'Total return', fmt: pct, scale: 'diverging' },
@@ -53,7 +74,7 @@ function fillMetrics() {
   const select = /** @type {HTMLSelectElement} */ ($('metric'));
   for (const m of catalog().metrics) {
     const key = camelCase(m.name);
-    METRICS[key] ??= { label: metricLabel(m.name), fmt: (x) => formatMetric(m.name, x), scale: /duration|count/.test(m.name) ? 'count' : 'diverging' };
+    METRICS[key] ??= { label: metricLabel(m.name), fmt: (x) => formatMetric(m.name, x), scale: metricScale(m.name) };
     select.append(Object.assign(document.createElement('option'), { value: key, textContent: METRICS[key].label, title: m.description }));
   }
   select.value = 'sharpeRatio';
@@ -145,94 +166,32 @@ function setInputs(values) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Charts (lightweight-charts)
+// Charts (the package's chart component, quant-backtest/charts, on lightweight-charts)
 
-const CHART_COLORS = { up: '#1a9850', down: '#d7301f', strategy: '#2962ff', hold: '#8d8d8d', drawdown: '#d7301f' };
-
-const priceChart = makeChart(LWC, $('price-chart'));
-const candles = priceChart.addSeries(LWC.CandlestickSeries, {
-  upColor: CHART_COLORS.up,
-  downColor: CHART_COLORS.down,
-  borderVisible: false,
-  wickUpColor: CHART_COLORS.up,
-  wickDownColor: CHART_COLORS.down,
-});
-const markers = LWC.createSeriesMarkers(candles, []);
-
-const pctFormat = { type: 'custom', minMove: 0.01, formatter: (/** @type {number} */ v) => `${v.toFixed(1)} %` };
-const equityChart = makeChart(LWC, $('equity-chart'));
-// Whole currency units (moneyFormat) and no series titles: those titles sat on the price axis
-// over its labels (the legend is the figure's caption).
-const holdLine = equityChart.addSeries(LWC.LineSeries, { color: CHART_COLORS.hold, lineWidth: 1, priceLineVisible: false, priceFormat: moneyFormat });
-const equityLine = equityChart.addSeries(LWC.LineSeries, { color: CHART_COLORS.strategy, lineWidth: 2, priceLineVisible: false, priceFormat: moneyFormat });
-const drawdownChart = makeChart(LWC, $('drawdown-chart'));
-const drawdownArea = drawdownChart.addSeries(LWC.AreaSeries, {
-  lineColor: CHART_COLORS.drawdown,
-  topColor: 'rgba(215, 48, 31, 0.05)',
-  bottomColor: 'rgba(215, 48, 31, 0.45)',
-  lineWidth: 1,
-  priceFormat: pctFormat,
-  priceLineVisible: false,
-  invertFilledArea: true,
-});
-
+const run = createRunCharts(LWC, { price: $('price-chart'), equity: $('equity-chart'), drawdown: $('drawdown-chart') });
+const { priceChart, candles, markers, equityLine, holdLine, drawdownArea } = run;
 const oscChart = makeChart(LWC, $('osc-chart'));
 const overlays = createOverlays(LWC, priceChart, oscChart);
 
 // The four charts scroll and zoom together (they have one point per bar each).
-const charts = [priceChart, oscChart, equityChart, drawdownChart];
+const charts = [priceChart, oscChart, run.equityChart, run.drawdownChart];
 linkScrolling(charts);
 
 /** @param {any} d MarketData */
 function drawPrice(d) {
-  const t = current.times;
-  const n = d.length;
-  const rows = new Array(n);
-  for (let i = 0; i < n; i++) rows[i] = { time: t[i], open: d.open[i], high: d.high[i], low: d.low[i], close: d.close[i] };
-  candles.setData(rows);
+  run.setBars(current.times, d);
   drawOverlays();
-  markers.setMarkers([]);
-  equityLine.setData([]);
-  holdLine.setData([]);
-  drawdownArea.setData([]);
   fitCharts();
 }
 
 /** @param {any} r BacktestResult @param {number} capital */
 function drawResult(r, capital) {
-  const d = current.data;
-  const t = current.times;
-  const n = d.length;
-  const eq = r.equityCurve;
-  const c0 = d.close[0];
-  const equity = new Array(n);
-  const hold = new Array(n);
-  const dd = new Array(n);
-  let peak = -Infinity;
-  for (let i = 0; i < n; i++) {
-    equity[i] = { time: t[i], value: eq[i] };
-    hold[i] = { time: t[i], value: (capital * d.close[i]) / c0 };
-    peak = Math.max(peak, eq[i]);
-    dd[i] = { time: t[i], value: (eq[i] / peak - 1) * 100 };
-  }
-  equityLine.setData(equity);
-  holdLine.setData(hold);
-  drawdownArea.setData(dd);
-  markers.setMarkers(tradeMarkers(r.trades, t));
+  run.setRun(current.times, r.equityCurve, holdCurve(current.data.close, capital), r.trades);
   fitCharts();
 }
 
-/**
- * Shows every bar with a margin on both sides wide enough for half a time label (about 20 px):
- * fitContent() puts the first and last bars on the edges, where their labels were cut off.
- */
-function fitChart(/** @type {any} */ c) {
-  const n = current.times.length;
-  const width = c.timeScale().width();
-  if (n < 2 || !(width > 40)) return c.timeScale().fitContent();
-  const pad = (n * 20) / (width - 40);
-  c.timeScale().setVisibleLogicalRange({ from: -pad, to: n - 1 + pad });
-}
+/** Shows every bar, with room for the first and last time labels. @param {any} c */
+const fitChart = (c) => fitBars(c, current.times.length);
 /** Shows every bar, once the charts have their size (autoSize measures them asynchronously). */
 function fitCharts() {
   for (const c of charts) fitChart(c);
@@ -732,7 +691,6 @@ $('cancel-grid').addEventListener('click', () => {
 
 const canvas = /** @type {HTMLCanvasElement} */ ($('heatmap'));
 const tip = $('heatmap-tip');
-const M = { left: 46, right: 86, top: 10, bottom: 38 };
 /** How many cells the last drawing filled (for the tests). */
 let drawnCells = 0;
 
@@ -769,43 +727,6 @@ function clearHeatmap() {
   drawHeatmap();
 }
 
-/** @param {string} hex */
-const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-/** @param {string[]} stops @param {number} t in [0, 1] */
-function ramp(stops, t) {
-  const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
-  const i = Math.min(stops.length - 2, Math.floor(x));
-  const a = rgb(stops[i]);
-  const b = rgb(stops[i + 1]);
-  const f = x - i;
-  return `rgb(${a.map((v, k) => Math.round(v + (b[k] - v) * f)).join(',')})`;
-}
-const DIVERGING = ['#b2182b', '#ef8a62', '#fddbc7', '#f7f7f7', '#d9f0d3', '#7fbf7b', '#1b7837'];
-const WORSE = ['#ffffcc', '#fed976', '#fd8d3c', '#e31a1c', '#800026'];
-const COUNT = ['#f7fcf0', '#ccebc5', '#7bccc4', '#2b8cbe', '#084081'];
-
-/** The color scale of a metric over the grid's values. */
-function scaleOf(/** @type {keyof typeof METRICS} */ metric, /** @type {Float64Array} */ values) {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (Number.isFinite(v)) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-  }
-  if (lo === Infinity) return { lo: NaN, hi: NaN, color: () => '#cccccc', t: () => 0.5 };
-  if (METRICS[metric].scale === 'diverging') {
-    const m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
-    const t = (/** @type {number} */ v) => 0.5 + v / (2 * m);
-    return { lo: -m, hi: m, t, color: (/** @type {number} */ v) => ramp(DIVERGING, t(v)) };
-  }
-  const stops = METRICS[metric].scale === 'worse' ? WORSE : COUNT;
-  const span = hi - lo || 1;
-  const t = (/** @type {number} */ v) => (hi === lo ? 0.5 : (v - lo) / span);
-  return { lo, hi, t, color: (/** @type {number} */ v) => ramp(stops, t(v)) };
-}
-
 function metricName() {
   return /** @type {keyof typeof METRICS} */ (/** @type {HTMLSelectElement} */ ($('metric')).value);
 }
@@ -826,99 +747,25 @@ function drawHeatmap() {
   const { yAxis, xAxis, columns, index } = grid;
   const metric = metricName();
   const values = columns[metric];
-  const scale = scaleOf(metric, values);
-  const plotW = width - M.left - M.right;
-  const cw = plotW / xAxis.length;
-  const ch = Math.max(6, Math.min(30, Math.min(cw, 380 / yAxis.length)));
-  const height = M.top + ch * yAxis.length + M.bottom;
-  canvas.width = Math.round(width * dpr);
-  canvas.height = Math.round(height * dpr);
-  canvas.style.height = `${height}px`;
-  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, width, height);
-  grid.layout = { cw, ch, width, height };
-
-  let drawn = 0;
-  // Cells: rows are the y values (small at the top), columns the x values.
-  for (let r = 0; r < yAxis.length; r++) {
-    for (let c = 0; c < xAxis.length; c++) {
-      const x = M.left + c * cw;
-      const y = M.top + r * ch;
-      const i = index.get(`${yAxis[r]},${xAxis[c]}`);
-      if (i === undefined) {
-        ctx.fillStyle = '#eeeeee'; // left out by the constraint
-      } else {
-        const v = values[i];
-        ctx.fillStyle = Number.isFinite(v) ? scale.color(v) : '#bdbdbd';
-      }
-      ctx.fillRect(x, y, Math.ceil(cw), Math.ceil(ch));
-      drawn++;
-    }
-  }
-  drawnCells = drawn;
-  // Outlines: the charted pair, and the keyboard focus.
-  const outline = (/** @type {number} */ r, /** @type {number} */ c, /** @type {string} */ color, /** @type {number[]} */ dash) => {
-    ctx.save();
-    ctx.strokeStyle = color;
-    ctx.lineWidth = 2;
-    ctx.setLineDash(dash);
-    ctx.strokeRect(M.left + c * cw + 1, M.top + r * ch + 1, Math.max(2, cw - 2), Math.max(2, ch - 2));
-    ctx.restore();
-  };
-  if (grid.selected !== null) {
-    const r = yAxis.indexOf(columns[grid.y][grid.selected]);
-    const c = xAxis.indexOf(columns[grid.x][grid.selected]);
-    if (r >= 0 && c >= 0) outline(r, c, '#111111', []);
-  }
-  if (document.activeElement === canvas) outline(grid.focus.r, grid.focus.c, '#2962ff', [3, 2]);
-
-  // Axes.
-  ctx.fillStyle = '#333';
-  ctx.font = '11px system-ui, sans-serif';
-  ctx.textAlign = 'right';
-  ctx.textBaseline = 'middle';
-  const yEvery = Math.ceil(13 / ch);
-  for (let r = 0; r < yAxis.length; r += yEvery) ctx.fillText(String(yAxis[r]), M.left - 5, M.top + r * ch + ch / 2);
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'top';
-  const xEvery = Math.ceil(28 / cw);
-  for (let c = 0; c < xAxis.length; c += xEvery) ctx.fillText(String(xAxis[c]), M.left + c * cw + cw / 2, M.top + yAxis.length * ch + 4);
-  ctx.fillText(grid.x, M.left + plotW / 2, M.top + yAxis.length * ch + 20);
-  ctx.save();
-  ctx.translate(11, M.top + (yAxis.length * ch) / 2);
-  ctx.rotate(-Math.PI / 2);
-  ctx.textBaseline = 'middle';
-  ctx.fillText(grid.y, 0, 0);
-  ctx.restore();
-
-  // Legend: a vertical color bar with its range.
-  const lx = width - M.right + 14;
-  const ly = M.top;
-  const lh = Math.max(60, yAxis.length * ch);
-  if (Number.isFinite(scale.lo)) {
-    const steps = 64;
-    for (let k = 0; k < steps; k++) {
-      const v = scale.hi - ((scale.hi - scale.lo) * (k + 0.5)) / steps;
-      ctx.fillStyle = scale.color(v);
-      ctx.fillRect(lx, ly + (lh * k) / steps, 14, lh / steps + 1);
-    }
-    ctx.strokeStyle = '#999';
-    ctx.lineWidth = 1;
-    ctx.strokeRect(lx + 0.5, ly + 0.5, 14, lh);
-    ctx.fillStyle = '#333';
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'top';
-    const fmt = METRICS[metric].fmt;
-    ctx.fillText(fmt(scale.hi), lx + 18, ly);
-    ctx.textBaseline = 'bottom';
-    ctx.fillText(fmt(scale.lo), lx + 18, ly + lh);
-    if (METRICS[metric].scale === 'diverging') {
-      ctx.textBaseline = 'middle';
-      ctx.fillText(fmt(0), lx + 18, ly + lh / 2);
-    }
-  }
+  /** The pair charted last, and the keyboard focus. */
+  const r = grid.selected === null ? -1 : yAxis.indexOf(columns[grid.y][grid.selected]);
+  const c = grid.selected === null ? -1 : xAxis.indexOf(columns[grid.x][grid.selected]);
+  const painted = paintHeatmap(canvas, width, {
+    y: grid.y,
+    x: grid.x,
+    yAxis,
+    xAxis,
+    value: (row, col) => {
+      const i = index.get(`${yAxis[row]},${xAxis[col]}`);
+      return i === undefined ? undefined : values[i];
+    },
+    kind: METRICS[metric].scale,
+    fmt: METRICS[metric].fmt,
+    selected: r >= 0 && c >= 0 ? { r, c } : null,
+    focus: document.activeElement === canvas ? grid.focus : null,
+  });
+  grid.layout = painted;
+  drawnCells = painted.drawn;
   const best = bestCell(metric);
   const label = `Heatmap of ${METRICS[metric].label.toLowerCase()} for ${yAxis.length} values of ${grid.y} by ${xAxis.length} of ${grid.x}` + (best ? `; the best is ${grid.y} ${best.y}, ${grid.x} ${best.x}: ${METRICS[metric].fmt(best.value)}` : '');
   canvas.setAttribute('aria-label', label);
@@ -928,22 +775,14 @@ function drawHeatmap() {
 function bestCell(/** @type {string} */ metric) {
   if (!grid) return null;
   const v = grid.columns[metric];
-  const lower = METRICS[metric].scale === 'worse';
-  let at = -1;
-  for (let i = 0; i < v.length; i++) {
-    if (Number.isFinite(v[i]) && (at < 0 || (lower ? v[i] < v[at] : v[i] > v[at]))) at = i;
-  }
+  const at = bestRow(v, METRICS[metric].scale);
   return at < 0 ? null : { y: grid.columns[grid.y][at], x: grid.columns[grid.x][at], value: v[at] };
 }
 
 /** @param {number} x @param {number} y CSS pixels in the canvas @returns {{ r: number, c: number } | null} */
 function cellAt(x, y) {
   if (!grid?.layout) return null;
-  const { cw, ch } = grid.layout;
-  const c = Math.floor((x - M.left) / cw);
-  const r = Math.floor((y - M.top) / ch);
-  if (r < 0 || c < 0 || r >= grid.yAxis.length || c >= grid.xAxis.length) return null;
-  return { r, c };
+  return heatmapCellAt(grid.layout, grid.yAxis.length, grid.xAxis.length, x, y);
 }
 
 /** @param {{ r: number, c: number }} cell */

@@ -13,6 +13,6 @@ import { catalog as engineCatalog } from 'quant-backtest';
 /** The engine's catalog: indicators, price fields, settings, metrics. @returns {Catalog} */
 export const catalog = () => /** @type {Catalog} */ (engineCatalog());
 
-// A catalog name in the package's camelCase (total_return -> totalReturn): metric-format.js's,
+// A catalog name in the package's camelCase (total_return -> totalReturn): the chart component's,
 // which has no engine import so that Node can load it.
-export { camelKey as camelCase } from './metric-format.js';
+export { camelKey as camelCase } from 'quant-backtest/charts';

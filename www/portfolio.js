@@ -5,12 +5,10 @@
 // position values stacked, every metric and a per-asset table. app.js hands it the strategy of
 // its forms and its error box; everything else lives here.
 import { BacktestError, MarketData, Universe, generateSampleUniverse } from 'quant-backtest';
-import { equalWeightHold } from './buy-and-hold.js';
 import { catalog } from './catalog.js';
 import { acceptDrops } from './drop-zone.js';
 import { assetsOfCsv } from './csv-universe.js';
-import { camelKey, formatMetric, int, metricLabel, money, ms, pct, pct100 } from './metric-format.js';
-import { PALETTE, createPortfolioCharts } from './portfolio-charts.js';
+import { PALETTE, camelKey, createPortfolioCharts, equalWeightHold, formatMetric, int, metricLabel, money, ms, pct, pct100 } from 'quant-backtest/charts';
 import { statRows } from './stat-rows.js';
 
 const LWC = /** @type {any} */ (globalThis).LightweightCharts;

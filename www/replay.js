@@ -5,7 +5,7 @@
 // they must be equal, value for value. app.js hands it the engine, the strategy of its forms,
 // the loaded data and a view that draws on its charts; the controls and the log live here.
 import { MarketData } from 'quant-backtest';
-import { int, money, pct, price } from './metric-format.js';
+import { int, money, pct, price } from 'quant-backtest/charts';
 
 /** @param {string} id @returns {any} */
 const $ = (id) => {

@@ -1,6 +1,6 @@
 // The rows of a stats table (the workbench's and the portfolio view's): a header cell with the
 // label (its description as a tooltip) and the value, marked 'na' where there is none.
-import { NA } from './metric-format.js';
+import { NA } from 'quant-backtest/charts';
 
 /** @param {readonly [string, string, string?][]} rows label, value, description @returns {HTMLTableRowElement[]} */
 export function statRows(rows) {

@@ -6,8 +6,7 @@
 // both metrics, and the stitched run's metrics. app.js hands it the engine, the sweep request
 // of its forms, the loaded data and its price chart.
 import { BacktestError } from 'quant-backtest';
-import { makeChart, moneyFormat } from './chart-base.js';
-import { camelKey, formatMetric, int, metricLabel, money, ms, pct } from './metric-format.js';
+import { camelKey, createWalkCharts, formatMetric, int, metricLabel, money, ms, pct } from 'quant-backtest/charts';
 import { statRows } from './stat-rows.js';
 
 /** @param {string} id @returns {any} */
@@ -17,25 +16,8 @@ const $ = (id) => {
   return el;
 };
 
-/** The test windows' shades on the price chart, alternating; the equity lines' colors. */
-export const WALK_COLORS = {
-  shades: ['#e3ebff', '#ffefd9'],
-  outOfSample: '#2962ff',
-  inSample: '#9e9e9e',
-};
-
 /** The stitched run's metrics the summary shows, in order. */
 const SUMMARY = ['total_return', 'annualized_return', 'sharpe_ratio', 'max_drawdown', 'trade_count', 'win_rate', 'exposure', 'buy_and_hold_return'];
-
-/**
- * A window's in-sample equity scaled so that it ends at `end` (the equity its test starts
- * from): the two curves then meet where the test begins.
- * @param {ArrayLike<number>} equity @param {number} end @returns {number[]}
- */
-export function rebased(equity, end) {
-  const k = end / equity[equity.length - 1];
-  return Array.from(equity, (v) => v * k);
-}
 
 /**
  * @param {{
@@ -53,22 +35,8 @@ export function rebased(equity, end) {
 export function createWalkForward({ engine, LWC, priceChart, request, data, times, job, showError, clearError }) {
   const results = $('walk-results');
   const status = $('walk-status');
-  // The shades: a histogram on its own overlay scale, full height, drawn first (under the
-  // candles, the overlays and the markers).
-  const shades = priceChart.addSeries(
-    LWC.HistogramSeries,
-    { priceScaleId: 'walk', priceLineVisible: false, lastValueVisible: false, base: 0 },
-    0,
-  );
-  shades.setSeriesOrder(0);
-  priceChart.priceScale('walk').applyOptions({ scaleMargins: { top: 0, bottom: 0 }, visible: false });
-  const chart = makeChart(LWC, $('walk-chart'));
-  const line = (/** @type {string} */ color, /** @type {number} */ width, /** @type {number} */ style) =>
-    chart.addSeries(LWC.LineSeries, { color, lineWidth: width, lineStyle: style, priceLineVisible: false, lastValueVisible: false, priceFormat: moneyFormat });
-  const outLine = line(WALK_COLORS.outOfSample, 2, LWC.LineStyle.Solid);
-  /** @type {any[]} */
-  let inLines = [];
-  new ResizeObserver(() => requestAnimationFrame(() => chart.timeScale().fitContent())).observe($('walk-chart'));
+  // The test windows shaded under the candles, and the equity chart (the chart component's).
+  const charts = createWalkCharts(LWC, priceChart, $('walk-chart'));
   /** What the last run showed (for the tests). @type {any} */
   let lastRun = null;
   let runs = 0;
@@ -98,32 +66,14 @@ export function createWalkForward({ engine, LWC, priceChart, request, data, time
 
   /** Removes the view's drawings (new data, or a run that failed). */
   function clear() {
-    shades.setData([]);
-    outLine.setData([]);
-    for (const s of inLines) chart.removeSeries(s);
-    inLines = [];
+    charts.clear();
     results.hidden = true;
     lastRun = null;
   }
 
   /** @param {any} r WalkForwardResult @param {{ y: string, x: string }} req @param {any} o @param {string} snake the metric maximised, snake_case */
   function draw(r, req, o, snake) {
-    const t = times();
-    const points = [];
-    for (const w of r.windows) {
-      for (let i = w.testStartIndex; i <= w.testEndIndex; i++) points.push({ time: t[i], value: 1, color: WALK_COLORS.shades[w.window % 2] });
-    }
-    shades.setData(points);
-    const eq = r.equityCurve;
-    outLine.setData(Array.from(r.equityIndex, (/** @type {number} */ i, /** @type {number} */ k) => ({ time: t[i], value: eq[k] })));
-    for (const s of inLines) chart.removeSeries(s);
-    inLines = r.windows.map((/** @type {any} */ w) => {
-      const s = line(WALK_COLORS.inSample, 1, LWC.LineStyle.Dashed);
-      const values = rebased(w.inSampleEquity, w.startEquity);
-      s.setData(values.map((v, k) => ({ time: t[w.trainStartIndex + k], value: v })));
-      return s;
-    });
-    chart.timeScale().fitContent();
+    charts.draw(times(), r.windows, r.equityCurve, r.equityIndex);
 
     const metric = o.maximize; // camelCase, as the result's metrics
     const label = metricLabel(snake);
@@ -199,7 +149,7 @@ export function createWalkForward({ engine, LWC, priceChart, request, data, time
         request: { y: req.y, x: req.x, ys: req.ys, xs: req.xs, doc: req.doc, constraint: req.constraint, options: o },
         result: r.toJSON(),
         shaded: r.equityCurve.length,
-        inSampleLines: inLines.length,
+        inSampleLines: charts.inSampleLines,
       };
       return lastRun;
     });

@@ -21,8 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { MarketData, RustEngine, Universe, catalog, generateSampleData, generateSampleUniverse, strategy as qs } from '../../pkg/node.js';
 import { startServer } from '../../scripts/serve.mjs';
-import { equalWeightHold } from '../../www/buy-and-hold.js';
-import { camelKey, formatMetric, int, money, pct, pct100 } from '../../www/metric-format.js';
+import { camelKey, equalWeightHold, formatMetric, int, money, pct, pct100 } from '../../pkg/report/charts.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = join(ROOT, 'screenshots');

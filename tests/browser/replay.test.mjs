@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { RustEngine, generateSampleData } from '../../pkg/node.js';
 import { SHOTS, openTwoPages } from './two-pages.mjs';
-import { int, money } from '../../www/metric-format.js';
+import { int, money } from '../../pkg/report/charts.js';
 
 const engine = new RustEngine();
 /** @type {Record<'isolated' | 'plain', import('./two-pages.mjs').OpenPage>} */
@@ -161,6 +161,8 @@ test('shorts and a stop loss: the stops are logged, the check holds mid-way and 
   await page.click('#replay-play');
   await page.waitForFunction(() => /** @type {any} */ (window).__demo.replay.state.bars >= 1500);
   await page.click('#replay-play');
+  // The pause ends the play, then the page checks the run so far (a loaded machine takes a while).
+  await page.evaluate(() => /** @type {any} */ (window).__demo.replay.played());
   let view = await shown(page);
   assert.equal(view.check.equal, 'true', view.check.text);
   assert.match(view.title, /replayed bar by bar/);

@@ -25,7 +25,7 @@ const RUN_LIMIT_MS = 240_000;
 let server;
 /** @type {import('playwright-core').Browser} */
 let browser;
-/** @type {{ offLoopback: string[], routed: string[], problems: string[], cells: any[], ran: unknown, kernel: string }} */
+/** @type {{ offLoopback: string[], routed: string[], problems: string[], cells: any[], ran: unknown, kernel: string, plots: any[], frames: any[] }} */
 let run;
 
 /** Opens the notebook, runs all cells, and returns what the page saw. */
@@ -78,10 +78,19 @@ async function runNotebook() {
     },
     { name: NOTEBOOK, limit: RUN_LIMIT_MS },
   );
+  // The plot's report: drawn in its own frame (an iframe srcdoc, sandboxed).
+  /** @type {any[]} */
+  const plots = [];
+  for (const frame of page.frames()) {
+    if (frame === page.mainFrame() || frame.url() !== 'about:srcdoc') continue;
+    await frame.waitForFunction(() => document.getElementById('report')?.dataset.state !== 'loading', null, { timeout: 60_000 });
+    plots.push(await frame.evaluate(() => ({ state: document.getElementById('report')?.dataset.state, drawn: /** @type {any} */ (globalThis).quantBacktestReport, canvases: document.querySelectorAll('canvas').length })));
+  }
+  const frames = await page.evaluate(() => [...document.querySelectorAll('.jp-OutputArea iframe')].map((f) => ({ sandbox: f.getAttribute('sandbox'), height: f.getBoundingClientRect().height })));
   mkdirSync(dirname(SHOT), { recursive: true });
   await page.screenshot({ path: SHOT, fullPage: true });
   await context.close();
-  return { offLoopback, routed, problems, ...result };
+  return { offLoopback, routed, problems, plots, frames, ...result };
 }
 
 /** The text a code cell printed or displayed (stream output and text/plain results). */
@@ -164,4 +173,16 @@ test('the grid and its columns have every pair, shown in the output areas', () =
   const shown = run.cells.map((c) => c.shownText).join('\n');
   assert.match(shown, /engine: wasm/, 'the output area shows what the kernel sent');
   assert.ok(statSync(SHOT).size > 10_000, 'the screenshot was written');
+});
+
+test('result.plot() renders inline: the report drawn in its own sandboxed frame', () => {
+  assert.deepEqual(run.frames.map((f) => f.sandbox), ['allow-scripts'], 'one plot, in a sandboxed iframe');
+  assert.ok(run.frames[0].height > 300, `the frame has its height: ${run.frames[0].height}`);
+  assert.equal(run.plots.length, 1);
+  const [plot] = run.plots;
+  assert.equal(plot.state, 'drawn');
+  assert.equal(plot.drawn.kind, 'backtest');
+  assert.equal(plot.drawn.charts, 3);
+  assert.ok(plot.drawn.trades > 0 && plot.drawn.markers === 2 * plot.drawn.trades, JSON.stringify(plot.drawn));
+  assert.ok(plot.canvases >= 6, `${plot.canvases} canvases`);
 });
