@@ -5,7 +5,8 @@
 // network. The texts come from report/assets.js, which scripts/build-wasm.sh writes from the
 // Python package's report/ folder: one copy of each in the repository.
 import * as core from './core.js';
-import { BacktestError, MarketData, PortfolioResult, StrategyResult, Universe, WalkForwardResult, camelCase, describe, intText, names, rawExports, sourceOf, strategyValue } from './core.js';
+import * as ta from './indicators.js';
+import { BacktestError, MarketData, PortfolioResult, StrategyResult, Universe, WalkForwardResult, camelCase, describe, formatFloat, intText, names, rawExports, sourceOf, strategyValue } from './core.js';
 import { CHARTS, LIGHTWEIGHT_CHARTS, TEMPLATE } from './report/assets.js';
 import { PORTFOLIO_TRADE_KEYS, TRADE_KEYS } from './walk.js';
 
@@ -50,6 +51,75 @@ function runOf(r) {
     Object.assign(run, { dates: [...p.dates], symbols: Object.keys(p.positionValues), cash: p.cash, position_values: { ...p.positionValues }, assets: p.assets.map(snakeKeys) });
   }
   return run;
+}
+
+// Indicators drawn over the prices (the others go to the oscillator pane), and the columns an
+// indicator's source may name for the report to draw it.
+const PRICE_PANE = ['sma', 'ema', 'wma', 'highest', 'lowest', 'bbands'];
+const PRICES = ['open', 'high', 'low', 'close'];
+const NO_SOURCE = 'atr'; // reads high, low and close
+const OUTPUTS = /** @type {Record<string, string[]>} */ ({ macd: ['macd', 'signal', 'hist'], bbands: ['upper', 'middle', 'lower'] });
+
+/** @param {unknown} v @returns {v is Record<string, any>} */
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** `value` with every placeholder replaced by its param (null where one is missing). @param {any} value @param {Record<string, any>} params @returns {any} */
+function bound(value, params) {
+  if (Array.isArray(value)) {
+    const items = value.map((v) => bound(v, params));
+    return items.includes(null) ? null : items;
+  }
+  if (!isObject(value)) return value;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === 'param') return params[value.param] ?? null;
+  const out = Object.fromEntries(keys.map((k) => [k, bound(value[k], params)]));
+  return Object.values(out).includes(null) ? null : out;
+}
+
+/** The strategy's indicator nodes, depth first, in the order of its keys. @param {any} value @param {any[]} out */
+function indicatorNodes(value, out) {
+  if (Array.isArray(value)) for (const v of value) indicatorNodes(v, out);
+  else if (isObject(value)) {
+    if ('indicator' in value) out.push(value);
+    for (const [k, v] of Object.entries(value)) if (k !== 'settings' && k !== 'constraint') indicatorNodes(v, out);
+  }
+  return out;
+}
+
+/** One indicator of the strategy on the bars, or null where its source is not a price. @param {Record<string, any>} node @param {Record<string, any>} bars */
+function overlay(node, bars) {
+  const name = node.indicator;
+  const source = node.source ?? 'close';
+  if (name !== NO_SOURCE && !PRICES.includes(source)) return null;
+  const named = Object.entries(node).filter(([k]) => !['indicator', 'source', 'output'].includes(k));
+  const args = named.map(([, v]) => v);
+  // The band width k is a float (2.0, as Python writes it); the periods are integers.
+  let label = `${name}(${named.map(([k, v]) => (k === 'k' ? formatFloat(v) : String(v))).join(', ')}`;
+  label += source === 'close' || name === NO_SOURCE ? ')' : `, ${source})`;
+  /** @type {any} */
+  let values = name === NO_SOURCE ? ta.atr(bars.high, bars.low, bars.close, ...args) : /** @type {any} */ (ta)[name](bars[source], ...args);
+  if (name in OUTPUTS) {
+    const output = node.output ?? OUTPUTS[name][0];
+    values = values[output];
+    label += `.${output}`;
+  }
+  return { name: label, pane: PRICE_PANE.includes(name) ? 'price' : 'oscillator', values: Array.from(values) };
+}
+
+/** The strategy's indicators with `params` bound, each once, drawn on the bars. @param {any} strategy @param {Record<string, any>} params @param {any} bars */
+function overlaysOf(strategy, params, bars) {
+  if (!isObject(strategy) || bars === null) return [];
+  const out = [];
+  const seen = new Set();
+  for (const node of indicatorNodes(strategy, [])) {
+    const b = bound(node, params);
+    const key = JSON.stringify(b);
+    if (b === null || seen.has(key)) continue;
+    seen.add(key);
+    const o = overlay(b, bars);
+    if (o !== null) out.push(o);
+  }
+  return out;
 }
 
 /** @param {unknown} result */
@@ -124,6 +194,9 @@ export function reportDocument(result, options = {}) {
   } else {
     doc.run = runOf(result);
   }
+  // A walk-forward's params change by window, a portfolio has no one price chart.
+  const drawn = doc.run !== null && (kind === 'backtest' || kind === 'sweep');
+  doc.overlays = drawn ? overlaysOf(doc.strategy, doc.run.params, doc.bars) : [];
   if (kind === 'walk_forward') {
     const w = /** @type {any} */ (result).toJSON();
     doc.walk = Object.fromEntries(['windows', 'equity_index', 'names', 'combinations', 'train', 'test', 'step', 'anchored', 'maximize'].map((k) => [k, w[k]]));

@@ -4,9 +4,8 @@
 // side and exit reason), and a sweep over two named numbers of the rules (engine.sweep) drawn
 // as a heatmap on a canvas. The engine (quant-backtest's browser entry) runs sweeps in its own
 // Web Worker: this thread only draws.
-import init, { BacktestError, MarketData, RustEngine, generateSampleData } from 'quant-backtest';
+import init, { BacktestError, MarketData, RustEngine, generateSampleData, indicators } from 'quant-backtest';
 import { camelCase, catalog } from './catalog.js';
-import { createOverlays } from './overlays.js';
 import { PRESETS, bind, sideTrees } from './presets.js';
 import { createRuleBuilder, fromWire, namedValues, setNamed, sidesFor } from './rule-builder.js';
 import { documentText, showSettings, splitDocument, strategyDocument } from './strategy-form.js';
@@ -17,6 +16,7 @@ import {
   HEATMAP_MARGIN as M,
   bestRow,
   chartTimes,
+  createOverlays,
   createRunCharts,
   drawHeatmap as paintHeatmap,
   eventMarker,
@@ -171,7 +171,7 @@ function setInputs(values) {
 const run = createRunCharts(LWC, { price: $('price-chart'), equity: $('equity-chart'), drawdown: $('drawdown-chart') });
 const { priceChart, candles, markers, equityLine, holdLine, drawdownArea } = run;
 const oscChart = makeChart(LWC, $('osc-chart'));
-const overlays = createOverlays(LWC, priceChart, oscChart);
+const overlays = createOverlays(LWC, priceChart, oscChart, indicators);
 
 // The four charts scroll and zoom together (they have one point per bar each).
 const charts = [priceChart, oscChart, run.equityChart, run.drawdownChart];
@@ -399,7 +399,7 @@ function periodOf(id) {
 }
 const checked = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id)).checked;
 
-/** @returns {import('./overlays.js').OverlayChoice} */
+/** @returns {import('quant-backtest/charts').OverlayChoice} */
 function overlayChoice() {
   const sma = checked('ov-sma');
   const bb = checked('ov-bbands') ? periodOf('ov-bb-period') : null;

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
-import { BacktestError, MarketData, RustEngine, generateSampleData, generateSampleUniverse, strategy as qs } from 'quant-backtest';
+import { BacktestError, MarketData, RustEngine, generateSampleData, generateSampleUniverse, indicators, strategy as qs } from 'quant-backtest';
 import { FORMAT, report, reportDocument, saveReport } from 'quant-backtest/report';
 
 const GOLDEN_DIR = process.env.GOLDEN_DIR;
@@ -36,7 +36,13 @@ async function jsDocuments() {
   const universe = generateSampleUniverse(4, 400, 1);
   const portfolio = engine.runPortfolio(universe, qs.smaCross(10, 30), { maxPositions: 2 });
   const walk = await engine.walkForward(md, qs.smaCross(), PARAMS, { train: 200, test: 100 });
+  const dip = new qs.Strategy({
+    entry: qs.rsi(14).lt(40).and(qs.close.lt(qs.bbands(20, 2.0).lower)),
+    exit: qs.macd(12, 26, 9).hist.gt(0).or(qs.close.gt(qs.highest(20, { source: qs.high }))),
+    stopLoss: 0.05,
+  });
   return {
+    indicators: reportDocument(engine.runBacktest(md, dip)),
     backtest: reportDocument(run, { data: md, strategy: both }),
     sweep: reportDocument(columns, { data: md, best, maximize: 'totalReturn' }),
     portfolio: reportDocument(portfolio, { data: universe }),
@@ -50,8 +56,8 @@ const comparable = (doc) => ({ ...JSON.parse(JSON.stringify(doc)), generator: nu
 test('reportDocument equals Python report_document for a run of each kind, field for field', async () => {
   const python = JSON.parse(execFileSync(PYTHON, [FIXTURE], { encoding: 'utf8', maxBuffer: 64 << 20 }));
   const js = await jsDocuments();
-  for (const kind of /** @type {const} */ (['backtest', 'sweep', 'portfolio', 'walk_forward'])) {
-    assert.equal(js[kind].kind, kind);
+  for (const kind of /** @type {const} */ (['backtest', 'sweep', 'portfolio', 'walk_forward', 'indicators'])) {
+    if (kind !== 'indicators') assert.equal(js[kind].kind, kind);
     assert.equal(python[kind].format, FORMAT);
     assert.match(python[kind].generator, /^quant-backtest \S+ \(Python\)$/);
     assert.match(js[kind].generator, /^quant-backtest \S+ \(JS\)$/);
@@ -70,6 +76,19 @@ test('reportDocument equals Python report_document for a run of each kind, field
   assert.deepEqual(Object.keys(js.portfolio.run.position_values), js.portfolio.run.symbols);
   assert.equal(js.walk_forward.walk.windows.length, 4);
   assert.equal(js.walk_forward.title, 'walk');
+  // The strategies' indicators, params bound, each once, on their panes.
+  assert.deepEqual(b.overlays.map((/** @type {any} */ o) => [o.name, o.pane]), [['sma(10)', 'price'], ['sma(30)', 'price']]);
+  assert.deepEqual(js.sweep.overlays.map((/** @type {any} */ o) => o.name), Object.values(js.sweep.run.params).map((p) => `sma(${p})`));
+  assert.deepEqual(js.indicators.overlays.map((/** @type {any} */ o) => [o.name, o.pane]), [
+    ['rsi(14)', 'oscillator'],
+    ['bbands(20, 2.0).lower', 'price'],
+    ['macd(12, 26, 9).hist', 'oscillator'],
+    ['highest(20, high)', 'price'],
+  ]);
+  assert.equal(js.indicators.overlays[1].values[19], indicators.bbands(md.close, 20, 2).lower[19]);
+  assert.equal(js.indicators.overlays[1].values[18], null, 'the warm-up is null');
+  assert.deepEqual(js.portfolio.overlays, []);
+  assert.deepEqual(js.walk_forward.overlays, []);
 });
 
 test('report() inlines lightweight-charts, the chart component and the document', () => {

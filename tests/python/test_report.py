@@ -175,3 +175,28 @@ def test_bad_input_is_refused_by_name(engine: RustEngine, data: Any) -> None:
         BacktestError, match=r"^unknown metric 'sharp'; did you mean 'sharpe_ratio'\?$"
     ):
         report_document(table, maximize="sharp")
+
+
+def test_overlays_are_the_strategys_indicators_params_bound(engine: RustEngine, data: Any) -> None:
+    from quant_backtest import indicators as ta
+
+    dip = qs.Strategy(
+        entry=(qs.rsi(14) < 40) & (qs.close < qs.bbands(20, 2.0).lower),
+        exit=(qs.macd().hist > 0) | (qs.close > qs.highest(20, source=qs.high)) | (qs.rsi(14) > 70),
+    )
+    doc = report_document(engine.run_backtest(data, dip))
+    assert [(o["name"], o["pane"]) for o in doc["overlays"]] == [
+        ("rsi(14)", "oscillator"),
+        ("bbands(20, 2.0).lower", "price"),
+        ("macd(12, 26, 9).hist", "oscillator"),
+        ("highest(20, high)", "price"),
+    ]  # rsi(14) once
+    lower = ta.bbands(data.close, 20, 2.0)[2]
+    values = doc["overlays"][1]["values"]
+    assert values[:19] == [None] * 19 and values[19:] == [float(x) for x in lower[19:]]
+    # Placeholders take the run's params; an indicator of an indicator is not drawn.
+    run = engine.run_backtest(data, qs.sma_cross(), params={"fast": 5, "slow": 20})
+    assert [o["name"] for o in report_document(run)["overlays"]] == ["sma(5)", "sma(20)"]
+    nested = qs.Strategy(entry=qs.sma(5, source=qs.rsi(14)) > 50, exit=qs.ema(10) < qs.close)
+    names = [o["name"] for o in report_document(engine.run_backtest(data, nested))["overlays"]]
+    assert names == ["rsi(14)", "ema(10)"]

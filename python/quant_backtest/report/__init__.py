@@ -91,6 +91,84 @@ def _run(result: Any) -> dict:
     return run
 
 
+# Indicators drawn over the prices (the others go to the oscillator pane), and the columns an
+# indicator's source may name for the report to draw it.
+_PRICE_PANE = ("sma", "ema", "wma", "highest", "lowest", "bbands")
+_PRICES = ("open", "high", "low", "close")
+_NO_SOURCE = "atr"  # reads high, low and close
+
+
+def _bound(value: Any, params: dict) -> Any:
+    """``value`` with every placeholder replaced by its param (None where one is missing)."""
+    if isinstance(value, dict):
+        if set(value) == {"param"}:
+            return params.get(value["param"])
+        out = {k: _bound(v, params) for k, v in value.items()}
+        return None if any(v is None for v in out.values()) else out
+    if isinstance(value, list):
+        items = [_bound(v, params) for v in value]
+        return None if any(v is None for v in items) else items
+    return value
+
+
+def _indicator_nodes(value: Any, out: list) -> list:
+    """The strategy's indicator nodes, depth first, in the order of its keys."""
+    if isinstance(value, dict):
+        if "indicator" in value:
+            out.append(value)
+        for key, item in value.items():
+            if key not in ("settings", "constraint"):
+                _indicator_nodes(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _indicator_nodes(item, out)
+    return out
+
+
+def _overlay(node: dict, bars: dict) -> Optional[dict]:
+    """One indicator of the strategy on the bars, or None where its source is not a price."""
+    from .. import indicators as ta
+    from .._fallback import format_float
+
+    name = node["indicator"]
+    source = node.get("source", "close")
+    if name != _NO_SOURCE and source not in _PRICES:
+        return None
+    named = [(k, v) for k, v in node.items() if k not in ("indicator", "source", "output")]
+    args = [v for _, v in named]
+    # The band width k is a float (2.0); the periods are integers.
+    label = f"{name}({', '.join(format_float(float(v)) if k == 'k' else str(v) for k, v in named)}"
+    label += ")" if source in ("close", None) or name == _NO_SOURCE else f", {source})"
+    if name == _NO_SOURCE:
+        values = ta.atr(bars["high"], bars["low"], bars["close"], *args)
+    else:
+        values = getattr(ta, name)(bars[source], *args)
+    if name in ("macd", "bbands"):
+        outputs = ("macd", "signal", "hist") if name == "macd" else ("upper", "middle", "lower")
+        output = node.get("output", outputs[0])
+        values = values[outputs.index(output)]
+        label += f".{output}"
+    pane = "price" if name in _PRICE_PANE else "oscillator"
+    return {"name": label, "pane": pane, "values": _plain(list(values))}
+
+
+def _overlays(strategy: Any, params: dict, bars: Optional[dict]) -> list[dict]:
+    """The strategy's indicators with ``params`` bound, each once, drawn on the bars."""
+    if not isinstance(strategy, dict) or bars is None:
+        return []
+    out, seen = [], set()
+    for node in _indicator_nodes(strategy, []):
+        bound = _bound(node, params)
+        key = json.dumps(bound)
+        if bound is None or key in seen:
+            continue
+        seen.add(key)
+        overlay = _overlay(bound, bars)
+        if overlay is not None:
+            out.append(overlay)
+    return out
+
+
 def _kind(result: Any) -> str:
     from .._portfolio_result import PortfolioResult
     from .._result import BacktestResult
@@ -198,6 +276,9 @@ def report_document(
         doc["run"] = _run(best) if best is not None else None
     else:
         doc["run"] = _run(result)
+    # A walk-forward's params change by window, a portfolio has no one price chart.
+    drawn = doc["run"] is not None and kind in ("backtest", "sweep")
+    doc["overlays"] = _overlays(doc["strategy"], doc["run"]["params"], doc["bars"]) if drawn else []
     if kind == "walk_forward":
         d = result.to_dict()
         doc["walk"] = {
