@@ -374,3 +374,69 @@ describe('--help', () => {
     assert.ok(MarketData.fromCsv(r.stdout, { symbol: 'DEMO' }).equals(generateSampleData('DEMO', 5, 100, { seed: 42 })));
   });
 });
+
+// The same command line in both ecosystems: the Python package's (the repo's .venv) writes the
+// same text for the same commands: the sample CSV, the summaries, the trades and sweep CSVs, the
+// help texts, and the same one-line refusals. The same characters but in numbers, which agree to
+// 1e-9 relative: `pow` in annualized_return (and the calmar ratio made from it) may differ by
+// an ulp between the native libm and wasm's (docs/CONVENTIONS.md).
+const NUMBER = /(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)/;
+/** Whether two outputs are the same text, numbers to 1e-9 relative. @param {string} a @param {string} b */
+function sameText(a, b) {
+  const x = a.split(NUMBER);
+  const y = b.split(NUMBER);
+  if (x.length !== y.length) return false;
+  return x.every((part, i) => {
+    if (i % 2 === 0 || part === y[i]) return part === y[i];
+    const [u, v] = [Number(part), Number(y[i])];
+    return Math.abs(u - v) <= 1e-9 * Math.max(Math.abs(u), Math.abs(v));
+  });
+}
+describe('the Python command line says the same', () => {
+  const GOLDEN_DIR = process.env.GOLDEN_DIR;
+  if (!GOLDEN_DIR) throw new Error('GOLDEN_DIR is not set (scripts/test-js.sh sets it)');
+  const PYTHON = join(GOLDEN_DIR, '..', '..', '.venv', 'bin', 'python');
+  /** @param {...string} args */
+  const python = (...args) =>
+    new Promise((resolve) => {
+      execFile(PYTHON, ['-m', 'quant_backtest', ...args], { cwd: DIR, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+        resolve({ code: error ? error.code : 0, stdout, stderr });
+      });
+    });
+  const same = async (/** @type {string[]} */ args) => {
+    const [js, py] = [await cli(...args), await python(...args)];
+    const what = `quant-backtest ${args.join(' ')}`;
+    assert.equal(js.code, py.code, what);
+    if (!sameText(js.stdout, py.stdout)) assert.equal(js.stdout, py.stdout, what);
+    if (!sameText(js.stderr, py.stderr)) assert.equal(js.stderr, py.stderr, what);
+    return js;
+  };
+
+  test('sample, run, sweep, walk-forward and portfolio: the same outputs', async () => {
+    await ok('sample', '--symbol', 'XLANG', '--days', '500', '--seed', '11', '--out', 'XLANG.csv');
+    await ok('sample', '--symbol', 'YLANG', '--days', '400', '--seed', '12', '--out', 'YLANG.csv');
+    const sample = await same(['sample', '--days', '300', '--seed', '5', '--start-price', '50']);
+    assert.match(sample.stdout, /^date,open,high,low,close,volume\n/);
+    const sets = ['--strategy', 'sma_cross', '--set', 'fast=10', '--set', 'slow=30', '--set', 'stop_loss=0.05'];
+    const run = await same(['run', 'XLANG.csv', ...sets, '--csv', '-']);
+    assert.ok(run.stdout.split('\n').length > 3, 'trades were written');
+    assert.ok((await same(['run', 'XLANG.csv', ...sets])).stdout.includes('total_return'));
+    const grid = ['--strategy', 'sma_cross', '--param', 'fast=5:20:5', '--param', 'slow=30,40,50'];
+    await same(['sweep', 'XLANG.csv', ...grid, '--maximize', 'total_return']);
+    await same(['sweep', 'XLANG.csv', ...grid, '--csv', '-']);
+    await same(['walk-forward', 'XLANG.csv', ...grid, '--train', '200', '--test', '100', '--csv', '-']);
+    await same(['portfolio', 'XLANG.csv', 'YLANG.csv', ...sets, '--set', 'max_positions=1', '--csv', '-']);
+  });
+
+  test('the same help and the same refusals', async () => {
+    for (const command of ['run', 'sweep', 'walk-forward', 'portfolio', 'sample']) await same([command, '--help']);
+    await same(['--help']);
+    writeFileSync(join(DIR, 'bad-close.csv'), 'date,open,high,low,close,volume\n2024-01-01,1,2,0.5,1.5,10\n2024-01-02,1,2,0.5,abc,10\n');
+    const bad = await same(['run', 'bad-close.csv', '--strategy', 'sma_cross']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^quant-backtest: error: .*close.*\n$/);
+    await same(['run', 'missing.csv', '--strategy', 'sma_cross']);
+    await same(['run', 'XLANG.csv', '--strategy', 'nothing_like_it']);
+    await same(['sweep', 'XLANG.csv', '--strategy', 'sma_cross', '--param', 'fast=9:2']);
+  });
+});
