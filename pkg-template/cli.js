@@ -547,8 +547,17 @@ async function walkForwardCommand(engine, { positionals: [path], values: flags }
   const options = { ...settings, train: flags.train, test: flags.test, maximize: maximizeOf(flags).key };
   if (flags.step !== undefined) options.step = flags.step;
   if (flags.anchored) options.anchored = true;
-  // walkForward reports no progress: it runs as one call.
-  const result = engine.walkForward(data, strategy, params, options);
+  // walkForward runs as one call and reports no count: the bar says it runs, then how much ran.
+  const bar = progress(flags, 'walk-forward');
+  bar.onProgress?.(0, 1);
+  /** @type {any} */
+  let result;
+  try {
+    result = await engine.walkForwardAsync(data, strategy, params, options);
+    bar.onProgress?.(1, 1);
+  } finally {
+    bar.done();
+  }
   await emit(flags, {
     json: result,
     csv: () => tradesCsv(result.trades, false),

@@ -1,5 +1,5 @@
 // `quant-backtest/report`: pictures of results (docs/REPORTS.md in the repository).
-import type { MarketData, PortfolioResult, StrategyResult, Universe, WalkForwardResult } from './index.js';
+import type { MarketData, PortfolioResult, StrategyResult, SweepColumns, Universe, WalkForwardResult } from './index.js';
 
 export declare const FORMAT: 'quant-backtest-report';
 export declare const VERSION: 1;
@@ -18,10 +18,8 @@ export interface ReportOptions {
   best?: StrategyResult | PortfolioResult | null;
 }
 
-/** A sweep's columns (engine.sweep's). */
-export type SweepColumns = Readonly<Record<string, ArrayLike<number>>>;
-
-export type ReportResult = StrategyResult | PortfolioResult | WalkForwardResult | SweepColumns;
+/** A result, or a sweep's columns (engine.sweep's, of a universe too). */
+export type ReportResult<P extends string = string> = StrategyResult | PortfolioResult | WalkForwardResult | SweepColumns<P>;
 
 /** The report document: plain JSON values, the same as Python's report_document for the same run. */
 export interface ReportDocument {
@@ -38,10 +36,10 @@ export interface ReportDocument {
   walk?: Record<string, unknown>;
 }
 
-export declare function reportDocument(result: ReportResult, options?: ReportOptions): ReportDocument;
+export declare function reportDocument<P extends string>(result: ReportResult<P>, options?: ReportOptions): ReportDocument;
 /** The HTML of a report document. */
 export declare function reportHtml(doc: ReportDocument): string;
 /** The standalone HTML report (lightweight-charts, the charts and the data inlined: it opens from disk). */
-export declare function report(result: ReportResult, options?: ReportOptions): string;
+export declare function report<P extends string>(result: ReportResult<P>, options?: ReportOptions): string;
 /** Node only: writes report(result, options) to `path`; returns the path. */
-export declare function saveReport(result: ReportResult, path: string, options?: ReportOptions): string;
+export declare function saveReport<P extends string>(result: ReportResult<P>, path: string, options?: ReportOptions): string;

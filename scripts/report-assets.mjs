@@ -1,9 +1,11 @@
 // The report's files in the npm package (pkg/report/), from their one copy in the Python
 // package (python/quant_backtest/report/): charts.js (the chart component; the demo page and
 // users' dashboards import it), report.html and lightweight-charts as they are, and assets.js,
-// their texts as strings, which report() fills in (a bundler or a page then needs no fetch).
+// their texts as strings, which report() fills in (a bundler or a page then needs no fetch),
+// and charts.d.ts, the component's types from its JSDoc (tsc, which also checks them, strict).
 // Called by scripts/build-wasm.sh after it copies pkg-template/; `node scripts/report-assets.mjs`
 // refreshes pkg/ after an edit.
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,4 +22,7 @@ for (const [name, file] of Object.entries(FILES)) {
   lines.push(`export const ${name} = ${JSON.stringify(readFileSync(join(FROM, file), 'utf8'))};`);
 }
 writeFileSync(join(TO, 'assets.js'), `${lines.join('\n')}\n`);
-console.log(`pkg/report/: ${Object.values(FILES).join(', ')}, assets.js`);
+const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
+const flags = ['--allowJs', '--checkJs', '--strict', '--declaration', '--emitDeclarationOnly', '--target', 'es2022', '--lib', 'es2022,dom'];
+execFileSync(tsc, [...flags, '--outDir', TO, join(FROM, 'charts.js')], { stdio: 'inherit' });
+console.log(`pkg/report/: ${Object.values(FILES).join(', ')}, assets.js, charts.d.ts`);

@@ -3,7 +3,7 @@
 #   1. build pkg/ (scripts/build-wasm.sh), `npm pack ./pkg`;
 #   2. a fresh temporary project installs the tarball; tests/js/*.test.mjs run there with
 #      `node --test` (they `import 'quant-backtest'`; GOLDEN_DIR points at tests/golden/);
-#   3. TypeScript: `tsc --noEmit --strict` on tests/js/types-check.ts against the installed
+#   3. TypeScript: `tsc --noEmit --strict` on tests/js/*-check.ts against the installed
 #      package (Node resolution "nodenext", then bundler resolution);
 #   4. bundler: esbuild bundles tests/js/bundle-app/main.js for the browser; the output must
 #      exist and reference the .wasm file, and every file it loads at run time (new URL(...,
@@ -100,7 +100,7 @@ else
 fi
 
 # -- 3. TypeScript --------------------------------------------------------------------------------
-cp "$REPO/tests/js/types-check.ts" "$REPO/tests/js/strategy-types-check.ts" "$TMP/app/"
+cp "$REPO/tests/js/types-check.ts" "$REPO/tests/js/strategy-types-check.ts" "$REPO/tests/js/report-types-check.ts" "$REPO/tests/js/charts-types-check.ts" "$TMP/app/"
 cat > tsconfig.json <<'EOF'
 {
   "compilerOptions": {
@@ -113,7 +113,7 @@ cat > tsconfig.json <<'EOF'
     "types": [],
     "skipLibCheck": false
   },
-  "files": ["types-check.ts", "strategy-types-check.ts"]
+  "files": ["types-check.ts", "strategy-types-check.ts", "report-types-check.ts"]
 }
 EOF
 cat > tsconfig.bundler.json <<'EOF'
@@ -128,15 +128,15 @@ cat > tsconfig.bundler.json <<'EOF'
     "types": [],
     "skipLibCheck": false
   },
-  "files": ["types-check.ts", "strategy-types-check.ts"]
+  "files": ["types-check.ts", "strategy-types-check.ts", "report-types-check.ts", "charts-types-check.ts"]
 }
 EOF
 for cfg in tsconfig.json tsconfig.bundler.json; do
   log "tsc --noEmit --strict -p $cfg ($("$BIN/tsc" --version))"
   if "$BIN/tsc" -p "$cfg" --noEmit --strict; then
-    record "tsc" ok "types-check.ts + strategy-types-check.ts, $cfg"
+    record "tsc" ok "tests/js/*-check.ts, $cfg"
   else
-    record "tsc" FAIL "types-check.ts + strategy-types-check.ts, $cfg"
+    record "tsc" FAIL "tests/js/*-check.ts, $cfg"
   fi
 done
 

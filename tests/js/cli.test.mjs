@@ -440,3 +440,25 @@ describe('the Python command line says the same', () => {
     await same(['sweep', 'XLANG.csv', '--strategy', 'sma_cross', '--param', 'fast=9:2']);
   });
 });
+
+test('a progress counter on stderr only when it is a terminal, and none with --no-progress', async () => {
+  await ok('sample', '--symbol', 'TTY', '--days', '400', '--seed', '8', '--out', 'TTY.csv');
+  // stderr as a terminal: the flag Node sets on a TTY, set before cli.js starts.
+  const tty = 'data:text/javascript,Object.defineProperty(process.stderr,"isTTY",{value:true})';
+  /** @param {string[]} flags */
+  const run = (flags, asTerminal) =>
+    new Promise((resolve) => {
+      execFile(process.execPath, [...(asTerminal ? ['--import', tty] : []), CLI, ...flags], { cwd: DIR }, (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr }));
+    });
+  const sweep = ['sweep', 'TTY.csv', '--strategy', 'sma_cross', '--param', 'fast=5:20:5', '--param', 'slow=30:60:10'];
+  const walk = ['walk-forward', 'TTY.csv', '--strategy', 'sma_cross', '--param', 'fast=5:20:5', '--param', 'slow=30:60:10', '--train', '200', '--test', '100'];
+  for (const [flags, last] of /** @type {const} */ ([[sweep, /\rsweep: 16\/16\n$/], [walk, /\rwalk-forward: 1\/1\n$/]])) {
+    const shown = await run([...flags], true);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stderr, last);
+    const off = await run([...flags, '--no-progress'], true);
+    assert.equal(off.stderr, '');
+    assert.equal(off.stdout, shown.stdout, 'the same output either way');
+    assert.equal((await run([...flags], false)).stderr, '', 'not a terminal: no counter');
+  }
+});
