@@ -782,6 +782,12 @@ def test_help(command: str, capsys: pytest.CaptureFixture) -> None:
                 assert len(line.split()) > 2, line
 
 
-def test_the_console_script_is_declared() -> None:
-    text = (PYTHON_DIR.parent / "pyproject.toml").read_text("utf-8")
+def test_the_console_script_is_declared_and_installed() -> None:
+    text = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text("utf-8")
     assert '[project.scripts]\nquant-backtest = "quant_backtest.cli:main"' in text
+    # The script pip wrote beside this Python (the setup installs the wheel in .venv).
+    script = Path(sys.executable).parent / "quant-backtest"
+    proc = subprocess.run([str(script), "sample", "--days", "3"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("date,open,high,low,close,volume\n")
+    assert len(proc.stdout.splitlines()) == 4
