@@ -432,15 +432,8 @@ async function emit(flags, out) {
   if (flags.report !== undefined) {
     const { result, ...options } = out.report;
     // Loaded only when asked for: a plain run needs none of the report's code.
-    /** @type {any} */
-    let report;
-    try {
-      report = await import(/** @type {string} */ ('./report-node.js'));
-    } catch (error) {
-      if (/** @type {any} */ (error)?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
-      throw new CliError('--report needs the report module (report-node.js), which this version of the package lacks');
-    }
-    await report.saveReport(result, flags.report, options);
+    const { report } = await import('./report-node.js');
+    writeText(flags.report, report(result, options));
   }
 }
 

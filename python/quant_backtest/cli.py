@@ -341,9 +341,9 @@ def _report(
 ) -> None:
     if args.report is None:
         return
-    from .report import save_report
+    from .report import report_html
 
-    save_report(result, args.report, data=data, strategy=strategy, title=title, **options)
+    _write(args.report, report_html(result, data, strategy, title, **options))
 
 
 def _title(args: argparse.Namespace, what: str) -> str:

@@ -462,3 +462,18 @@ test('a progress counter on stderr only when it is a terminal, and none with --n
     assert.equal((await run([...flags], false)).stderr, '', 'not a terminal: no counter');
   }
 });
+
+test('--report writes the report of the result, the same as the API\'s', async () => {
+  const { reportDocument } = await import('quant-backtest/report');
+  await ok('sample', '--symbol', 'REP', '--days', '400', '--seed', '9', '--out', 'REP.csv');
+  await ok('run', 'REP.csv', '--strategy', 'sma_cross', '--set', 'fast=10', '--set', 'slow=30', '--report', 'rep.html');
+  const html = readFileSync(join(DIR, 'rep.html'), 'utf8');
+  const found = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html);
+  assert.ok(found);
+  const data = MarketData.fromCsv(readFileSync(join(DIR, 'REP.csv'), 'utf8'), { symbol: 'REP' });
+  const result = engine.runBacktest(data, qs.smaCross(), { params: { fast: 10, slow: 30 } });
+  assert.deepEqual(JSON.parse(found[1]), plain(reportDocument(result, { title: 'sma_cross on REP' })));
+  // Written in order (the summary, then the report), so the refusal comes after the summary.
+  const r = await cli('run', 'REP.csv', '--strategy', 'sma_cross', '--set', 'fast=10', '--set', 'slow=30', '--report', 'no/such/r.html');
+  assert.deepEqual([r.code, r.stderr], [2, "quant-backtest: error: cannot write 'no/such/r.html': no such file\n"]);
+});

@@ -11,6 +11,7 @@ import io
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -791,3 +792,52 @@ def test_the_console_script_is_declared_and_installed() -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("date,open,high,low,close,volume\n")
     assert len(proc.stdout.splitlines()) == 4
+
+
+def test_report_writes_the_apis_report(
+    engine: RustEngine, data_file: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from quant_backtest.report import report_document
+
+    out = data_file.parent / "run.html"
+    code, _, err = in_process(
+        capsys, "run", str(data_file), "--strategy", "sma_cross", *SETS, "--report", str(out)
+    )
+    assert (code, err) == (0, "")
+    text = out.read_text("utf-8")
+    found = re.search(
+        r'<script type="application/json" id="report-data">(.*?)</script>', text, re.S
+    )
+    assert found is not None
+    data = data_of(data_file)
+    want = engine.run_backtest(
+        data, qs.sma_cross(), params={"fast": 10, "slow": 30}, commission_rate=0.002
+    )
+    doc = report_document(want, title="sma_cross on AAPL")
+    assert json.loads(found.group(1)) == json.loads(json.dumps(doc))
+    # The sweep's report: every row's heatmap, and the best run.
+    code, _, err = in_process(
+        capsys, "sweep", str(data_file), "--strategy", "sma_cross", "--param", "fast=5:15:5",
+        "--param", "slow=30,40", "--no-progress", "--report", str(out),
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    found = re.search(r'id="report-data">(.*?)</script>', out.read_text("utf-8"), re.S)
+    assert found is not None
+    sweep = json.loads(found.group(1))
+    assert sweep["kind"] == "sweep" and len(sweep["sweep"]["columns"]["fast"]) == 6
+    assert sweep["run"]["params"] == sweep["sweep"]["best_params"]
+    # A report that cannot be written: one line, exit 2.
+    code, _, err = in_process(
+        capsys,
+        "run",
+        str(data_file),
+        "--strategy",
+        "sma_cross",
+        *SETS,
+        "--report",
+        "no/such/r.html",
+    )
+    assert (code, err) == (
+        2,
+        "quant-backtest: error: cannot write 'no/such/r.html': no such file\n",
+    )
