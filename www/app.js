@@ -284,6 +284,8 @@ function setData(data, source) {
   current.data = data;
   current.times = chartTimes(data.dates);
   current.source = source;
+  lastResult = null;
+  $('download-report').disabled = true;
   const d = data.dates;
   $('data-summary').textContent = `${source}: ${int(data.length)} bars, ${d[0]} to ${d[d.length - 1]}.`;
   drawPrice(data);
@@ -317,6 +319,8 @@ function loadCsv(text, name) {
 
 /** The loaded strategy's sides while the preset is 'custom'. @type {Record<string, unknown> | null} */
 let customSides = null;
+/** The last strategy run and its title (the report button's). @type {{ result: any, title: string } | null} */
+let lastResult = null;
 /** What the last run drew (for the tests): marker counts by kind, overlays, JSON. @type {any} */
 let lastRun = null;
 /** @type {{ drawn: string[], oscillator: string }} */
@@ -385,6 +389,8 @@ async function runBacktest(override) {
     }
     const { trades: _t, equityCurve: _e, ...metrics } = r.toJSON();
     lastRun = { preset, markers: markerCounts(r.trades), json: documentText(doc), metrics };
+    lastResult = { result: r, title: `${current.data.symbol}: ${what}${side}, ${fill}` };
+    $('download-report').disabled = false;
     return { ...r.toJSON(), equityCurve: r.equityCurve, fastPeriod: fast, slowPeriod: slow, markers: lastRun.markers };
   });
 }
@@ -911,6 +917,24 @@ acceptDrops($('data-form'), (/** @type {File[]} */ files) => {
 // A file dropped elsewhere must not replace the page.
 window.addEventListener('dragover', (e) => e.preventDefault());
 window.addEventListener('drop', (e) => e.preventDefault());
+
+// The last run as a standalone report (quant-backtest/report, loaded on the first click: it
+// carries lightweight-charts and the chart component as text).
+$('download-report').addEventListener('click', async () => {
+  if (!lastResult) return;
+  try {
+    const { report } = await import('quant-backtest/report');
+    const html = report(lastResult.result, { title: lastResult.title });
+    const url = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${current.data.symbol}-report.html`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  } catch (e) {
+    showError('Cannot write the report', e);
+  }
+});
 
 $('download-csv').addEventListener('click', () => {
   if (!current.data) return;

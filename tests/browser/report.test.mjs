@@ -3,8 +3,9 @@
 // the same CSV files, and Debian's chromium opens every file from disk (file://): the report is
 // drawn (charts, markers, heatmap cells, stacked areas, windows), the trades table has a row
 // per trade, the lines are on the canvases, nothing goes to the network and nothing reaches
-// the console. A JS report and a Python report of the same run show the same figures.
-// Screenshots: screenshots/report-<kind>-<js|python>.png.
+// the console. A JS report and a Python report of the same run show the same figures. And the
+// demo page's "Download this backtest as a report" saves the same kind of file for its run.
+// Screenshots: screenshots/report-<kind>-<js|python>.png, screenshots/report-from-page.png.
 //
 // Run: node --test tests/browser/report.test.mjs   (scripts/test-browser.sh runs every file)
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.mjs';
 import { ROOT, SHOTS } from './two-pages.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -141,3 +143,33 @@ for (const [kind, k] of Object.entries(KINDS)) {
     assert.deepEqual(seen.js.metrics, seen.python.metrics);
   });
 }
+
+test('the demo page downloads its backtest as a report that opens from disk', async () => {
+  const server = await startServer({ port: 0, isolation: false });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    await page.goto(server.url);
+    await page.evaluate(() => /** @type {any} */ (window).__demo.ready);
+    const run = await page.evaluate(() => /** @type {any} */ (window).__demo.runPreset('sma_cross', { direction: 'both', stop_loss: 0.04 }, { fast: 10, slow: 30 }));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
+    assert.equal(download.suggestedFilename(), 'DEMO-report.html');
+    const file = 'from-page.html';
+    await download.saveAs(join(DIR, file));
+    const r = await open(file, 'report-from-page.png');
+    assert.deepEqual(r.problems, []);
+    assert.equal(r.state, 'drawn');
+    assert.equal(r.drawn.kind, 'backtest');
+    assert.equal(r.drawn.trades, run.trades.length);
+    assert.equal(r.drawn.markers, 2 * run.trades.length);
+    assert.ok(run.trades.some((/** @type {any} */ t) => t.direction === 'short'), 'the run has shorts');
+    assert.equal(r.drawn.overlays, 2, 'the two SMAs');
+    assert.match(r.title, /^DEMO: /);
+    const shown = Object.fromEntries(r.metrics);
+    assert.equal(shown['Closed trades'], String(run.trades.length));
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
