@@ -6,7 +6,7 @@ export { FORMAT, VERSION, report, reportDocument, reportHtml } from './report.js
 
 /**
  * Writes the standalone HTML report of a result to `path` (UTF-8); returns the path.
- * @param {unknown} result @param {string} path @param {import('./report.js').ReportOptions} [options]
+ * @param {any} result a result, or a sweep's columns @param {string} path @param {import('./report.js').ReportOptions} [options]
  */
 export function saveReport(result, path, options) {
   writeFileSync(path, report(result, options), 'utf8');

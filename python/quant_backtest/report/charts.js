@@ -983,8 +983,6 @@ export function renderReport(LWC, root, doc) {
   const tables = h('section', { class: 'tables' });
   root.append(tables);
   const drawn = { kind: doc.kind, charts: 0, markers: 0, overlays: 0, cells: 0, series: 0, windows: 0, trades: run ? run.trades.length : 0 };
-  /** @type {any[]} */
-  let linked = [];
 
   const params = Object.entries(run?.params ?? {});
   if (params.length) summary.append(h('p', { class: 'params' }, `Params: ${params.map(([k, v]) => `${k} = ${v}`).join(', ')}`));
@@ -1050,7 +1048,6 @@ export function renderReport(LWC, root, doc) {
     drawn.charts += r.charts.length;
     drawn.markers = r.markers;
     drawn.overlays = r.overlays;
-    linked = r.charts;
     if (doc.kind === 'walk_forward') {
       const el = figure(charts, 'Out-of-sample equity, stitched (blue), against each window\'s in-sample equity (grey, dashed); test windows shaded on the price chart', 'walk');
       const w = createWalkCharts(LWC, r.priceChart, el);
@@ -1075,6 +1072,5 @@ export function renderReport(LWC, root, doc) {
   }
   if (run) tables.append(tradesTable(run.trades));
   if (doc.strategy) tables.append(h('details', {}, h('summary', {}, 'Strategy (JSON)'), h('pre', {}, JSON.stringify(doc.strategy, null, 2))));
-  void linked;
   return drawn;
 }
