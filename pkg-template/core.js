@@ -1349,7 +1349,7 @@ export class RustEngine {
       const fast = integer('fast_period', fastPeriod);
       const slow = integer('slow_period', slowPeriod);
       const settings = settingsOf(keyed(options, SEED_SETTINGS));
-      return this[SINGLE](d.md, fast, slow, settings, false);
+      return remember(this[SINGLE](d.md, fast, slow, settings, false), d.md);
     } finally {
       release(d);
     }
@@ -1366,7 +1366,7 @@ export class RustEngine {
       const fast = integer('fast_period', fastPeriod);
       const slow = integer('slow_period', slowPeriod);
       const settings = settingsOf(keyed(options, SEED_SETTINGS));
-      return await this[SINGLE](d.md, fast, slow, settings, true);
+      return remember(await this[SINGLE](d.md, fast, slow, settings, true), d.md);
     } finally {
       release(d);
     }

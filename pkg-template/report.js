@@ -6,7 +6,7 @@
 // Python package's report/ folder: one copy of each in the repository.
 import * as core from './core.js';
 import * as ta from './indicators.js';
-import { BacktestError, MarketData, PortfolioResult, StrategyResult, Universe, WalkForwardResult, camelCase, describe, formatFloat, intText, names, rawExports, sourceOf, strategyValue } from './core.js';
+import { BacktestError, BacktestResult, MarketData, PortfolioResult, StrategyResult, Universe, WalkForwardResult, camelCase, describe, formatFloat, intText, names, rawExports, sourceOf, strategyValue } from './core.js';
 import { CHARTS, LIGHTWEIGHT_CHARTS, TEMPLATE } from './report/assets.js';
 import { PORTFOLIO_TRADE_KEYS, TRADE_KEYS } from './walk.js';
 
@@ -40,11 +40,14 @@ const assetsOf = (u) => Array.from(u, (/** @type {any} */ a) => ({ symbol: a.sym
 /** The run part of a document (params, metrics in the catalog's order, equity, trades; a portfolio's columns). @param {any} r */
 function runOf(r) {
   const keys = (/** @type {any} */ t) => ('symbol' in t ? PORTFOLIO_TRADE_KEYS : TRADE_KEYS);
+  // The seed API's results have its eight metrics, and trades without a side or an exit
+  // reason: null and the seed's long / signal, as Python's BacktestResult and Trade say.
+  const seed = { direction: 'long', exitReason: 'signal' };
   const run = {
     params: { ...(r.params ?? {}) },
-    metrics: Object.fromEntries(names().metrics.map((/** @type {any} */ m) => [m.name, r[m.key]])),
+    metrics: Object.fromEntries(names().metrics.map((/** @type {any} */ m) => [m.name, r[m.key] ?? null])),
     equity_curve: r.equityCurve,
-    trades: r.trades.map((/** @type {any} */ t) => Object.fromEntries(keys(t).map((k) => [k, t[camelCase(k)]]))),
+    trades: r.trades.map((/** @type {any} */ t) => Object.fromEntries(keys(t).map((k) => [k, t[camelCase(k)] ?? /** @type {any} */ (seed)[camelCase(k)]]))),
   };
   if (r instanceof PortfolioResult) {
     const p = /** @type {any} */ (r);
@@ -126,7 +129,7 @@ function overlaysOf(strategy, params, bars) {
 function kindOf(result) {
   if (result instanceof WalkForwardResult) return 'walk_forward';
   if (result instanceof PortfolioResult) return 'portfolio';
-  if (result instanceof StrategyResult) return 'backtest';
+  if (result instanceof StrategyResult || result instanceof BacktestResult) return 'backtest';
   if (result !== null && typeof result === 'object' && !Array.isArray(result)) return 'sweep';
   throw new BacktestError(`result must be a backtest, portfolio or walk-forward result or a sweep's columns, got ${described(result)}`, 'invalid_parameter');
 }

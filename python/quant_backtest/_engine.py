@@ -247,7 +247,7 @@ class RustEngine:
         fast = _integer("fast_period", fast_period)
         slow = _integer("slow_period", slow_period)
         s = _Settings(initial_capital, commission_rate, fill, lot_size, periods_per_year)
-        return self._run_one(md, fast, slow, s)
+        return remember(self._run_one(md, fast, slow, s), md)
 
     def _run_one(self, md: MarketData, fast: int, slow: int, s: _Settings) -> BacktestResult:
         if self._native is not None:

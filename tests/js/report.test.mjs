@@ -43,6 +43,7 @@ async function jsDocuments() {
   });
   return {
     indicators: reportDocument(engine.runBacktest(md, dip)),
+    seed: reportDocument(engine.runSmaBacktest(md, 10, 30)),
     backtest: reportDocument(run, { data: md, strategy: both }),
     sweep: reportDocument(columns, { data: md, best, maximize: 'totalReturn' }),
     portfolio: reportDocument(portfolio, { data: universe }),
@@ -56,8 +57,8 @@ const comparable = (doc) => ({ ...JSON.parse(JSON.stringify(doc)), generator: nu
 test('reportDocument equals Python report_document for a run of each kind, field for field', async () => {
   const python = JSON.parse(execFileSync(PYTHON, [FIXTURE], { encoding: 'utf8', maxBuffer: 64 << 20 }));
   const js = await jsDocuments();
-  for (const kind of /** @type {const} */ (['backtest', 'sweep', 'portfolio', 'walk_forward', 'indicators'])) {
-    if (kind !== 'indicators') assert.equal(js[kind].kind, kind);
+  for (const kind of /** @type {const} */ (['backtest', 'sweep', 'portfolio', 'walk_forward', 'indicators', 'seed'])) {
+    if (kind !== 'indicators' && kind !== 'seed') assert.equal(js[kind].kind, kind);
     assert.equal(python[kind].format, FORMAT);
     assert.match(python[kind].generator, /^quant-backtest \S+ \(Python\)$/);
     assert.match(js[kind].generator, /^quant-backtest \S+ \(JS\)$/);
@@ -88,6 +89,11 @@ test('reportDocument equals Python report_document for a run of each kind, field
   assert.equal(js.indicators.overlays[1].values[19], indicators.bbands(md.close, 20, 2).lower[19]);
   assert.equal(js.indicators.overlays[1].values[18], null, 'the warm-up is null');
   assert.deepEqual(js.portfolio.overlays, []);
+  // The seed API's run: its bars remembered, its eight metrics, the rest null.
+  assert.equal(js.seed.kind, 'backtest');
+  assert.equal(js.seed.bars.symbol, 'DEMO');
+  assert.equal(js.seed.run.metrics.exposure, null);
+  assert.ok(js.seed.run.trades.every((/** @type {any} */ t) => t.direction === 'long' && t.exit_reason === 'signal'));
   assert.deepEqual(js.walk_forward.overlays, []);
 });
 

@@ -200,3 +200,13 @@ def test_overlays_are_the_strategys_indicators_params_bound(engine: RustEngine, 
     nested = qs.Strategy(entry=qs.sma(5, source=qs.rsi(14)) > 50, exit=qs.ema(10) < qs.close)
     names = [o["name"] for o in report_document(engine.run_backtest(data, nested))["overlays"]]
     assert names == ["rsi(14)", "ema(10)"]
+
+
+def test_the_seed_apis_result_plots_with_its_bars(engine: RustEngine, data: Any) -> None:
+    doc = engine.run_sma_backtest(data, 10, 30).plot().document
+    assert doc["kind"] == "backtest" and doc["bars"]["symbol"] == "DEMO"
+    assert doc["strategy"] is None and doc["overlays"] == []
+    assert doc["run"]["metrics"]["exposure"] is None
+    assert {(t["direction"], t["exit_reason"]) for t in doc["run"]["trades"]} == {
+        ("long", "signal")
+    }
