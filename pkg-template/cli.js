@@ -5,6 +5,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parse as parsePath } from 'node:path';
 import { BacktestError, MarketData, RustEngine, Universe, catalog, generateSampleData, strategy as qs } from './node.js';
+import { bestIndex } from './core.js';
 
 const PROG = 'quant-backtest';
 
@@ -511,11 +512,7 @@ async function sweepCommand(engine, { positionals: [path], values: flags }) {
   // engine.optimize's choice, from the table already made: the largest metric, NaN never
   // wins, ties go to the first row; then its full run with the settings less the sweep's options.
   const scores = columns[key];
-  let best = 0;
-  for (let i = 0; i < scores.length; i++) {
-    const x = scores[i];
-    if (x === x && (scores[best] !== scores[best] || x > scores[best])) best = i;
-  }
+  const best = bestIndex(scores);
   const names = Object.keys(params);
   const bestParams = Object.fromEntries(names.map((n) => [n, columns[n][best]]));
   const { constraint: _c, maxWorkers: _w, ...runSettings } = settings;

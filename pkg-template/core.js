@@ -715,6 +715,20 @@ export function sourceOf(result) {
   return { data: s.data instanceof MarketData && !INTERNAL.has(s.data) ? null : s.data, strategy: s.strategy };
 }
 
+/**
+ * Optimize's choice in a metric's column: the largest; NaN never wins, ties go to the first;
+ * the first row when every score is NaN.
+ * @param {ArrayLike<number>} scores @returns {number}
+ */
+export function bestIndex(scores) {
+  let best = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const x = scores[i];
+    if (x === x && (scores[best] !== scores[best] || x > scores[best])) best = i;
+  }
+  return best;
+}
+
 /** The engine's handle of a MarketData (for the runners). @param {MarketData} md */
 export function handleOf(md) {
   return internal(md).raw;
@@ -1716,12 +1730,7 @@ export class RustEngine {
     const d = universe === null ? marketData(data) : null;
     try {
       const columns = await this.sweep(universe ?? /** @type {any} */ (d).md, strategy, params, o);
-      const scores = columns[maximize];
-      let best = 0;
-      for (let i = 0; i < scores.length; i++) {
-        const x = scores[i];
-        if (x === x && (scores[best] !== scores[best] || x > scores[best])) best = i;
-      }
+      const best = bestIndex(columns[maximize]);
       /** @type {Record<string, number>} */
       const chosen = {};
       for (const name of Object.keys(/** @type {any} */ (plain(params)))) chosen[name] = columns[name][best];

@@ -6,15 +6,12 @@
 // Python package's report/ folder: one copy of each in the repository.
 import * as core from './core.js';
 import * as ta from './indicators.js';
-import { BacktestError, BacktestResult, MarketData, PortfolioResult, StrategyResult, Universe, WalkForwardResult, camelCase, describe, formatFloat, intText, names, rawExports, sourceOf, strategyValue } from './core.js';
+import { BacktestError, BacktestResult, MarketData, PortfolioResult, StrategyResult, Universe, WalkForwardResult, camelCase, describeValue, formatFloat, names, rawExports, sourceOf, strategyValue } from './core.js';
 import { CHARTS, LIGHTWEIGHT_CHARTS, TEMPLATE } from './report/assets.js';
 import { PORTFOLIO_TRADE_KEYS, TRADE_KEYS } from './walk.js';
 
 export const FORMAT = 'quant-backtest-report';
 export const VERSION = 1;
-
-/** A value as the messages write it (an integral number as an integer, as Python's). @param {unknown} v */
-const described = (v) => (typeof v === 'number' && Number.isInteger(v) ? intText(v) : describe(v));
 
 /** camelCase -> snake_case. @param {string} key */
 const snake = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -131,7 +128,7 @@ function kindOf(result) {
   if (result instanceof PortfolioResult) return 'portfolio';
   if (result instanceof StrategyResult || result instanceof BacktestResult) return 'backtest';
   if (result !== null && typeof result === 'object' && !Array.isArray(result)) return 'sweep';
-  throw new BacktestError(`result must be a backtest, portfolio or walk-forward result or a sweep's columns, got ${described(result)}`, 'invalid_parameter');
+  throw new BacktestError(`result must be a backtest, portfolio or walk-forward result or a sweep's columns, got ${describeValue(result)}`, 'invalid_parameter');
 }
 
 /** A sweep's part: the params' and metrics' columns (snake_case metric names), the metric drawn, the best's params. @param {Record<string, ArrayLike<number>>} columns @param {string} maximize @param {any} best */
@@ -175,7 +172,7 @@ export function reportDocument(result, options = {}) {
   const source = kind === 'sweep' ? (best ? sourceOf(best) : { data: null, strategy: null }) : sourceOf(/** @type {object} */ (result));
   const data = options.data ?? source.data;
   const strategy = options.strategy ?? source.strategy;
-  const what = { backtest: 'backtest', sweep: 'sweep', portfolio: 'portfolio', walk_forward: 'walk-forward' }[kind];
+  const what = kind.replace('_', '-'); // walk_forward: walk-forward
   const name = data instanceof Universe ? data.symbols.join(', ') : data instanceof MarketData ? data.symbol : null;
   /** @type {Record<string, any>} */
   const doc = {
@@ -189,7 +186,7 @@ export function reportDocument(result, options = {}) {
     assets: data instanceof Universe ? assetsOf(data) : null,
   };
   if (data !== null && !(data instanceof MarketData) && !(data instanceof Universe)) {
-    throw new BacktestError(`data must be MarketData or a Universe, got ${described(data)}`, 'invalid_market_data');
+    throw new BacktestError(`data must be MarketData or a Universe, got ${describeValue(data)}`, 'invalid_market_data');
   }
   if (kind === 'sweep') {
     doc.sweep = sweepOf(/** @type {any} */ (result), maximize, best);

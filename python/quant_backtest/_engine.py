@@ -699,11 +699,7 @@ class RustEngine:
         ties go to the first in sweep order) and its full ``BacktestResult`` (a
         ``PortfolioResult`` when ``data`` is a ``Universe``). ``executor`` and ``progress``
         as for :meth:`sweep` (the one best run then runs here)."""
-        if maximize not in METRIC_NAMES:
-            near = _fallback.nearest(str(maximize), METRIC_NAMES)
-            raise BacktestError(
-                f"unknown metric '{maximize}'; did you mean '{near}'?", "invalid_parameter"
-            )
+        check_metric(maximize)
         md = data if isinstance(data, Universe) else as_market_data(data)
         columns = self.sweep(
             md,
@@ -716,11 +712,7 @@ class RustEngine:
             progress=progress,
             **settings,
         )
-        scores = [float(x) for x in columns[maximize]]
-        best = 0
-        for i, x in enumerate(scores):
-            if x == x and (scores[best] != scores[best] or x > scores[best]):
-                best = i
+        best = best_row(columns[maximize])
         names = list(_plain(params))
         chosen = {}
         for name in names:
@@ -878,6 +870,26 @@ def _columns_from_rows(rows: list) -> dict[str, Any]:
     return {
         k: _np.asarray(v, dtype=_np.int64 if k in ints else _np.float64) for k, v in cols.items()
     }
+
+
+def check_metric(maximize: Any) -> None:
+    """Refuses a name that is not a metric, naming the nearest (optimize's ``maximize``)."""
+    if maximize not in METRIC_NAMES:
+        near = _fallback.nearest(str(maximize), METRIC_NAMES)
+        raise BacktestError(
+            f"unknown metric '{maximize}'; did you mean '{near}'?", "invalid_parameter"
+        )
+
+
+def best_row(scores: Any) -> int:
+    """Optimize's choice in a metric's column: the largest; NaN never wins, ties go to the
+    first; the first row when every score is NaN."""
+    values = [float(x) for x in scores]
+    best = 0
+    for i, x in enumerate(values):
+        if x == x and (values[best] != values[best] or x > values[best]):
+            best = i
+    return best
 
 
 def _strategy_value(strategy: Any) -> Any:

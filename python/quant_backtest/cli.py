@@ -23,9 +23,8 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 
 from . import strategy as qs
 from ._data import MarketData
-from ._engine import RustEngine, create_engine, generate_sample_data
+from ._engine import RustEngine, best_row, check_metric, create_engine, generate_sample_data
 from ._errors import BacktestError
-from ._fallback import nearest
 from ._portfolio_result import PortfolioTrade
 from ._result import METRIC_NAMES, Trade
 from .universe import Universe
@@ -293,15 +292,6 @@ def _check_settings(call: Callable, settings: dict) -> None:
             raise CliError(f"--set {key}: not a setting")
 
 
-def _check_metric(maximize: str) -> None:
-    """engine.optimize's refusal of an unknown metric, before the sweep runs."""
-    if maximize not in METRIC_NAMES:
-        raise BacktestError(
-            f"unknown metric '{maximize}'; did you mean '{nearest(maximize, METRIC_NAMES)}'?",
-            "invalid_parameter",
-        )
-
-
 def _progress(args: argparse.Namespace) -> Optional[bool]:
     """A progress bar (the library's: tqdm, else a counter) only on a terminal."""
     if args.no_progress or not sys.stderr.isatty():
@@ -374,7 +364,7 @@ def cmd_sweep(args: argparse.Namespace, engine: RustEngine) -> None:
     grid = parse_params(args.param)
     bound, settings = parse_sets(args.set, strategy.params)
     _check_settings(engine.sweep, settings)
-    _check_metric(args.maximize)
+    check_metric(args.maximize)
     strategy = strategy.bind(**bound) if bound else strategy
     columns = engine.sweep(
         data, strategy, grid, as_frame=False, progress=_progress(args), **settings
@@ -383,12 +373,8 @@ def cmd_sweep(args: argparse.Namespace, engine: RustEngine) -> None:
     count = len(columns[names[0]])
     rows = [{name: _plain(columns[name][i]) for name in names} for i in range(count)]
     # engine.optimize's choice: the largest metric, NaN never wins, ties to the first row.
-    scores = [float(x) for x in columns[args.maximize]]
-    best_row = 0
-    for i, x in enumerate(scores):
-        if x == x and (scores[best_row] != scores[best_row] or x > scores[best_row]):
-            best_row = i
-    best_params = {name: rows[best_row][name] for name in grid}
+    best = best_row(columns[args.maximize])
+    best_params = {name: rows[best][name] for name in grid}
     best = engine.run_backtest(data, strategy, params=best_params, **settings)
     _outputs(
         args,

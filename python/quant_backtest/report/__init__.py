@@ -25,7 +25,7 @@ import re
 from importlib import resources
 from typing import Any, Optional, Union
 
-from .._engine import __version__
+from .._engine import __version__, check_metric
 from .._errors import BacktestError
 from .._fallback.metrics import METRIC_NAMES
 from .._fallback.names import describe
@@ -190,14 +190,8 @@ def _kind(result: Any) -> str:
 
 
 def _sweep(table: Any, maximize: str, best: Any) -> dict:
+    check_metric(maximize)
     columns = {str(k): _plain(list(table[k])) for k in table}
-    if maximize not in METRIC_NAMES or maximize not in columns:
-        from .._fallback import nearest
-
-        raise BacktestError(
-            f"unknown metric '{maximize}'; did you mean '{nearest(str(maximize), METRIC_NAMES)}'?",
-            "invalid_parameter",
-        )
     names = [c for c in columns if c not in METRIC_NAMES]
     best_params = dict(best.params) if best is not None else {}
     return {"names": names, "columns": columns, "maximize": maximize, "best_params": best_params}
@@ -209,12 +203,7 @@ def _remembered(result: Any, name: str) -> Any:
 
 
 def _default_title(kind: str, data: Any) -> str:
-    what = {
-        "backtest": "backtest",
-        "sweep": "sweep",
-        "portfolio": "portfolio",
-        "walk_forward": "walk-forward",
-    }[kind]
+    what = kind.replace("_", "-")  # walk_forward: walk-forward
     from ..universe import Universe
 
     if isinstance(data, Universe):
@@ -330,10 +319,7 @@ def save_report(
     **options: Any,
 ) -> str:
     """Writes the standalone HTML report of a result to ``path``; returns the path."""
-    text = report_html(result, data, strategy, title, **options)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    return os.fspath(path)
+    return plot(result, data, strategy, title, **options).save(path)
 
 
 class Plot:
